@@ -1,0 +1,7 @@
+package io.factum.api;
+
+/** The order of a read. */
+public enum Direction {
+    FORWARDS,
+    BACKWARDS
+}

@@ -1,0 +1,96 @@
+package io.factum.api;
+
+import java.util.List;
+
+/**
+ * An event store: immutable events in streams, one global ordered log ({@code $all}), optimistic
+ * concurrency, idempotent appends, reads, subscriptions, stream metadata and deletes.
+ *
+ * <p>Every backend implements exactly these semantics (see {@code shared/DESIGN.md}) and passes the
+ * TCK in {@code factum-testkit}:
+ *
+ * <ul>
+ *   <li>Versions in a stream start at 0 and are dense. Global positions start at 0, are dense and
+ *       strictly increase in commit order: a reader that has seen position p has seen every event
+ *       below p.
+ *   <li>An append is atomic: all of its events are stored, or none. It is acknowledged only once
+ *       durable (unless the operator chose otherwise explicitly).
+ *   <li>A retried append whose event ids are all already stored at the expected place succeeds
+ *       without writing ({@link AppendResult#written()} is false); if only some are, it fails with
+ *       {@link WrongExpectedVersionException}.
+ *   <li>Reads of a stream honour its metadata ({@code maxCount}, {@code maxAge}, {@code
+ *       truncateBefore}) and deletes. Reads of {@code $all} return every stored record, including
+ *       tombstones and metadata events, until a scavenge reclaims them.
+ * </ul>
+ *
+ * <p>Implementations are thread-safe. Methods throw the {@link FactumException} subclasses: {@link
+ * InvalidInputException} for bad input (nothing changed), {@link WrongExpectedVersionException},
+ * {@link StreamDeletedException}, {@link StoreClosedException}, {@link StoreFailedException}.
+ */
+public interface EventStore extends AutoCloseable {
+
+    /** Appends events to one stream if {@code expected} holds. */
+    AppendResult append(String stream, ExpectedVersion expected, List<EventData> events);
+
+    /**
+     * Appends to several streams atomically, each with its own expectation: all or nothing. The
+     * events get consecutive positions in the order given. A stream may appear only once.
+     *
+     * @return one result per part, in order
+     * @throws WrongExpectedVersionException for the first part whose expectation failed
+     */
+    List<AppendResult> appendMulti(List<StreamAppend> appends);
+
+    /**
+     * Reads a stream.
+     *
+     * @param fromVersion first version to return (inclusive); backwards, {@code Long.MAX_VALUE}
+     *     starts at the stream's last event
+     * @param maxCount most events to return
+     * @throws StreamDeletedException when the stream was tombstoned
+     */
+    ReadStreamResult readStream(String stream, long fromVersion, Direction direction, int maxCount);
+
+    /** Reads {@code $all}. */
+    ReadAllResult readAll(ReadAllOptions options);
+
+    /**
+     * Subscribes to a stream: catch-up from {@code from}, then live, with no gap and no duplicate at
+     * the switch. A stream that does not exist yet is waited for. Events hidden by the stream's
+     * metadata at delivery time are skipped.
+     */
+    Subscription subscribeToStream(String stream, SubscribeFrom from, SubscriptionListener listener);
+
+    /** Subscribes to {@code $all}; filtered subscriptions also report checkpoints. */
+    Subscription subscribeToAll(SubscribeAllOptions options, SubscriptionListener listener);
+
+    /** The stream's metadata; empty metadata with version -1 when none was set. */
+    StreamMetadataResult getStreamMetadata(String stream);
+
+    /**
+     * Replaces the stream's metadata: appends a {@code $metadata} event to {@code $$stream}.
+     *
+     * @param expectedMetastreamVersion expectation on the metastream, for concurrent editors
+     */
+    AppendResult setStreamMetadata(String stream, ExpectedVersion expectedMetastreamVersion, StreamMetadata metadata);
+
+    /**
+     * Soft-deletes a stream: its events are hidden (reads say "not found") and a later append
+     * continues its version numbering. Implemented as metadata with {@code truncateBefore = }{@link
+     * StreamMetadata#DELETED}, as KurrentDB does.
+     */
+    DeleteResult delete(String stream, ExpectedVersion expected);
+
+    /** Tombstones a stream: reads and writes fail with {@link StreamDeletedException} for ever. */
+    DeleteResult tombstone(String stream, ExpectedVersion expected);
+
+    /** The position of the newest committed event, {@code -1} when the log is empty. */
+    long headPosition();
+
+    /** The limits this store enforces. */
+    StoreLimits limits();
+
+    /** Closes the store; in-flight appends either complete durably or fail. */
+    @Override
+    void close();
+}

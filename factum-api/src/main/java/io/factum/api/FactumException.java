@@ -1,0 +1,19 @@
+package io.factum.api;
+
+/** The root of every failure the contract defines; each backend throws these, never its own. */
+public abstract sealed class FactumException extends RuntimeException
+        permits WrongExpectedVersionException,
+                StreamDeletedException,
+                InvalidInputException,
+                StoreClosedException,
+                StoreFailedException,
+                AccessDeniedException {
+
+    protected FactumException(String message) {
+        super(message);
+    }
+
+    protected FactumException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

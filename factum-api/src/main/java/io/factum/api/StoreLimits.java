@@ -1,0 +1,118 @@
+package io.factum.api;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The explicit limits every backend enforces at its boundary. Violations raise {@link
+ * InvalidInputException} naming the field, the value and the limit.
+ *
+ * @param maxStreamNameBytes longest stream name, in UTF-8 bytes
+ * @param maxEventTypeBytes longest event type, in UTF-8 bytes
+ * @param maxEventBytes largest event (data plus metadata)
+ * @param maxAppendBytes largest append (all events of one call, data plus metadata)
+ * @param maxEventsPerAppend most events in one call
+ * @param maxReadCount most events one read returns
+ */
+public record StoreLimits(
+        int maxStreamNameBytes,
+        int maxEventTypeBytes,
+        int maxEventBytes,
+        int maxAppendBytes,
+        int maxEventsPerAppend,
+        int maxReadCount) {
+
+    public StoreLimits {
+        positive("maxStreamNameBytes", maxStreamNameBytes);
+        positive("maxEventTypeBytes", maxEventTypeBytes);
+        positive("maxEventBytes", maxEventBytes);
+        positive("maxAppendBytes", maxAppendBytes);
+        positive("maxEventsPerAppend", maxEventsPerAppend);
+        positive("maxReadCount", maxReadCount);
+    }
+
+    /**
+     * Defaults: names as DESIGN.md fixes them; 4 MiB events and 16 MiB appends (KurrentDB's gRPC
+     * default append limit is 1 MiB, so every KurrentDB workload fits); 10,000 events per append.
+     */
+    public static StoreLimits defaults() {
+        return new StoreLimits(1024, 256, 4 << 20, 16 << 20, 10_000, 10_000);
+    }
+
+    /** Checks a stream name: 1 to {@link #maxStreamNameBytes} UTF-8 bytes, no control characters. */
+    public void checkStreamName(String field, String stream) {
+        checkName(field, stream, maxStreamNameBytes);
+        if (stream.equals(SystemNames.ALL)) {
+            throw new InvalidInputException(field, stream, "'$all' is the global log, not a stream");
+        }
+    }
+
+    /** Checks an event type: 1 to {@link #maxEventTypeBytes} UTF-8 bytes, no control characters. */
+    public void checkEventType(String type) {
+        checkName("eventType", type, maxEventTypeBytes);
+    }
+
+    /**
+     * Checks one stream's part of an append: the stream name, the number of events, each event's type
+     * and size, and the total size. Returns the total payload bytes.
+     */
+    public long checkAppend(String stream, java.util.List<EventData> events) {
+        checkStreamName("stream", stream);
+        if (events.size() > maxEventsPerAppend) {
+            throw new InvalidInputException(
+                    "events", events.size() + " events", "an append may carry at most " + maxEventsPerAppend);
+        }
+        long total = 0;
+        for (int i = 0; i < events.size(); i++) {
+            EventData event = events.get(i);
+            checkEventType(event.type());
+            int size = event.sizeBytes();
+            if (size > maxEventBytes) {
+                throw new InvalidInputException(
+                        "events[" + i + "]", event.eventId(), "is " + size + " bytes, the limit is " + maxEventBytes);
+            }
+            total += size;
+        }
+        if (total > maxAppendBytes) {
+            throw new InvalidInputException(
+                    "events", total + " bytes", "an append may carry at most " + maxAppendBytes + " bytes");
+        }
+        return total;
+    }
+
+    public void checkReadCount(int maxCount) {
+        if (maxCount < 1 || maxCount > maxReadCount) {
+            throw new InvalidInputException("maxCount", maxCount, "must be between 1 and " + maxReadCount);
+        }
+    }
+
+    private static void checkName(String field, String value, int maxBytes) {
+        if (value.isEmpty()) {
+            throw new InvalidInputException(field, value, "must not be empty");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw new InvalidInputException(
+                        field,
+                        value,
+                        "contains control character U+" + String.format("%04X", (int) c) + " at index " + i);
+            }
+            if (Character.isSurrogate(c)
+                    && !(Character.isHighSurrogate(c)
+                            && i + 1 < value.length()
+                            && Character.isLowSurrogate(value.charAt(++i)))) {
+                throw new InvalidInputException(field, value, "is not valid UTF-16 (lone surrogate)");
+            }
+        }
+        int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > maxBytes) {
+            throw new InvalidInputException(field, value, "is " + bytes + " UTF-8 bytes, the limit is " + maxBytes);
+        }
+    }
+
+    private static void positive(String field, int value) {
+        if (value < 1) {
+            throw new InvalidInputException(field, value, "must be >= 1");
+        }
+    }
+}

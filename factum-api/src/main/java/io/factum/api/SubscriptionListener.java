@@ -1,0 +1,29 @@
+package io.factum.api;
+
+import java.util.Optional;
+
+/**
+ * Receives a subscription's events. Calls for one subscription come from one thread, one at a time,
+ * in position order; a listener that takes long slows only its own subscription, which then reads
+ * from storage instead of making the store buffer (backpressure by pull).
+ *
+ * <p>A listener that throws stops its subscription; {@link #onStopped} then receives the error.
+ */
+public interface SubscriptionListener {
+
+    /** The next event: versions (stream) or positions ($all) strictly increase, with no gap. */
+    void onEvent(Subscription subscription, RecordedEvent event);
+
+    /**
+     * A filtered {@code $all} subscription examined every position below {@code position} and
+     * delivered every match among them; a subscriber may persist it and resume with {@code
+     * SubscribeFrom.after(position - 1)}.
+     */
+    default void onCheckpoint(Subscription subscription, long position) {}
+
+    /** The subscription delivered everything committed when it caught up and now waits for more. */
+    default void onCaughtUp(Subscription subscription) {}
+
+    /** The subscription ended: closed by the subscriber ({@code error} empty), or failed. */
+    default void onStopped(Subscription subscription, Optional<Throwable> error) {}
+}

@@ -1,0 +1,29 @@
+package io.factum.engine;
+
+/**
+ * A snapshot of an open store's state, for {@code factum stats} and metrics.
+ *
+ * @param headPosition newest durable position, -1 when empty
+ * @param eventCount records in the log (positions 0..head)
+ * @param streamCount distinct streams indexed
+ * @param segmentCount log segment files
+ * @param logBytes bytes in all segments
+ * @param indexedUpToPosition the index covers every record up to this position on disk
+ * @param indexFileCount persisted index files
+ * @param indexBytes bytes in index files
+ * @param appendsCommitted appends acknowledged since open
+ * @param syncs fsync calls since open (group commits)
+ * @param writeQueueDepth appends waiting for the writer now
+ */
+public record EngineStats(
+        long headPosition,
+        long eventCount,
+        long streamCount,
+        int segmentCount,
+        long logBytes,
+        long indexedUpToPosition,
+        int indexFileCount,
+        long indexBytes,
+        long appendsCommitted,
+        long syncs,
+        int writeQueueDepth) {}
