@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -39,7 +38,7 @@ final class AllCommand implements Callable<Integer> {
             names = "--events",
             converter = Units.CountConverter.class,
             description = "Events of read-all, read-stream, restart and index-memory (default: theirs).")
-    OptionalLong events = OptionalLong.empty();
+    Optional<Long> events = Optional.empty();
 
     /** The scenarios in the order they run, each with whether it is time-bound. */
     private record Entry(Supplier<ScenarioCommand> factory, boolean timeBound) {}

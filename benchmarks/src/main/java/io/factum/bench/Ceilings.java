@@ -39,30 +39,42 @@ record Ceilings(
     static final int FSYNC_WRITE_BYTES = 200;
     static final int WRITE_BUFFER_BYTES = 1 << 20;
 
+    /** The fsync-rate part: write+force pairs on one thread for {@code duration}. */
+    record FsyncRate(double opsPerSec, Latency latency, Duration duration) {}
+
+    static Ceilings of(FsyncRate fsync, double writeMBps, long writeBytes) {
+        return new Ceilings(fsync.opsPerSec(), fsync.latency(), fsync.duration(), writeMBps, writeBytes);
+    }
+
     /**
-     * Measures both ceilings in {@code dir}, deleting its files afterwards.
+     * Measures the fsync rate in {@code dir}, deleting its file afterwards.
      *
-     * @param progress told the bytes written so far during the bandwidth test
+     * @param progress set to the number of write+force pairs done so far
      */
-    static Ceilings measure(Path dir, Duration fsyncDuration, long writeBytes, AtomicLong progress) throws IOException {
-        Path fsyncFile = dir.resolve("ceiling-fsync.tmp");
-        Path writeFile = dir.resolve("ceiling-write.tmp");
+    static FsyncRate measureFsync(Path dir, Duration duration, AtomicLong progress) throws IOException {
+        Path file = dir.resolve("ceiling-fsync.tmp");
         try {
-            Histogram fsyncNanos = new Histogram(Latency.SIGNIFICANT_DIGITS);
+            Histogram nanos = new Histogram(Latency.SIGNIFICANT_DIGITS);
             long start = System.nanoTime();
-            long ops = fsyncLoop(fsyncFile, fsyncDuration, fsyncNanos, progress);
-            double fsyncSeconds = (System.nanoTime() - start) / 1e9;
-            progress.set(0);
-            double writeSeconds = sequentialWrite(writeFile, writeBytes, progress);
-            return new Ceilings(
-                    ops / fsyncSeconds,
-                    Latency.of(fsyncNanos),
-                    fsyncDuration,
-                    writeBytes / 1e6 / writeSeconds,
-                    writeBytes);
+            long ops = fsyncLoop(file, duration, nanos, progress);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new FsyncRate(ops / seconds, Latency.of(nanos), duration);
         } finally {
-            Files.deleteIfExists(fsyncFile);
-            Files.deleteIfExists(writeFile);
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * Measures sequential write bandwidth in {@code dir} (MB/s), deleting its file afterwards.
+     *
+     * @param progress set to the bytes written so far
+     */
+    static double measureWriteMBps(Path dir, long bytes, AtomicLong progress) throws IOException {
+        Path file = dir.resolve("ceiling-write.tmp");
+        try {
+            return bytes / 1e6 / sequentialWrite(file, bytes, progress);
+        } finally {
+            Files.deleteIfExists(file);
         }
     }
 

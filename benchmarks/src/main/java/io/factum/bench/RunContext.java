@@ -33,14 +33,16 @@ final class RunContext implements AutoCloseable {
     private final PrintWriter out;
     private final PrintWriter err;
     private final Path runDir;
+    private final boolean createdParent;
     private final Thread cleanupHook;
     private Optional<Ceilings> ceilings = Optional.empty();
     private Optional<Environment> environment = Optional.empty();
     private OptionalDouble appendRate = OptionalDouble.empty();
     private int storeDirs;
 
-    private RunContext(CommonOptions common, PrintWriter out, PrintWriter err, Path runDir) {
+    private RunContext(CommonOptions common, PrintWriter out, PrintWriter err, Path runDir, boolean createdParent) {
         this.common = common;
+        this.createdParent = createdParent;
         this.out = out;
         this.err = err;
         this.runDir = runDir;
@@ -53,11 +55,13 @@ final class RunContext implements AutoCloseable {
 
     static RunContext open(CommonOptions common, PrintWriter out, PrintWriter err) throws IOException {
         Path parent = common.data.orElse(DEFAULT_DATA_PARENT);
+        // Only the default parent is removed again (when empty); a directory named by --data stays.
+        boolean createdParent = common.data.isEmpty() && !Files.exists(parent);
         Files.createDirectories(parent);
         Path runDir = Files.createTempDirectory(parent, "run-");
         err.println("run directory: " + runDir.toAbsolutePath() + (common.keep ? " (kept)" : " (deleted at the end)"));
         err.flush();
-        return new RunContext(common, out, err, runDir);
+        return new RunContext(common, out, err, runDir, createdParent);
     }
 
     PrintWriter out() {
@@ -87,12 +91,18 @@ final class RunContext implements AutoCloseable {
     /** This machine's ceilings on the run directory's file system, measured on first call. */
     Ceilings ceilings() throws IOException {
         if (ceilings.isEmpty()) {
-            AtomicLong done = new AtomicLong();
-            Ceilings measured;
-            try (Progress p = Progress.start(this, "ceilings", "ops, then bytes", done::get, -1)) {
-                measured = Ceilings.measure(runDir, common.ceilingFsyncDuration, common.ceilingWriteSize, done);
+            AtomicLong syncs = new AtomicLong();
+            Ceilings.FsyncRate fsync;
+            try (Progress p = Progress.start(this, "ceiling: fsync rate", "fsyncs", syncs::get, -1)) {
+                fsync = Ceilings.measureFsync(runDir, common.ceilingFsyncDuration, syncs);
             }
-            ceilings = Optional.of(measured);
+            AtomicLong bytes = new AtomicLong();
+            double writeMBps;
+            long size = common.ceilingWriteSize;
+            try (Progress p = Progress.start(this, "ceiling: sequential write", "bytes", bytes::get, size)) {
+                writeMBps = Ceilings.measureWriteMBps(runDir, size, bytes);
+            }
+            ceilings = Optional.of(Ceilings.of(fsync, writeMBps, size));
         }
         return ceilings.orElseThrow();
     }
@@ -167,6 +177,14 @@ final class RunContext implements AutoCloseable {
     private void deleteRunDir() {
         if (Files.exists(runDir)) {
             deleteTree(runDir);
+        }
+        Path parent = runDir.getParent();
+        if (createdParent && parent != null) {
+            try {
+                Files.deleteIfExists(parent);
+            } catch (IOException e) {
+                // Not empty (another run is using it) or gone: either way, leave it.
+            }
         }
     }
 
