@@ -21,7 +21,7 @@ import java.util.OptionalLong;
  *
  * <pre>{@code
  * {"$maxCount":10,"$maxAge":3600,"$tb":5,"$cacheControl":60,
- *  "$acl":{"$r":["$all"],"$w":["ouro","$admins"],"$d":[],"$mr":[],"$mw":[]},
+ *  "$acl":{"$r":["$all"],"$w":["ouro","$admins"]},
  *  "custom":{"a":1}}
  * }</pre>
  *
