@@ -267,14 +267,16 @@ final class LogRecovery {
         try (FileChannel channel = io.open(file.path(), StandardOpenOption.READ)) {
             FrameCursor cursor = new FrameCursor(
                     file.path(), channel::read, checkpoint.frameOffset(), size, Segment.POINT_CHUNK_BYTES);
-            checkCheckpointFrame(cursor, checkpoint, size);
+            checkCheckpointFrame(file.path(), cursor, checkpoint, size);
         }
     }
 
-    private static void checkCheckpointFrame(FrameCursor cursor, Checkpoint checkpoint, long size) throws IOException {
+    private static void checkCheckpointFrame(Path file, FrameCursor cursor, Checkpoint checkpoint, long size)
+            throws IOException {
         String vouched = "the checkpoint names a durable frame ending at position " + checkpoint.position() + " here";
         if (checkpoint.frameOffset() >= size) {
-            throw cursor.corruption(vouched + ", but the file is only " + size + " bytes long");
+            throw new Damage(file, checkpoint.frameOffset(), vouched + ", but the file is only " + size + " bytes long")
+                    .exception();
         }
         FrameCursor.Status status = cursor.next(FrameCursor.Mode.CHECKED);
         if (status != FrameCursor.Status.FRAME) {
@@ -354,7 +356,7 @@ final class LogRecovery {
         }
         FrameCursor frame =
                 new FrameCursor(file.path(), channel::read, checkpoint.frameOffset(), size, Segment.POINT_CHUNK_BYTES);
-        checkCheckpointFrame(frame, checkpoint, size);
+        checkCheckpointFrame(file.path(), frame, checkpoint, size);
         if (frame.firstPosition() != state.expected) {
             throw frame.corruption(
                     "checkpoint frame starts at position " + frame.firstPosition() + ", expected " + state.expected);
@@ -399,8 +401,8 @@ final class LogRecovery {
                     Level.WARNING,
                     "truncating torn tail of {0}: {1} bytes from offset {2} ({3})",
                     file.path(),
-                    size - bad,
-                    bad,
+                    String.valueOf(size - bad),
+                    String.valueOf(bad),
                     why);
             channel.truncate(bad);
             return bad;

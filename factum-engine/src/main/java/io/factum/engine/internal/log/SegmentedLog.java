@@ -191,8 +191,8 @@ public final class SegmentedLog implements Closeable {
                 Level.DEBUG,
                 "opened log {0}: {1} segments, durable position {2}",
                 dir,
-                log.segmentCount(),
-                log.durablePosition());
+                String.valueOf(log.segmentCount()),
+                String.valueOf(log.durablePosition()));
         return log;
     }
 
