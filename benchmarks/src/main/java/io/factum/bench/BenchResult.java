@@ -96,7 +96,7 @@ record BenchResult(
     }
 
     private static void line(StringBuilder sb, Figure f) {
-        sb.append(String.format(java.util.Locale.ROOT, "  %-44s %s", f.name(), f.display()));
+        sb.append(String.format(java.util.Locale.ROOT, "  %-60s %s", f.name(), f.display()));
         f.target().ifPresent(t -> sb.append("   (target ").append(t).append(')'));
         sb.append('\n');
     }

@@ -96,6 +96,9 @@ class OptionParsingTest {
         assertThatThrownBy(() -> parse(new IndexMemoryCommand(), "--events", "100", "--many-streams", "101"))
                 .isInstanceOf(ParameterException.class)
                 .hasMessageContaining("--many-streams 101");
+        assertThatThrownBy(() -> parse(new IndexMemoryCommand(), "--streams", "5k", "--many-streams", "5k"))
+                .isInstanceOf(ParameterException.class)
+                .hasMessageContaining("must differ");
         assertThatThrownBy(() -> parse(new SubscribeCommand(), "--calibration", "0s"))
                 .isInstanceOf(ParameterException.class)
                 .hasMessageContaining("--calibration");
