@@ -25,6 +25,8 @@ import java.util.stream.Collectors;
  * @param os name, version and architecture
  * @param dataDir the directory the store and the ceiling files live in
  * @param fileSystem the data directory's file store: its name and type
+ * @param loadAverage the system load average over the last minute when the result was taken, or a
+ *     negative number when unavailable; far above {@code cores} means other work competed
  */
 record Environment(
         String jvm,
@@ -36,7 +38,8 @@ record Environment(
         String cpu,
         String os,
         String dataDir,
-        String fileSystem) {
+        String fileSystem,
+        double loadAverage) {
 
     static Environment detect(Path dataDir) {
         return new Environment(
@@ -53,13 +56,17 @@ record Environment(
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                         + System.getProperty("os.arch"),
                 dataDir.toAbsolutePath().normalize().toString(),
-                fileSystem(dataDir));
+                fileSystem(dataDir),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
-    /** Two lines for the printed report. */
+    /** Three lines for the printed report. */
     List<String> describe() {
         return List.of(
-                "machine: " + cores + " cores (" + cpu + "), " + gib(memoryBytes) + " memory, " + os,
+                "machine: " + cores + " cores (" + cpu + "), " + gib(memoryBytes) + " memory, " + os
+                        + (loadAverage < 0
+                                ? ""
+                                : String.format(java.util.Locale.ROOT, ", load average %.2f", loadAverage)),
                 "jvm:     " + jvm + ", max heap " + gib(maxHeapBytes) + ", GC " + gc
                         + (jvmArgs.isEmpty() ? "" : ", args " + jvmArgs),
                 "data:    " + dataDir + " (" + fileSystem + ")");
@@ -77,6 +84,7 @@ record Environment(
         m.put("os", os);
         m.put("dataDir", dataDir);
         m.put("fileSystem", fileSystem);
+        m.put("loadAverage", loadAverage);
         return m;
     }
 

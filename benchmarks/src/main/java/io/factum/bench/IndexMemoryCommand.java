@@ -124,6 +124,8 @@ final class IndexMemoryCommand extends ScenarioCommand {
                 + Units.formatCount(defaults.idempotencyCacheEntries()) + " ids, index memtable up to "
                 + Units.formatCount(defaults.indexMemtableEntries())
                 + " entries); it is only constant when every store exceeds those bounds");
+        notes.add("a fitted cost near zero, or negative, is below what this measures: heap readings are taken"
+                + " when two GC rounds agree within 256 KiB");
         return new Outcome(figures, ratios, notes);
     }
 

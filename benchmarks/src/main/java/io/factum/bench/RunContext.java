@@ -36,7 +36,6 @@ final class RunContext implements AutoCloseable {
     private final boolean createdParent;
     private final Thread cleanupHook;
     private Optional<Ceilings> ceilings = Optional.empty();
-    private Optional<Environment> environment = Optional.empty();
     private OptionalDouble appendRate = OptionalDouble.empty();
     private int storeDirs;
 
@@ -107,11 +106,9 @@ final class RunContext implements AutoCloseable {
         return ceilings.orElseThrow();
     }
 
+    /** Detected afresh for every result: the load average is part of it. */
     Environment environment() {
-        if (environment.isEmpty()) {
-            environment = Optional.of(Environment.detect(runDir));
-        }
-        return environment.orElseThrow();
+        return Environment.detect(runDir);
     }
 
     /** The events/s of an {@code append} run earlier in this invocation, if there was one. */
