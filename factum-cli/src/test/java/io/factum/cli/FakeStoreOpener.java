@@ -19,6 +19,7 @@ final class FakeStoreOpener implements StoreOpener {
     final List<Path> opened = new ArrayList<>();
     final List<Path> verified = new ArrayList<>();
     Optional<IOException> openFailure = Optional.empty();
+    Optional<RuntimeException> openBug = Optional.empty();
     Optional<VerifyReport> verifyReport = Optional.empty();
     Optional<EngineStats> stats = Optional.empty();
 
@@ -31,6 +32,9 @@ final class FakeStoreOpener implements StoreOpener {
         opened.add(dataDir);
         if (openFailure.isPresent()) {
             throw openFailure.get();
+        }
+        if (openBug.isPresent()) {
+            throw openBug.get();
         }
         store.reopen();
         return store;
