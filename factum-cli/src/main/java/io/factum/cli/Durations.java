@@ -24,7 +24,11 @@ final class Durations {
                 return Duration.ofSeconds(Long.parseLong(value));
             }
             if (value.startsWith("P") || value.startsWith("p")) {
-                return Duration.parse(value);
+                Duration duration = Duration.parse(value);
+                if (duration.getNano() != 0) {
+                    throw new IllegalArgumentException("'" + text + "' is not a whole number of seconds");
+                }
+                return duration;
             }
             if (WHOLE.matcher(value).matches()) {
                 Duration total = Duration.ZERO;

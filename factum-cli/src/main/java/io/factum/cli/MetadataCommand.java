@@ -6,11 +6,13 @@ import io.factum.api.AppendResult;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.StreamMetadata;
+import io.factum.api.StreamMetadataCodec;
 import io.factum.api.StreamMetadataResult;
 import io.factum.api.SystemNames;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -69,11 +71,16 @@ final class MetadataCommand extends Verb {
             }
             return ExitCodes.OK;
         }
-        Optional<StreamMetadata> replacement =
-                set.map(json -> MetadataJson.decode(Json.parse("the --set JSON", json, 1)));
+        Optional<StreamMetadata> replacement = set.map(json -> {
+            // Jackson first, for an error that names the line and column; the codec then checks the keys.
+            Json.parse("the --set JSON", json, 1);
+            return StreamMetadataCodec.decode(json);
+        });
         try (EventStore store = openOrCreate()) {
             StreamMetadataResult current = store.getStreamMetadata(stream);
             StreamMetadata updated = apply(replacement.orElse(current.metadata()));
+            // Encoding checks what the stored form cannot hold, before anything is written.
+            StreamMetadataCodec.encode(updated);
             ExpectedVersion expected = current.metastreamVersion() < 0
                     ? ExpectedVersion.noStream()
                     : ExpectedVersion.exactly(current.metastreamVersion());
@@ -101,7 +108,8 @@ final class MetadataCommand extends Verb {
     }
 
     private void show(StreamMetadata metadata, long metastreamVersion) {
-        ObjectNode encoded = MetadataJson.encode(metadata);
+        JsonNode encoded = Json.tryParse(StreamMetadataCodec.encode(metadata))
+                .orElseThrow(() -> new IllegalStateException("StreamMetadataCodec wrote JSON that does not parse"));
         if (json()) {
             ObjectNode node = Json.object();
             node.put("stream", stream);
@@ -118,11 +126,11 @@ final class MetadataCommand extends Verb {
                 metastreamVersion < 0
                         ? "none (no metadata set)"
                         : SystemNames.metastreamOf(stream) + ", version " + metastreamVersion);
-        table.row("max count", MetadataJson.text(metadata.maxCount()));
+        table.row("max count", text(metadata.maxCount()));
         table.row("max age", metadata.maxAge().map(MetadataCommand::duration).orElse("-"));
         table.row(
                 "truncate before",
-                metadata.isSoftDeleted() ? "deleted (soft delete)" : MetadataJson.text(metadata.truncateBefore()));
+                metadata.isSoftDeleted() ? "deleted (soft delete)" : text(metadata.truncateBefore()));
         table.row(
                 "cache control",
                 metadata.cacheControl().map(MetadataCommand::duration).orElse("-"));
@@ -131,6 +139,10 @@ final class MetadataCommand extends Verb {
                 Optional.ofNullable(encoded.get("$acl")).map(JsonNode::toString).orElse("-"));
         table.row("custom", metadata.customJson());
         table.print(io().out(), io().widthColumns());
+    }
+
+    private static String text(OptionalLong value) {
+        return value.isPresent() ? Long.toString(value.getAsLong()) : "-";
     }
 
     private static String duration(Duration duration) {

@@ -94,8 +94,10 @@ class AdminCommandsTest {
 
         assertThat(run.outLines())
                 .containsExactly("{\"stream\":\"s\",\"metastreamVersion\":0,\"metadata\":"
-                        + "{\"$maxAge\":60,\"$tb\":2,\"$cacheControl\":5,\"$acl\":{\"$r\":\"$all\",\"$w\":[\"a\",\"b\"]},"
+                        + "{\"$maxAge\":60,\"$tb\":2,\"$cacheControl\":5,\"$acl\":{\"$r\":[\"$all\"],\"$w\":[\"a\",\"b\"]},"
                         + "\"x\":{\"y\":[1]}}}");
+        assertThat(cli("metadata", "s").outLines())
+                .contains("acl              {\"$r\":[\"$all\"],\"$w\":[\"a\",\"b\"]}");
     }
 
     @Test
@@ -105,7 +107,9 @@ class AdminCommandsTest {
                 List.of("metadata", "s", "--set", "[1]"),
                 List.of("metadata", "s", "--set", "{\"$acl\": {\"$r\": 1}}"),
                 List.of("metadata", "s", "--max-count", "0"),
-                List.of("metadata", "s", "--max-age", "soon"));
+                List.of("metadata", "s", "--max-age", "soon"),
+                List.of("metadata", "s", "--max-age", "PT0.5S"),
+                List.of("metadata", "s", "--set", "{\"$acl\": {\"$x\": \"a\"}}"));
         for (List<String> args : commandLines) {
             CliHarness.Run run = cli(args.toArray(String[]::new));
             assertThat(run.exitCode).as(args + "\n" + run).isEqualTo(ExitCodes.USAGE);
