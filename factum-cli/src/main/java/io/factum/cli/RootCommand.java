@@ -2,6 +2,7 @@ package io.factum.cli;
 
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Spec;
             MetadataCommand.class,
             DeleteCommand.class,
             VerifyCommand.class,
-            StatsCommand.class
+            StatsCommand.class,
+            HelpCommand.class
         },
         footer = {
             "",

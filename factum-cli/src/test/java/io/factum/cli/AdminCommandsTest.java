@@ -298,6 +298,10 @@ class AdminCommandsTest {
         assertThat(appendHelp.exitCode).isZero();
         assertThat(appendHelp.out.toString()).contains("JSON lines", "--expected-version", "dataBase64");
 
+        CliHarness.Run helpVerb = cli.run("help", "tail");
+        assertThat(helpVerb.exitCode).isZero();
+        assertThat(helpVerb.out.toString()).startsWith("Usage: factum tail").contains("--from-start");
+
         CliHarness.Run version = cli.run("--version");
         assertThat(version.exitCode).isZero();
         assertThat(version.out.toString()).startsWith("factum 0.1.0-SNAPSHOT");
