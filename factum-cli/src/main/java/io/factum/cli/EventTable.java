@@ -22,7 +22,12 @@ final class EventTable implements EventOutput {
 
     private static final String GAP = "  ";
     private static final String CUT = "...";
-    private static final int MIN_DATA_WIDTH = 10;
+    private static final int STREAM = 1;
+    private static final int TYPE = 3;
+    /** The data column is at least this wide while the name columns can still be narrowed. */
+    private static final int MIN_DATA_WIDTH = 24;
+    /** The narrowest the stream, type and data columns get. */
+    private static final int MIN_NAME_WIDTH = 8;
 
     private final PrintWriter out;
     private final int widthColumns;
@@ -46,7 +51,7 @@ final class EventTable implements EventOutput {
 
     /** For tails: each row printed at once, in columns wide enough for most names. */
     static EventTable streaming(PrintWriter out, int widthColumns) {
-        return new EventTable(out, widthColumns, 1, new int[] {10, 24, 9, 20, 24});
+        return new EventTable(out, widthColumns, 1, new int[] {8, 16, 7, 12, 24});
     }
 
     @Override
@@ -92,7 +97,17 @@ final class EventTable implements EventOutput {
             widths[column] = Math.min(width, Math.max(MAX_WIDTHS[column], minWidths[column]));
             used += widths[column] + GAP.length();
         }
-        widths[HEADERS.length - 1] = Math.max(MIN_DATA_WIDTH, widthColumns - used);
+        int dataWidth = widthColumns - used;
+        // On a narrow terminal the data keeps some room: the stream and type columns give it up first.
+        while (dataWidth < MIN_DATA_WIDTH) {
+            int column = widths[STREAM] >= widths[TYPE] ? STREAM : TYPE;
+            if (widths[column] <= MIN_NAME_WIDTH) {
+                break;
+            }
+            widths[column]--;
+            dataWidth++;
+        }
+        widths[HEADERS.length - 1] = Math.max(MIN_NAME_WIDTH, dataWidth);
         printRow(HEADERS);
         pending.forEach(this::printRow);
         pending.clear();

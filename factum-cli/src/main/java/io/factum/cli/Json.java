@@ -93,6 +93,10 @@ final class Json {
         if (message == null) {
             return e.getClass().getSimpleName();
         }
+        if (message.startsWith("Trailing token")) {
+            // Jackson names its own feature flag here; people need to know what is wrong with the text.
+            return "unexpected text after the end of the JSON value";
+        }
         String firstLine = message.lines().findFirst().orElse(message);
         return SOURCE_SUFFIX.matcher(firstLine).replaceAll("").strip();
     }

@@ -103,6 +103,16 @@ class AppendCommandTest {
     }
 
     @Test
+    void textAfterTheJsonValueIsRejected() {
+        CliHarness.Run run = cli.run("append", "--data", data, "s", "--type", "T", "{\"a\": 1} {}");
+
+        assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.errLines())
+                .containsExactly("factum: malformed JSON in the data argument at line 1, column 10:"
+                        + " unexpected text after the end of the JSON value");
+    }
+
+    @Test
     void malformedJsonLineNamesTheInputLineAndWritesNothing() {
         String stdin = "{\"type\": \"A\", \"data\": {}}\n{\"type\": \"B\", \"data\": {\"x\": tru}}\n";
         CliHarness.Run run = cli.runWithStdin(stdin, "append", "s", "--data", data);

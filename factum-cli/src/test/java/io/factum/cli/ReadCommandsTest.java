@@ -76,6 +76,18 @@ class ReadCommandsTest {
     }
 
     @Test
+    void narrowTerminalsNarrowTheNameColumnsBeforeTheData() {
+        String stream = "a-rather-long-stream-name-for-a-narrow-terminal";
+        store.append(stream, ExpectedVersion.any(), List.of(EventData.json("SomeLongEventTypeName", "{\"k\": 1}")));
+        cli.widthColumns = 80;
+
+        List<String> lines = cli("read", stream).outLines();
+
+        assertThat(lines).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(80));
+        assertThat(lines.get(1)).contains(" a-rat... ", " SomeL... ", "{\"k\":1}");
+    }
+
+    @Test
     void readJsonLinesCarryEveryField() throws Exception {
         UUID id = UUID.fromString("0b6b1b8e-6a53-4f3c-9d5b-3c2f3a7f1e01");
         store.append(

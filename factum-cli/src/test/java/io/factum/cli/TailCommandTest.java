@@ -68,7 +68,8 @@ class TailCommandTest {
 
         assertThat(run.exitCode).as(run.toString()).isZero();
         List<String> lines = run.outLines();
-        assertThat(lines.getFirst()).startsWith("  POSITION  STREAM");
+        assertThat(lines.getFirst()).startsWith("POSITION  STREAM");
+        assertThat(lines).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(cli.widthColumns));
         assertThat(lines.subList(1, lines.size()))
                 .extracting(line -> line.split("\\s+")[4])
                 .containsExactly("Placed", "Paid", "Shipped");
