@@ -64,11 +64,11 @@ final class TailCommand extends Verb {
         }
         Printer printer = new Printer(EventOutput.create(json(), io(), true), max);
         CountDownLatch closed = new CountDownLatch(1);
-        try (EventStore store = openExisting();
-                ShutdownHooks.Registration hook = root.context().shutdownHooks().register(() -> {
-                    printer.done.countDown();
-                    awaitQuietly(closed);
-                })) {
+        ShutdownHooks.Registration hook = root.context().shutdownHooks().register(() -> {
+            printer.done.countDown();
+            awaitQuietly(closed);
+        });
+        try (EventStore store = openExisting()) {
             Subscription subscription = stream.isPresent()
                     ? store.subscribeToStream(stream.get(), from, printer)
                     : store.subscribeToAll(allOptions, printer);
@@ -80,6 +80,7 @@ final class TailCommand extends Verb {
         } finally {
             printer.output.finish();
             closed.countDown();
+            hook.close();
         }
         Throwable failure = printer.failure.get();
         if (failure != null) {

@@ -166,6 +166,7 @@ class FactumCliEndToEndTest {
             assertThat(run.exitCode).isEqualTo(ExitCodes.FAILED);
             assertThat(run.errLines())
                     .containsExactly("factum: " + new DataDirectoryLockedException(dataDir).getMessage());
+            assertThat(held.headPosition()).as("nothing was appended").isEqualTo(-1);
         }
     }
 
