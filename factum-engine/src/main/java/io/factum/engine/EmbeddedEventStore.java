@@ -64,8 +64,7 @@ public final class EmbeddedEventStore implements EventStore {
         this.notifier = new CommitNotifier();
         CommittedState state = new CommittedState(storage.log(), storage.index());
         this.reads = new Reads(storage.log(), storage.index(), state, options.clock());
-        this.subscriptions =
-                new Subscriptions(storage.log(), storage.index(), state, options.clock(), notifier);
+        this.subscriptions = new Subscriptions(storage.log(), storage.index(), state, options.clock(), notifier);
         this.writer = new Writer(
                 storage.log(),
                 storage.index(),
@@ -132,16 +131,26 @@ public final class EmbeddedEventStore implements EventStore {
         }
         Set<String> seen = new HashSet<>();
         long bytes = 0;
-        for (StreamAppend part : appends) {
+        long count = 0;
+        for (int i = 0; i < appends.size(); i++) {
+            StreamAppend part = appends.get(i);
             if (!seen.add(part.stream())) {
                 throw new InvalidInputException(
-                        "appends", part.stream(), "names this stream twice; a stream may appear once per call");
+                        "appends[" + i + "].stream",
+                        part.stream(),
+                        "names a stream already in this call; a stream may appear once per call");
             }
             bytes += checkPart(part.stream(), part.events());
+            count += part.events().size();
         }
-        if (bytes > options.limits().maxAppendBytes()) {
+        StoreLimits limits = options.limits();
+        if (count > limits.maxEventsPerAppend()) {
             throw new InvalidInputException(
-                    "appends", bytes + " bytes", "an append may carry at most " + options.limits().maxAppendBytes());
+                    "events", count + " events", "an append may carry at most " + limits.maxEventsPerAppend());
+        }
+        if (bytes > limits.maxAppendBytes()) {
+            throw new InvalidInputException(
+                    "events", bytes + " bytes", "an append may carry at most " + limits.maxAppendBytes() + " bytes");
         }
         return await(writer.submit(new Command.Append(appends, bytes)));
     }
@@ -152,8 +161,10 @@ public final class EmbeddedEventStore implements EventStore {
         if (SystemNames.isMetastream(stream)) {
             for (EventData e : events) {
                 if (!e.type().equals(SystemNames.METADATA_TYPE)) {
-                    throw new InvalidInputException("eventType", e.type(), "events of metastream '" + stream
-                            + "' must have type " + SystemNames.METADATA_TYPE);
+                    throw new InvalidInputException(
+                            "eventType",
+                            e.type(),
+                            "events of metastream '" + stream + "' must have type " + SystemNames.METADATA_TYPE);
                 }
                 StreamMetadataCodec.decode(e.data());
             }

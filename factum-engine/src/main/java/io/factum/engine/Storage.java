@@ -64,8 +64,10 @@ record Storage(DirectoryLock lock, SegmentedLog log, StreamIndex index) implemen
         try {
             index = StreamIndex.open(dir, indexOptions(options), position -> log.read(position).stream());
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "the stream index is damaged (" + e.getMessage()
-                    + "); rebuilding it from the log, which holds every event");
+            LOG.log(
+                    Level.WARNING,
+                    "the stream index is damaged (" + e.getMessage()
+                            + "); rebuilding it from the log, which holds every event");
             StreamIndex.delete(dir);
             index = StreamIndex.open(dir, indexOptions(options), position -> log.read(position).stream());
         }

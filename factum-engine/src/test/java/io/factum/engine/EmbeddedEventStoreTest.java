@@ -45,13 +45,15 @@ class EmbeddedEventStoreTest {
             for (int s = 0; s < 20; s++) {
                 store.append("order-" + s, ExpectedVersion.noStream(), events(30, "order"));
             }
-            store.setStreamMetadata("order-3", ExpectedVersion.any(), StreamMetadata.empty().withMaxCount(5));
+            store.setStreamMetadata(
+                    "order-3", ExpectedVersion.any(), StreamMetadata.empty().withMaxCount(5));
             store.tombstone("order-4", ExpectedVersion.any());
             before = store.readAll(ReadAllOptions.forwards(0, 10_000)).events();
             assertThat(store.stats().segmentCount()).as("small segments roll").isGreaterThan(1);
         }
         try (EmbeddedEventStore store = EmbeddedEventStore.open(options())) {
-            assertThat(store.readAll(ReadAllOptions.forwards(0, 10_000)).events()).isEqualTo(before);
+            assertThat(store.readAll(ReadAllOptions.forwards(0, 10_000)).events())
+                    .isEqualTo(before);
             assertThat(store.readStream("order-3", 0, Direction.FORWARDS, 100).events())
                     .extracting(RecordedEvent::version)
                     .containsExactly(25L, 26L, 27L, 28L, 29L);
@@ -97,13 +99,15 @@ class EmbeddedEventStoreTest {
                 store.append("cart-" + s, ExpectedVersion.any(), events(25, "cart"));
             }
             for (int s = 0; s < 10; s++) {
-                streams.add(store.readStream("cart-" + s, 0, Direction.FORWARDS, 100).events());
+                streams.add(store.readStream("cart-" + s, 0, Direction.FORWARDS, 100)
+                        .events());
             }
         }
         assertThat(EmbeddedEventStore.rebuildIndex(options())).isEqualTo(250);
         try (EmbeddedEventStore store = EmbeddedEventStore.open(options())) {
             for (int s = 0; s < 10; s++) {
-                assertThat(store.readStream("cart-" + s, 0, Direction.FORWARDS, 100).events())
+                assertThat(store.readStream("cart-" + s, 0, Direction.FORWARDS, 100)
+                                .events())
                         .isEqualTo(streams.get(s));
             }
             assertThat(store.stats().streamCount()).isEqualTo(10);

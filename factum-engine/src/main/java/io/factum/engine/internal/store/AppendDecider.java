@@ -60,32 +60,45 @@ final class AppendDecider {
             scratch.addAll(written);
             records.addAll(written);
             position += written.size();
-            RecordedEvent lastUserEvent = written.get(part.events().size() - 1);
+            RecordedEvent lastUserEvent = written.get(written.size() - 1);
             results.add(new AppendResult(lastUserEvent.version(), lastUserEvent.position(), true));
         }
         return records.isEmpty() ? new Decision.NoWrite(results) : new Decision.Write(records, results);
     }
 
     /**
-     * The part's events with versions and positions, plus, when the stream was soft-deleted, the
-     * metadata event that makes its new events visible again ({@code $tb} = first new version), as
-     * KurrentDB does.
+     * The part's events with versions and positions, preceded, when the stream was soft-deleted, by
+     * the metadata event that makes its new events visible again ({@code $tb} = first new version),
+     * as KurrentDB does.
      */
     private List<RecordedEvent> newEvents(StreamAppend part, StateView view, long position, Instant now) {
         String stream = part.stream();
         long version = Math.max(view.lastVersion(stream), -1) + 1;
         List<RecordedEvent> out = new ArrayList<>(part.events().size() + 1);
-        for (EventData e : part.events()) {
-            out.add(new RecordedEvent(
-                    stream, version++, position++, e.eventId(), e.type(), e.data(), e.metadata(), e.contentType(), now));
-        }
         if (!SystemNames.isMetastream(stream)) {
             StreamMetadataResult meta = view.metadata(stream);
             if (meta.metadata().isSoftDeleted()) {
-                long firstNew = out.get(0).version();
+                // The metadata that makes the new events visible precedes them, so a reader of $all
+                // never meets events of a stream that, at their position, still reads as deleted.
                 out.add(metadataRecord(
-                        stream, meta.metastreamVersion() + 1, position, meta.metadata().withTruncateBefore(firstNew), now));
+                        stream,
+                        meta.metastreamVersion() + 1,
+                        position++,
+                        meta.metadata().withTruncateBefore(version),
+                        now));
             }
+        }
+        for (EventData e : part.events()) {
+            out.add(new RecordedEvent(
+                    stream,
+                    version++,
+                    position++,
+                    e.eventId(),
+                    e.type(),
+                    e.data(),
+                    e.metadata(),
+                    e.contentType(),
+                    now));
         }
         return out;
     }
@@ -95,7 +108,10 @@ final class AppendDecider {
         checkExpectation(stream, delete.expected(), List.of(), view);
         StreamMetadataResult meta = view.metadata(stream);
         RecordedEvent record = metadataRecord(
-                stream, meta.metastreamVersion() + 1, position, meta.metadata().withTruncateBefore(StreamMetadata.DELETED),
+                stream,
+                meta.metastreamVersion() + 1,
+                position,
+                meta.metadata().withTruncateBefore(StreamMetadata.DELETED),
                 now);
         return new Decision.Write(List.of(record), List.of(new AppendResult(record.version(), position, true)));
     }
@@ -200,7 +216,8 @@ final class AppendDecider {
     }
 
     private static boolean isSoftDeleted(String stream, StateView view) {
-        return !SystemNames.isMetastream(stream) && view.metadata(stream).metadata().isSoftDeleted();
+        return !SystemNames.isMetastream(stream)
+                && view.metadata(stream).metadata().isSoftDeleted();
     }
 
     private static RecordedEvent metadataRecord(

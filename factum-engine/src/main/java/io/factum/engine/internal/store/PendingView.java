@@ -40,7 +40,9 @@ final class PendingView implements StateView {
     @Override
     public long lastVersion(String stream) {
         List<RecordedEvent> mine = pending.get(stream);
-        return mine == null ? base.lastVersion(stream) : mine.get(mine.size() - 1).version();
+        return mine == null
+                ? base.lastVersion(stream)
+                : mine.get(mine.size() - 1).version();
     }
 
     @Override
@@ -53,7 +55,8 @@ final class PendingView implements StateView {
                 int mid = (lo + hi) >>> 1;
                 long v = mine.get(mid).version();
                 if (v == version) {
-                    return Optional.of(new EventRef(mine.get(mid).eventId(), mine.get(mid).position()));
+                    return Optional.of(
+                            new EventRef(mine.get(mid).eventId(), mine.get(mid).position()));
                 }
                 if (v < version) {
                     lo = mid + 1;

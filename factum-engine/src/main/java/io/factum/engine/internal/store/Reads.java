@@ -49,7 +49,12 @@ public final class Reads {
                 return new ReadStreamResult.NotFound(stream);
             }
             return direction == Direction.FORWARDS
-                    ? forwards(stream, Math.max(fromVersion, visibility.lowestVisibleVersion()), maxCount, last, visibility)
+                    ? forwards(
+                            stream,
+                            Math.max(fromVersion, visibility.lowestVisibleVersion()),
+                            maxCount,
+                            last,
+                            visibility)
                     : backwards(stream, Math.min(fromVersion, last), maxCount, last, visibility);
         } catch (IOException e) {
             throw CommittedState.readFailed("stream '" + stream + "'", e);
@@ -107,7 +112,9 @@ public final class Reads {
      */
     private List<RecordedEvent> fetch(List<StreamIndex.Entry> entries) throws IOException {
         List<RecordedEvent> out = new ArrayList<>(entries.size());
-        int step = entries.size() > 1 && entries.get(0).position() > entries.get(entries.size() - 1).position()
+        int step = entries.size() > 1
+                        && entries.get(0).position()
+                                > entries.get(entries.size() - 1).position()
                 ? -1
                 : 1;
         int i = 0;

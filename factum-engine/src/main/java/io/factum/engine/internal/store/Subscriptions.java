@@ -68,16 +68,14 @@ public final class Subscriptions implements AutoCloseable {
     public Subscription toStream(String stream, SubscribeFrom from, SubscriptionListener listener) {
         long start;
         try {
+            long last = index.lastVersion(stream);
+            if (last == RecordedEvent.TOMBSTONE_VERSION) {
+                throw new StreamDeletedException(stream);
+            }
             start = switch (from) {
                 case SubscribeFrom.Start s -> 0;
                 case SubscribeFrom.After a -> a.versionOrPosition() + 1;
-                case SubscribeFrom.End e -> {
-                    long last = index.lastVersion(stream);
-                    if (last == RecordedEvent.TOMBSTONE_VERSION) {
-                        throw new StreamDeletedException(stream);
-                    }
-                    yield last + 1;
-                }
+                case SubscribeFrom.End e -> last + 1;
             };
         } catch (IOException e) {
             throw CommittedState.readFailed("stream '" + stream + "'", e);

@@ -27,6 +27,8 @@ record Visibility(long lowestVisibleVersion, Instant oldestVisible, boolean soft
     }
 
     boolean isVisible(RecordedEvent event) {
-        return !softDeleted && event.version() >= lowestVisibleVersion && !event.created().isBefore(oldestVisible);
+        return !softDeleted
+                && event.version() >= lowestVisibleVersion
+                && !event.created().isBefore(oldestVisible);
     }
 }
