@@ -12,6 +12,9 @@ import java.nio.ByteBuffer;
  * Immutable once built; thread-safe for reads.
  */
 final class BloomFilter {
+    /** Decorrelates the probes from the hash order of the files (any fixed value; part of the format). */
+    private static final long SEED = 0x5BD1E9955BD1E995L;
+
     private final long[] words;
     private final int hashes;
     private final long bits;
@@ -22,17 +25,21 @@ final class BloomFilter {
         this.bits = words.length * 64L;
     }
 
+    /** Probes map a 32-bit value onto the bits by multiply-shift, so at most 2^32 bits (512 MiB). */
+    private static final long MAX_WORDS = 1L << 26;
+
     static BloomFilter create(long keys, int bitsPerKey) {
         long wanted = Math.max(64, keys * bitsPerKey);
-        long words = (wanted + 63) / 64;
-        if (words > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("bloom filter of " + words + " words is too large");
-        }
+        // Beyond 2^32 bits the filter stays at its maximum and its false-positive rate rises.
+        long words = Math.min(MAX_WORDS, (wanted + 63) / 64);
         int k = (int) Math.max(1, Math.min(32, Math.round(bitsPerKey * Math.log(2))));
         return new BloomFilter(new long[(int) words], k);
     }
 
     static BloomFilter decode(ByteBuffer buf, int words, int hashes) {
+        if (words > MAX_WORDS) {
+            throw new IllegalArgumentException("bloom filter of " + words + " words exceeds " + MAX_WORDS);
+        }
         long[] w = new long[words];
         buf.asLongBuffer().get(w);
         buf.position(buf.position() + words * 8);
@@ -40,26 +47,34 @@ final class BloomFilter {
     }
 
     void add(long key) {
-        long h = StreamHasher.avalanche(key ^ 0x5BD1E9955BD1E995L);
-        long h1 = h & 0xFFFFFFFFL;
-        long h2 = (h >>> 32) | 1;
+        long h = StreamHasher.avalanche(key ^ SEED);
+        int h1 = (int) h;
+        int h2 = (int) (h >>> 32) | 1;
         for (int i = 0; i < hashes; i++) {
-            long bit = Long.remainderUnsigned(h1 + i * h2, bits);
+            long bit = bit(h1 + i * h2);
             words[(int) (bit >>> 6)] |= 1L << bit;
         }
     }
 
     boolean mightContain(long key) {
-        long h = StreamHasher.avalanche(key ^ 0x5BD1E9955BD1E995L);
-        long h1 = h & 0xFFFFFFFFL;
-        long h2 = (h >>> 32) | 1;
+        long h = StreamHasher.avalanche(key ^ SEED);
+        int h1 = (int) h;
+        int h2 = (int) (h >>> 32) | 1;
         for (int i = 0; i < hashes; i++) {
-            long bit = Long.remainderUnsigned(h1 + i * h2, bits);
+            long bit = bit(h1 + i * h2);
             if ((words[(int) (bit >>> 6)] & (1L << bit)) == 0) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Maps a 32-bit probe uniformly onto [0, bits) with a multiply and a shift (Lemire's range
+     * reduction) instead of a 64-bit division, which costs 20 to 40 cycles per probe.
+     */
+    private long bit(int probe) {
+        return ((probe & 0xFFFFFFFFL) * bits) >>> 32;
     }
 
     int wordCount() {

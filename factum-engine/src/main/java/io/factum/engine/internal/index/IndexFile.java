@@ -181,7 +181,9 @@ final class IndexFile {
 
     /** Heap held by this open file: fences, name-block index and bloom filter. */
     long heapBytes() {
-        return 200L + 4 * (16L + fenceHash.length * 8L) + bloom.heapBytes();
+        long entryFences = 2 * (16L + fenceHash.length * 8L);
+        long nameFences = 2 * (16L + nameFenceHash.length * 8L);
+        return 200L + entryFences + nameFences + bloom.heapBytes();
     }
 
     // ---- lookups -------------------------------------------------------------------------------

@@ -199,6 +199,7 @@ final class IndexFormat {
                     && f.distinctHashes >= 1
                     && f.distinctHashes <= header.streamCount()
                     && f.bloomWords >= 1
+                    && f.bloomWords <= 1 << 26
                     && f.bloomHashes >= 1
                     && f.bloomHashes <= 32
                     && f.metaOffset + f.metaBytes() == footerOffset;
