@@ -29,7 +29,7 @@ class BloomFilterTest {
         }
         double rate = (double) falsePositives / keys;
         System.out.printf("bloom filter, 10 bits per key: %.3f %% false positives%n", rate * 100);
-        assertThat(rate).isBetween(0.004, 0.013); // theory: 0.82 %
+        assertThat(rate).isBetween(0.006, 0.015); // 0.82 % unblocked; blocking adds about a third
     }
 
     @Test
