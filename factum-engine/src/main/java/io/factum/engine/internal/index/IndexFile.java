@@ -391,7 +391,8 @@ final class IndexFile {
             } catch (ClosedChannelException e) {
                 // An interrupt of any reader closes the channel for all of them (FileChannel is
                 // interruptible); reopen it for the others. The interrupted thread gets its error.
-                if (attempt > 0 || Thread.currentThread().isInterrupted() || !reopen(ch)) {
+                boolean reopened = reopen(ch); // for the other readers, even if this one was interrupted
+                if (!reopened || attempt > 0 || Thread.currentThread().isInterrupted()) {
                     throw e;
                 }
             }
