@@ -71,11 +71,12 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * Files: 16 bytes of entry fence per 170 entries (0.09 B/entry), and per stream present in a file
  * its bloom bits ({@link Options#bloomBitsPerEntry}, 10 = 1.25 B) plus 16 bytes per ~4 KiB name
- * block (about 0.2 B for 40-byte names). Memtables (the active one and at most one frozen): 16 to 24
- * B per entry plus about 100 B + the name per stream present. So 10<sup>8</sup> events in 10<sup>6
- * </sup> streams need about 10 MB for the files plus at most 2 x 24 MB of memtable with the
- * defaults; the worst case (one event per stream) adds about 1.5 B per stream of files and 2 x 150 MB
- * of memtables.
+ * block (0.1 to 0.2 B): measured 1.44 B per single-entry stream. Memtables (the active one and at
+ * most one frozen): 16 to 24 B per entry plus about 80 B per stream present (measured 23.6 B/entry
+ * at 100 entries per stream, 98 B per single-entry stream), plus the name string when the caller
+ * does not keep it. So 10<sup>8</sup> events in 10<sup>6</sup> streams need under 250 MB with the
+ * defaults, and the worst case (10<sup>8</sup> streams of one event) about 0.6 GB at the peak of a
+ * full merge; see {@code docs/internals/index.md}.
  *
  * <h2>Corruption</h2>
  *
@@ -97,8 +98,8 @@ public final class StreamIndex implements Closeable {
     /**
      * @param memtableEntries entries held in memory before they are flushed to a file
      * @param maxFilesBeforeMerge more files than this start a background merge
-     * @param bloomBitsPerEntry bloom filter bits per distinct stream in a file (10 give ~0.8 % false
-     *     positives, so a lookup of a stream absent from a file reads that file ~once per 120 times)
+     * @param bloomBitsPerEntry bloom filter bits per distinct stream in a file (10 give about 1.1 %
+     *     false positives: a lookup of a stream absent from a file reads it about once in 90)
      */
     public record Options(int memtableEntries, int maxFilesBeforeMerge, int bloomBitsPerEntry) {
 
