@@ -74,8 +74,10 @@ record Storage(DirectoryLock lock, SegmentedLog log, StreamIndex index) implemen
         if (index.indexedUpTo() > log.durablePosition()) {
             // Only possible when the log lost a tail it had already indexed (a power loss with
             // Durability.NO_FSYNC): entries would point at positions that no longer exist.
-            LOG.log(Level.WARNING, "the stream index covers position " + index.indexedUpTo()
-                    + " but the log ends at " + log.durablePosition() + "; rebuilding the index from the log");
+            LOG.log(
+                    Level.WARNING,
+                    "the stream index covers position " + index.indexedUpTo() + " but the log ends at "
+                            + log.durablePosition() + "; rebuilding the index from the log");
             index.close();
             StreamIndex.delete(dir);
             index = StreamIndex.open(dir, indexOptions(options), position -> log.read(position).stream());
