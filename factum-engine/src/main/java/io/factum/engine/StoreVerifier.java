@@ -35,6 +35,10 @@ final class StoreVerifier {
     /** How the index verifier describes an entry whose position the log cannot produce. */
     private static final String NO_EVENT = "the log holds no event at position ";
 
+    /** The advice that ends every {@code CorruptIndexException} message. */
+    private static final String CORRUPT_INDEX_ADVICE =
+            " (the index is derived data: delete it and rebuild it from the log)";
+
     /** Byte offset of {@code indexedUpTo} in the index manifest (see the index's Manifest layout). */
     private static final long MANIFEST_INDEXED_UP_TO_OFFSET = 24;
 
@@ -84,8 +88,8 @@ final class StoreVerifier {
             if (pointsIntoDamagedLog(p, reader)) {
                 uncheckable++;
             } else {
-                problems.add(new VerifyReport.Problem(
-                        p.file(), p.offset(), "index file damaged: " + p.description() + remedy));
+                problems.add(
+                        new VerifyReport.Problem(p.file(), p.offset(), "index file damaged: " + plain(p) + remedy));
             }
         }
         long last = reader.lastPosition();
@@ -95,24 +99,36 @@ final class StoreVerifier {
                     MANIFEST_INDEXED_UP_TO_OFFSET,
                     "the index claims to cover the log up to position " + verification.indexedUpTo()
                             + ", but the log's last valid position is " + last
-                            + " (was the log cut short or restored from an older copy?); the next open does not"
-                            + " notice this and the first append after it would fail: rebuild the index from"
-                            + " the log (rebuild-index)"));
+                            + " (was the log cut short or restored from an older copy?), so appends would fail"
+                            + remedy));
         }
         return new IndexCheck(verification.entriesChecked() - uncheckable, problems);
     }
 
     /**
      * Whether the index is rebuilt at the next open: open refuses a damaged manifest or a damaged
-     * file header, footer or meta section, and the store then rebuilds the index; damage in a name
-     * or entry block is only met by a read, which then fails, until the index is rebuilt.
+     * file header, footer or meta section, and the store then rebuilds the index. Damage in a name
+     * or entry block, or an entry that disagrees with the log, passes open unnoticed and stays until
+     * the index is rebuilt on request (a read that reaches a damaged block fails).
      */
     private static String remedy(Path indexDir) throws IOException {
         return StreamIndex.openProblem(indexDir).isPresent()
                 ? "; the next open rebuilds the index from the log"
                 : "; the next open does not detect this (it checks only the manifest and each file's header,"
-                        + " footer and meta section) and reads that reach it fail: rebuild the index from the"
-                        + " log (rebuild-index)";
+                        + " footer and meta section): rebuild the index from the log (rebuild-index)";
+    }
+
+    /**
+     * The problem without the file and offset (the report has them already) and without the index's
+     * generic advice, which the remedy replaces; unchanged when it is worded otherwise.
+     */
+    private static String plain(IndexVerification.Problem problem) {
+        String description = problem.description();
+        String prefix = "index file " + problem.file() + " is corrupt at byte offset " + problem.offset() + ": ";
+        if (description.startsWith(prefix) && description.endsWith(CORRUPT_INDEX_ADVICE)) {
+            return description.substring(prefix.length(), description.length() - CORRUPT_INDEX_ADVICE.length());
+        }
+        return description;
     }
 
     /**
