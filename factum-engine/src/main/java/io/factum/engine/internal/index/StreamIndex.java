@@ -740,6 +740,32 @@ public final class StreamIndex implements Closeable {
         return Verifier.verify(indexDir, checker, hasher);
     }
 
+    /**
+     * Why {@link #open} would refuse the persisted index as it is now, or empty when it would accept
+     * it; changes nothing on disk. Open checks the manifest and each listed file's size, header,
+     * footer and meta section; it does not read the name and entry blocks (those are checked when a
+     * read reaches them), so an empty answer says nothing about them: {@link #verify} does.
+     */
+    public static Optional<CorruptIndexException> openProblem(Path indexDir) throws IOException {
+        if (!Files.isDirectory(indexDir)) {
+            return Optional.empty();
+        }
+        try {
+            Manifest manifest = Manifest.read(indexDir).orElse(Manifest.empty());
+            for (Manifest.FileRecord r : manifest.files()) {
+                openListed(indexDir, r).closeChannel();
+            }
+            return Optional.empty();
+        } catch (CorruptIndexException e) {
+            return Optional.of(e);
+        }
+    }
+
+    /** The manifest file of the index in {@code indexDir} (see {@link Manifest} for its layout). */
+    public static Path manifestPath(Path indexDir) {
+        return indexDir.resolve(Manifest.NAME);
+    }
+
     /** Deletes every index file in indexDir (for a rebuild from the log). The index must be closed. */
     public static void delete(Path indexDir) throws IOException {
         if (!Files.isDirectory(indexDir)) {
