@@ -14,12 +14,11 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The single writer: one platform thread drains a queue bounded in count and bytes, decides each
@@ -45,11 +44,13 @@ public final class Writer implements AutoCloseable {
     private final BlockingQueue<Pending> queue;
     private final Semaphore queueBytes;
     private final int queueBytesPermits;
-    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private final Thread thread;
     private final AtomicLong commandsCommitted = new AtomicLong();
     private final AtomicLong syncs = new AtomicLong();
     private volatile boolean closed;
+    /** Set by the writer thread before its last drain; nothing consumes the queue after it. */
+    private volatile boolean stopped;
+
     private volatile StoreFailedException failure;
 
     private static final class Pending {
@@ -79,7 +80,8 @@ public final class Writer implements AutoCloseable {
         this.decider = new AppendDecider(new IdempotencyCache(idempotencyCacheEntries));
         this.clock = clock;
         this.onCommit = onCommit;
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        // Two locks (producers, consumer): 64 callers enqueueing never contend with the writer's drain.
+        this.queue = new LinkedBlockingQueue<>(queueCapacity);
         // Permits count kibibytes so that a 64 MiB bound fits an int with room to spare.
         this.queueBytesPermits = (int) Math.max(1, queueBytes >> 10);
         this.queueBytes = new Semaphore(queueBytesPermits);
@@ -103,15 +105,17 @@ public final class Writer implements AutoCloseable {
         int permits = (int) Math.min(queueBytesPermits, Math.max(1, command.sizeBytes() >> 10));
         queueBytes.acquireUninterruptibly(permits);
         Pending pending = new Pending(command, permits);
-        gate.readLock().lock();
         try {
             checkOpen();
-            putUninterruptibly(pending);
         } catch (RuntimeException e) {
             queueBytes.release(permits);
             throw e;
-        } finally {
-            gate.readLock().unlock();
+        }
+        putUninterruptibly(pending);
+        if (stopped) {
+            // The writer finished its last drain before this command arrived: nobody else will
+            // ever take it, so fail it (and anything else left) here.
+            failLeftovers();
         }
         return pending.done;
     }
@@ -170,6 +174,8 @@ public final class Writer implements AutoCloseable {
             stop = processGroup(group);
             group.clear();
         }
+        stopped = true;
+        failLeftovers();
     }
 
     /** Returns true when the group held the poison command that ends the writer. */
@@ -271,14 +277,11 @@ public final class Writer implements AutoCloseable {
     /** Completes every queued command, stops the writer thread and waits for it. */
     @Override
     public void close() {
-        gate.writeLock().lock();
-        try {
+        synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-        } finally {
-            gate.writeLock().unlock();
         }
         putUninterruptibly(new Pending(null, 0));
         boolean interrupted = false;
@@ -291,6 +294,20 @@ public final class Writer implements AutoCloseable {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        stopped = true;
+        failLeftovers();
+    }
+
+    /** Fails commands that arrived after the writer's last group; runs once the writer is gone. */
+    private void failLeftovers() {
+        List<Pending> left = new ArrayList<>();
+        queue.drainTo(left);
+        for (Pending p : left) {
+            if (p.command != null) {
+                queueBytes.release(p.permits);
+                p.done.completeExceptionally(new StoreClosedException("the store is closed"));
+            }
         }
     }
 
