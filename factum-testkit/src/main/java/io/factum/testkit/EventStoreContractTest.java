@@ -1009,6 +1009,19 @@ public abstract class EventStoreContractTest {
         }
 
         @Test
+        void aPageEndingOneShortOfEitherEndIsNotTheEnd() {
+            appendAny("s", 20);
+
+            ReadAllResult forwards = store.readAll(ReadAllOptions.forwards(0, 19));
+            ReadAllResult backwards = store.readAll(ReadAllOptions.backwards(ReadAllOptions.END, 19));
+
+            assertThat(forwards.nextPosition()).isEqualTo(19);
+            assertThat(forwards.endOfAll()).isFalse();
+            assertThat(backwards.nextPosition()).isEqualTo(0);
+            assertThat(backwards.endOfAll()).isFalse();
+        }
+
+        @Test
         void pagingBackwardsWithNextPositionUntilTheStart() {
             appendAny("s", 20);
             appendAny("t", 5);
@@ -2061,17 +2074,27 @@ public abstract class EventStoreContractTest {
                     "s", ExpectedVersion.any(), StreamMetadata.empty().withTruncateBefore(5));
             appendAny("deleted", 3);
             store.delete("deleted", ExpectedVersion.any());
+            appendAny("aged", 3);
+            clock.advance(Duration.ofMinutes(5));
+            appendAny("aged", 1);
+            store.setStreamMetadata(
+                    "aged", ExpectedVersion.any(), StreamMetadata.empty().withMaxAge(Duration.ofMinutes(1)));
 
             RecordingListener truncated = toStream("s", SubscribeFrom.start());
             RecordingListener softDeleted = toStream("deleted", SubscribeFrom.start());
+            RecordingListener aged = toStream("aged", SubscribeFrom.start());
             truncated.awaitCaughtUp(AWAIT);
             softDeleted.awaitCaughtUp(AWAIT);
+            aged.awaitCaughtUp(AWAIT);
             appendAny("s", 2);
             appendAny("deleted", 2);
+            appendAny("aged", 1);
 
             assertThat(versions(truncated.awaitEvents(7, AWAIT))).isEqualTo(range(5, 12));
             assertThat(versions(softDeleted.awaitEvents(2, AWAIT))).containsExactly(3L, 4L);
             assertThat(softDeleted.eventsBeforeFirstCaughtUp()).hasValue(0);
+            assertThat(versions(aged.awaitEvents(2, AWAIT))).containsExactly(3L, 4L);
+            assertThat(aged.eventsBeforeFirstCaughtUp()).hasValue(1);
         }
 
         @Test
