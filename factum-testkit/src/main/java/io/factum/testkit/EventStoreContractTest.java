@@ -31,6 +31,7 @@ import io.factum.api.StreamAcl;
 import io.factum.api.StreamAppend;
 import io.factum.api.StreamDeletedException;
 import io.factum.api.StreamMetadata;
+import io.factum.api.StreamMetadataCodec;
 import io.factum.api.StreamMetadataResult;
 import io.factum.api.SubscribeAllOptions;
 import io.factum.api.SubscribeFrom;
@@ -929,6 +930,8 @@ public abstract class EventStoreContractTest {
                 assertThat(e.version()).isEqualTo(1);
                 assertThat(e.position()).isEqualTo(2);
                 assertThat(e.contentType()).isEqualTo(ContentType.JSON);
+                assertThat(StreamMetadataCodec.decode(e.data()))
+                        .isEqualTo(StreamMetadata.empty().withMaxCount(7));
             });
             assertThat(meta.lastStreamVersion()).isEqualTo(1);
         }
@@ -1216,6 +1219,49 @@ public abstract class EventStoreContractTest {
             assertThat(metadataEvent.type()).isEqualTo(SystemNames.METADATA_TYPE);
             assertThat(metadataEvent.contentType()).isEqualTo(ContentType.JSON);
             assertThat(metadataEvent.created()).isEqualTo(clock.instant());
+            assertThat(metadataEvent.data())
+                    .as("the metadata event holds the codec's JSON")
+                    .isEqualTo(StreamMetadataCodec.encode(everyField));
+            assertThat(StreamMetadataCodec.decode(metadataEvent.data())).isEqualTo(everyField);
+        }
+
+        @Test
+        void metadataTheFormatCannotHoldIsRejected() {
+            appendAny("s", 1);
+
+            assertInvalid(
+                    () -> store.setStreamMetadata(
+                            "s", ExpectedVersion.any(), StreamMetadata.empty().withCustomJson("not json")),
+                    "customJson");
+            assertInvalid(
+                    () -> store.setStreamMetadata(
+                            "s", ExpectedVersion.any(), StreamMetadata.empty().withCustomJson("[1]")),
+                    "customJson");
+            assertInvalid(
+                    () -> store.setStreamMetadata(
+                            "s", ExpectedVersion.any(), StreamMetadata.empty().withCustomJson("{\"$maxCount\":3}")),
+                    "customJson");
+            assertInvalid(
+                    () -> store.setStreamMetadata(
+                            "s", ExpectedVersion.any(), StreamMetadata.empty().withMaxAge(Duration.ofMillis(1500))),
+                    "maxAge");
+            assertInvalid(
+                    () -> store.setStreamMetadata(
+                            "s",
+                            ExpectedVersion.exactly(7),
+                            StreamMetadata.empty().withCacheControl(Duration.ofMillis(500))),
+                    "cacheControl");
+            assertThat(store.getStreamMetadata("s").metastreamVersion()).isEqualTo(-1);
+        }
+
+        @Test
+        void customJsonComesBackCompact() {
+            store.setStreamMetadata(
+                    "s",
+                    ExpectedVersion.any(),
+                    StreamMetadata.empty().withCustomJson("{ \"owner\" : \"a\",\n \"n\" : [1, 2] }"));
+
+            assertThat(store.getStreamMetadata("s").metadata().customJson()).isEqualTo("{\"owner\":\"a\",\"n\":[1,2]}");
         }
 
         @Test
@@ -1429,6 +1475,8 @@ public abstract class EventStoreContractTest {
             assertThat(marker.stream()).isEqualTo("$$s");
             assertThat(marker.type()).isEqualTo(SystemNames.METADATA_TYPE);
             assertThat(marker.position()).isEqualTo(result.position());
+            assertThat(StreamMetadataCodec.decode(marker.data()).isSoftDeleted())
+                    .isTrue();
         }
 
         @Test

@@ -41,9 +41,10 @@ import net.jqwik.api.Tuple;
  * limits make invalid input frequent. A failure prints the shrunk sequence and, step by step, what
  * the model answered, up to the step where the backend differed.
  *
- * <p>Results are compared field by field: for events stream, version, position, id, type, data and
- * timestamp (id and data only for user events; the store makes up the others); for failures the
- * exception type, and for conflicts their stream, expectation and actual version.
+ * <p>Results are compared field by field: for events stream, version, position, type, timestamp,
+ * and data (for a metadata event, the codec's bytes); for user events also id, metadata and content
+ * type. A tombstone's id and payload are the store's own. For failures the exception type, for
+ * conflicts also their stream, expectation and actual version, for deletes the stream.
  */
 public abstract class EventStoreModelProperties {
 

@@ -16,6 +16,7 @@ import io.factum.api.StoreLimits;
 import io.factum.api.StreamAppend;
 import io.factum.api.StreamDeletedException;
 import io.factum.api.StreamMetadata;
+import io.factum.api.StreamMetadataCodec;
 import io.factum.api.StreamMetadataResult;
 import io.factum.api.SubscribeAllOptions;
 import io.factum.api.SubscribeFrom;
@@ -197,6 +198,7 @@ public final class StoreModel implements EventStore {
     }
 
     private AppendResult writeMetadata(String stream, StreamMetadata md) {
+        byte[] data = StreamMetadataCodec.encode(md);
         String metastream = SystemNames.metastreamOf(stream);
         RecordedEvent record = new RecordedEvent(
                 metastream,
@@ -204,18 +206,19 @@ public final class StoreModel implements EventStore {
                 log.size(),
                 UUID.randomUUID(),
                 SystemNames.METADATA_TYPE,
-                new byte[0],
+                data,
                 new byte[0],
                 ContentType.JSON,
                 now());
         log.add(record);
-        metadataAt.put(record.position(), md);
+        metadataAt.put(record.position(), StreamMetadataCodec.decode(data));
         return new AppendResult(record.version(), record.position(), true);
     }
 
     @Override
     public AppendResult setStreamMetadata(String stream, ExpectedVersion expected, StreamMetadata metadata) {
         checkWrite(stream, List.of());
+        StreamMetadataCodec.encode(metadata);
         if (isTombstoned(stream)) {
             throw new StreamDeletedException(stream);
         }

@@ -15,6 +15,7 @@ import io.factum.api.StoreClosedException;
 import io.factum.api.StoreLimits;
 import io.factum.api.StreamAppend;
 import io.factum.api.StreamMetadata;
+import io.factum.api.StreamMetadataCodec;
 import io.factum.api.StreamMetadataResult;
 import io.factum.api.SubscribeAllOptions;
 import io.factum.api.SubscribeFrom;
@@ -277,7 +278,9 @@ public final class InMemoryEventStore implements EventStore {
             String stream, ExpectedVersion expectedMetastreamVersion, StreamMetadata metadata) {
         checkWrite(stream, List.of());
         Objects.requireNonNull(expectedMetastreamVersion, "expectedMetastreamVersion");
-        Objects.requireNonNull(metadata, "metadata");
+        // Rejects metadata the format cannot hold (custom JSON that is not an object, fractions of
+        // seconds) before anything is checked or written.
+        StreamMetadataCodec.encode(metadata);
         lock.lock();
         try {
             ensureOpen();

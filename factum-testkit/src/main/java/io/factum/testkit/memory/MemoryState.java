@@ -7,6 +7,7 @@ import io.factum.api.ExpectedVersion;
 import io.factum.api.RecordedEvent;
 import io.factum.api.StreamDeletedException;
 import io.factum.api.StreamMetadata;
+import io.factum.api.StreamMetadataCodec;
 import io.factum.api.SystemNames;
 import io.factum.api.WrongExpectedVersionException;
 import java.time.Duration;
@@ -249,8 +250,16 @@ final class MemoryState {
         return new AppendResult(s.lastVersion(), headPosition(), true);
     }
 
-    /** Appends a {@code $metadata} record to the stream's metastream; returns its version and position. */
+    /**
+     * Appends a {@code $metadata} record to the stream's metastream; returns its version and
+     * position. The metadata kept is the decoded form of the bytes written, the form every backend
+     * that decodes its log returns (custom JSON compact, for instance).
+     *
+     * @throws io.factum.api.InvalidInputException when the metadata cannot be encoded; the caller
+     *     encodes before it changes anything, so this only repeats that check
+     */
     AppendResult writeMetadata(String stream, StreamMetadata newMetadata, Instant now) {
+        byte[] data = StreamMetadataCodec.encode(newMetadata);
         String metastream = SystemNames.metastreamOf(stream);
         StreamState meta = streams.computeIfAbsent(metastream, name -> new StreamState());
         RecordedEvent recorded = new RecordedEvent(
@@ -259,13 +268,13 @@ final class MemoryState {
                 log.size(),
                 UUID.randomUUID(),
                 SystemNames.METADATA_TYPE,
-                MetadataJson.encode(newMetadata),
+                data,
                 new byte[0],
                 ContentType.JSON,
                 now);
         log.add(recorded);
         meta.positions.add(recorded.position());
-        metadata.put(stream, newMetadata);
+        metadata.put(stream, StreamMetadataCodec.decode(data));
         return new AppendResult(recorded.version(), recorded.position(), true);
     }
 
