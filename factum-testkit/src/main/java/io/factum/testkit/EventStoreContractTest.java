@@ -110,6 +110,16 @@ public abstract class EventStoreContractTest {
         return store.append(stream, ExpectedVersion.any(), events(count));
     }
 
+    /** A {@code $metadata} event with this JSON, as a KurrentDB client appends it to a metastream. */
+    private static EventData metadataEvent(String json) {
+        return new EventData(
+                UUID.randomUUID(),
+                SystemNames.METADATA_TYPE,
+                json.getBytes(StandardCharsets.UTF_8),
+                new byte[0],
+                ContentType.JSON);
+    }
+
     private ReadStreamResult.Found found(String stream, long from, Direction direction, int maxCount) {
         ReadStreamResult result = store.readStream(stream, from, direction, maxCount);
         assertThat(result).as("readStream(%s)", stream).isInstanceOf(ReadStreamResult.Found.class);
@@ -349,9 +359,18 @@ public abstract class EventStoreContractTest {
         }
 
         @Test
-        void appendingToASystemStreamIsRejected() {
-            assertInvalid(() -> append("$orders", ExpectedVersion.any(), events(1)), "stream");
-            assertInvalid(() -> append("$$orders", ExpectedVersion.any(), events(1)), "stream");
+        void systemStreamsAreStreamsLikeAnyOther() {
+            // Who may write a system stream is for the server to decide (ACLs, as in KurrentDB); the
+            // store treats it as a stream.
+            assertThat(append("$settings", ExpectedVersion.noStream(), events(2)))
+                    .isEqualTo(new AppendResult(1, 1, true));
+            store.setStreamMetadata(
+                    "$settings",
+                    ExpectedVersion.noStream(),
+                    StreamMetadata.empty().withMaxCount(1));
+
+            assertThat(versions(streamEvents("$settings"))).containsExactly(1L);
+            assertThat(store.getStreamMetadata("$settings").metastreamVersion()).isEqualTo(0);
         }
     }
 
@@ -564,14 +583,26 @@ public abstract class EventStoreContractTest {
         }
 
         @Test
-        void anEmptyPartOnlyChecksItsExpectation() {
+        void anEmptyPartOnlyChecksItsExpectationAndReportsTheHeadWhereItStands() {
             appendAny("a", 1);
 
             List<AppendResult> results = store.appendMulti(List.of(
                     new StreamAppend("a", ExpectedVersion.exactly(0), List.of()),
-                    new StreamAppend("b", ExpectedVersion.noStream(), events(1))));
+                    new StreamAppend("b", ExpectedVersion.noStream(), events(2)),
+                    new StreamAppend("c", ExpectedVersion.noStream(), List.of())));
 
-            assertThat(results).containsExactly(new AppendResult(0, 0, false), new AppendResult(0, 1, true));
+            assertThat(results)
+                    .containsExactly(
+                            new AppendResult(0, 0, false),
+                            new AppendResult(1, 2, true),
+                            new AppendResult(-1, 2, false));
+            assertConflictWritesNothing(
+                    () -> store.appendMulti(List.of(
+                            new StreamAppend("d", ExpectedVersion.any(), events(1)),
+                            new StreamAppend("a", ExpectedVersion.exactly(5), List.of()))),
+                    "a",
+                    ExpectedVersion.exactly(5),
+                    0);
         }
 
         @Test
@@ -672,12 +703,24 @@ public abstract class EventStoreContractTest {
         }
 
         @Test
-        void systemStreamsCannotBeWrittenByCallers() {
+        void metadataAndDeletesNameTheStreamNotItsMetastream() {
+            appendAny("s", 1);
+
+            assertInvalid(() -> store.getStreamMetadata("$$s"), "stream");
             assertInvalid(
-                    () -> store.setStreamMetadata("$settings", ExpectedVersion.any(), StreamMetadata.empty()),
-                    "stream");
-            assertInvalid(() -> store.delete("$settings", ExpectedVersion.any()), "stream");
-            assertInvalid(() -> store.tombstone("$settings", ExpectedVersion.any()), "stream");
+                    () -> store.setStreamMetadata("$$s", ExpectedVersion.any(), StreamMetadata.empty()), "stream");
+            assertInvalid(() -> store.delete("$$s", ExpectedVersion.any()), "stream");
+            assertInvalid(() -> store.tombstone("$$s", ExpectedVersion.any()), "stream");
+        }
+
+        @Test
+        void aMetastreamTakesOnlyValidMetadataEvents() {
+            EventData wrongRange = metadataEvent("{\"$maxCount\":0}");
+            EventData notJson = metadataEvent("max count: 3");
+
+            assertInvalid(() -> append("$$s", ExpectedVersion.any(), List.of(event("Other"))), "eventType");
+            assertInvalid(() -> append("$$s", ExpectedVersion.any(), List.of(wrongRange)), "metadata");
+            assertInvalid(() -> append("$$s", ExpectedVersion.any(), List.of(notJson)), "metadata");
         }
 
         @Test
@@ -1226,6 +1269,22 @@ public abstract class EventStoreContractTest {
         }
 
         @Test
+        void appendingAMetadataEventToTheMetastreamSetsTheMetadata() {
+            appendAny("s", 5);
+            StreamMetadata md = StreamMetadata.empty().withMaxCount(2);
+            EventData event = metadataEvent(new String(StreamMetadataCodec.encode(md), StandardCharsets.UTF_8));
+
+            AppendResult result = append("$$s", ExpectedVersion.noStream(), List.of(event));
+
+            assertThat(result).isEqualTo(new AppendResult(0, 5, true));
+            assertThat(store.getStreamMetadata("s")).isEqualTo(new StreamMetadataResult("s", 0, md));
+            assertThat(versions(streamEvents("s"))).containsExactly(3L, 4L);
+            assertThat(append("$$s", ExpectedVersion.noStream(), List.of(event)))
+                    .as("a retry of the same metadata event")
+                    .isEqualTo(new AppendResult(0, 5, false));
+        }
+
+        @Test
         void metadataTheFormatCannotHoldIsRejected() {
             appendAny("s", 1);
 
@@ -1734,6 +1793,8 @@ public abstract class EventStoreContractTest {
                             "s", ExpectedVersion.any(), StreamMetadata.empty().withMaxCount(1)),
                     "s");
             assertStreamDeleted(() -> store.delete("s", ExpectedVersion.any()), "s");
+            assertStreamDeleted(
+                    () -> append("$$s", ExpectedVersion.any(), List.of(metadataEvent("{\"$maxCount\":1}"))), "s");
             assertThat(store.headPosition()).isEqualTo(head);
         }
 

@@ -151,7 +151,8 @@ public abstract class EventStoreModelProperties {
         Arbitrary<OptionalLong> maxCount = optionalLong(1, 4);
         Arbitrary<OptionalLong> truncateBefore = optionalLong(0, 6);
         Arbitrary<OptionalLong> maxAge = Arbitraries.of(OptionalLong.empty(), OptionalLong.of(30), OptionalLong.of(90));
-        return Combinators.combine(streamIndex(), expect(), maxCount, truncateBefore, maxAge)
+        return Combinators.combine(
+                        streamIndex(), expect(), maxCount, truncateBefore, maxAge, Arbitraries.of(false, true))
                 .as(SetMetadata::new);
     }
 

@@ -137,13 +137,23 @@ final class ModelOps {
         }
     }
 
+    /**
+     * Sets metadata: with {@code setStreamMetadata}, or, {@code viaMetastream}, by appending a {@code
+     * $metadata} event to the metastream as a KurrentDB client does.
+     */
     record SetMetadata(
-            int stream, Expect expect, OptionalLong maxCount, OptionalLong truncateBefore, OptionalLong maxAgeSeconds)
+            int stream,
+            Expect expect,
+            OptionalLong maxCount,
+            OptionalLong truncateBefore,
+            OptionalLong maxAgeSeconds,
+            boolean viaMetastream)
             implements Op {
         @Override
         public String toString() {
-            return "setStreamMetadata(" + nameOf(stream) + ", " + expect + ", maxCount " + maxCount
-                    + ", truncateBefore " + truncateBefore + ", maxAgeSeconds " + maxAgeSeconds + ")";
+            return (viaMetastream ? "appendMetadataEvent(" : "setStreamMetadata(") + nameOf(stream) + ", " + expect
+                    + ", maxCount " + maxCount + ", truncateBefore " + truncateBefore + ", maxAgeSeconds "
+                    + maxAgeSeconds + ")";
         }
     }
 

@@ -14,6 +14,7 @@ import io.factum.api.RecordedEvent;
 import io.factum.api.StreamAppend;
 import io.factum.api.StreamDeletedException;
 import io.factum.api.StreamMetadata;
+import io.factum.api.StreamMetadataCodec;
 import io.factum.api.SystemNames;
 import io.factum.api.WrongExpectedVersionException;
 import io.factum.testkit.ModelOps.Op;
@@ -212,7 +213,17 @@ final class ModelRun {
             md = md.withMaxAge(Duration.ofSeconds(m.maxAgeSeconds().getAsLong()));
         }
         StreamMetadata metadata = md;
-        compare(m + " as " + expected, s -> s.setStreamMetadata(stream, expected, metadata));
+        if (m.viaMetastream()) {
+            EventData event = new EventData(
+                    new UUID(0, nextEventNumber++),
+                    SystemNames.METADATA_TYPE,
+                    StreamMetadataCodec.encode(metadata),
+                    new byte[0],
+                    ContentType.JSON);
+            append(m + " as " + expected, SystemNames.metastreamOf(stream), expected, List.of(event));
+        } else {
+            compare(m + " as " + expected, s -> s.setStreamMetadata(stream, expected, metadata));
+        }
     }
 
     /** At the end: the whole of {@code $all}, and every stream both ways, must be the same. */

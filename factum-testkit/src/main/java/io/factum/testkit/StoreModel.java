@@ -46,6 +46,9 @@ import java.util.stream.IntStream;
  */
 public final class StoreModel implements EventStore {
 
+    /** Marks the result of an empty batch until its position is known. */
+    private static final long EMPTY = Long.MIN_VALUE;
+
     private final Clock clock;
     private final StoreLimits limits;
     private final List<RecordedEvent> log = new ArrayList<>();
@@ -76,6 +79,9 @@ public final class StoreModel implements EventStore {
     }
 
     private StreamMetadata metadataOf(String stream) {
+        if (SystemNames.isMetastream(stream)) {
+            return StreamMetadata.empty();
+        }
         List<RecordedEvent> meta = eventsOf(SystemNames.metastreamOf(stream));
         return meta.isEmpty()
                 ? StreamMetadata.empty()
@@ -126,18 +132,30 @@ public final class StoreModel implements EventStore {
         List<AppendResult> results = new ArrayList<>();
         for (int i = 0; i < appends.size(); i++) {
             StreamAppend part = appends.get(i);
-            results.add(known.get(i) != null ? known.get(i) : write(part.stream(), part.events()));
+            AppendResult result = known.get(i);
+            if (result == null) {
+                result = write(part.stream(), part.events());
+            } else if (result.position() == EMPTY) {
+                // An empty part reports the head as it stands when the part is reached.
+                result = new AppendResult(result.streamVersion(), headPosition(), false);
+            }
+            results.add(result);
         }
         return results;
     }
 
     /**
      * KurrentDB's expected-version and idempotency rules. Returns the result when nothing is to be
-     * written, {@code null} when the events are to be written, or throws.
+     * written (for an empty batch with position {@link #EMPTY}), {@code null} when the events are to
+     * be written, or throws.
      */
     private AppendResult check(String stream, ExpectedVersion expected, List<EventData> batch) {
-        if (isTombstoned(stream)) {
-            throw new StreamDeletedException(stream);
+        for (String s : SystemNames.isMetastream(stream)
+                ? List.of(stream, SystemNames.originalStreamOf(stream))
+                : List.of(stream)) {
+            if (isTombstoned(s)) {
+                throw new StreamDeletedException(s);
+            }
         }
         List<RecordedEvent> events = eventsOf(stream);
         long last = events.size() - 1L;
@@ -156,7 +174,7 @@ public final class StoreModel implements EventStore {
                     case ExpectedVersion.Exact x -> x.version() == last ? Long.MIN_VALUE : x.version();
                 };
         if (retryBase == Long.MIN_VALUE) {
-            return batch.isEmpty() ? new AppendResult(last, headPosition(), false) : null;
+            return batch.isEmpty() ? new AppendResult(last, EMPTY, false) : null;
         }
         if (batch.isEmpty() || retryBase >= last || retryBase + batch.size() > last) {
             throw conflict;
@@ -191,6 +209,9 @@ public final class StoreModel implements EventStore {
             writeMetadata(stream, metadataOf(stream).withTruncateBefore(last + 1));
         }
         for (EventData e : batch) {
+            if (SystemNames.isMetastream(stream)) {
+                metadataAt.put((long) log.size(), StreamMetadataCodec.decode(e.data()));
+            }
             log.add(new RecordedEvent(
                     stream, ++last, log.size(), e.eventId(), e.type(), e.data(), e.metadata(), e.contentType(), now()));
         }
@@ -217,18 +238,16 @@ public final class StoreModel implements EventStore {
 
     @Override
     public AppendResult setStreamMetadata(String stream, ExpectedVersion expected, StreamMetadata metadata) {
-        checkWrite(stream, List.of());
-        StreamMetadataCodec.encode(metadata);
-        if (isTombstoned(stream)) {
-            throw new StreamDeletedException(stream);
-        }
-        check(SystemNames.metastreamOf(stream), expected, List.of());
-        return writeMetadata(stream, metadata);
+        checkOrdinary(stream);
+        byte[] json = StreamMetadataCodec.encode(metadata);
+        EventData event =
+                new EventData(UUID.randomUUID(), SystemNames.METADATA_TYPE, json, new byte[0], ContentType.JSON);
+        return append(SystemNames.metastreamOf(stream), expected, List.of(event));
     }
 
     @Override
     public DeleteResult delete(String stream, ExpectedVersion expected) {
-        checkWrite(stream, List.of());
+        checkOrdinary(stream);
         check(stream, expected, List.of());
         return new DeleteResult(writeMetadata(stream, metadataOf(stream).withTruncateBefore(StreamMetadata.DELETED))
                 .position());
@@ -236,7 +255,7 @@ public final class StoreModel implements EventStore {
 
     @Override
     public DeleteResult tombstone(String stream, ExpectedVersion expected) {
-        checkWrite(stream, List.of());
+        checkOrdinary(stream);
         check(stream, expected, List.of());
         log.add(new RecordedEvent(
                 stream,
@@ -251,10 +270,24 @@ public final class StoreModel implements EventStore {
         return new DeleteResult(headPosition());
     }
 
+    /** A metastream takes only {@code $metadata} events holding valid metadata. */
     private void checkWrite(String stream, List<EventData> events) {
         limits.checkAppend(stream, events);
-        if (SystemNames.isSystemStream(stream)) {
-            throw new InvalidInputException("stream", stream, "is a system stream");
+        if (SystemNames.isMetastream(stream)) {
+            for (EventData e : events) {
+                if (!e.type().equals(SystemNames.METADATA_TYPE)) {
+                    throw new InvalidInputException("eventType", e.type(), "not a metadata event");
+                }
+                StreamMetadataCodec.decode(e.data());
+            }
+        }
+    }
+
+    /** Metadata and deletes name the stream itself, never its metastream. */
+    private void checkOrdinary(String stream) {
+        limits.checkStreamName("stream", stream);
+        if (SystemNames.isMetastream(stream)) {
+            throw new InvalidInputException("stream", stream, "is a metastream");
         }
     }
 
@@ -311,7 +344,7 @@ public final class StoreModel implements EventStore {
 
     @Override
     public StreamMetadataResult getStreamMetadata(String stream) {
-        limits.checkStreamName("stream", stream);
+        checkOrdinary(stream);
         if (isTombstoned(stream)) {
             throw new StreamDeletedException(stream);
         }

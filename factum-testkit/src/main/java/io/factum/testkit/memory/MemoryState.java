@@ -48,8 +48,14 @@ final class MemoryState {
         /** Write the events; {@code undelete} when the stream is soft-deleted and gets new events. */
         record Write(boolean undelete) implements Decision {}
 
-        /** Nothing to write: an empty batch or an idempotent retry; the result is known already. */
+        /** Nothing to write: an idempotent retry; the result is the earlier append's. */
         record Done(AppendResult result) implements Decision {}
+
+        /**
+         * Nothing to write: an empty batch whose expectation holds. Its position is the head when
+         * the part is reached, so in a multi-stream append it follows the parts written before it.
+         */
+        record Empty(long streamVersion) implements Decision {}
     }
 
     private final List<RecordedEvent> log = new ArrayList<>();
@@ -85,7 +91,11 @@ final class MemoryState {
         return s == null ? ExpectedVersion.NO_STREAM_VERSION : s.lastVersion();
     }
 
+    /** The stream's current metadata; a metastream has none of its own (KurrentDB's rule). */
     StreamMetadata metadataOf(String stream) {
+        if (SystemNames.isMetastream(stream)) {
+            return StreamMetadata.empty();
+        }
         return metadata.getOrDefault(stream, StreamMetadata.empty());
     }
 
@@ -140,6 +150,9 @@ final class MemoryState {
      */
     Decision decide(String stream, ExpectedVersion expected, List<EventData> events) {
         requireNotTombstoned(stream);
+        if (SystemNames.isMetastream(stream)) {
+            requireNotTombstoned(SystemNames.originalStreamOf(stream));
+        }
         long last = lastVersion(stream);
         boolean softDeleted = metadataOf(stream).isSoftDeleted();
         Optional<AppendResult> done =
@@ -166,7 +179,7 @@ final class MemoryState {
             return new Decision.Done(done.get());
         }
         if (events.isEmpty()) {
-            return new Decision.Done(new AppendResult(last, headPosition(), false));
+            return new Decision.Empty(last);
         }
         return new Decision.Write(softDeleted);
     }
@@ -246,6 +259,9 @@ final class MemoryState {
             log.add(recorded);
             s.positions.add(recorded.position());
             s.lastVersionById.put(e.eventId(), version);
+            if (SystemNames.isMetastream(stream)) {
+                metadata.put(SystemNames.originalStreamOf(stream), StreamMetadataCodec.decode(recorded.data()));
+            }
         }
         return new AppendResult(s.lastVersion(), headPosition(), true);
     }
