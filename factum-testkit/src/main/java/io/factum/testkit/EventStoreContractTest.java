@@ -31,6 +31,7 @@ import io.factum.api.StreamAcl;
 import io.factum.api.StreamAppend;
 import io.factum.api.StreamDeletedException;
 import io.factum.api.StreamMetadata;
+import io.factum.api.StreamMetadataCodec;
 import io.factum.api.StreamMetadataResult;
 import io.factum.api.SubscribeAllOptions;
 import io.factum.api.SubscribeFrom;
@@ -107,6 +108,16 @@ public abstract class EventStoreContractTest {
 
     private AppendResult appendAny(String stream, int count) {
         return store.append(stream, ExpectedVersion.any(), events(count));
+    }
+
+    /** A {@code $metadata} event with this JSON, as a KurrentDB client appends it to a metastream. */
+    private static EventData metadataEvent(String json) {
+        return new EventData(
+                UUID.randomUUID(),
+                SystemNames.METADATA_TYPE,
+                json.getBytes(StandardCharsets.UTF_8),
+                new byte[0],
+                ContentType.JSON);
     }
 
     private ReadStreamResult.Found found(String stream, long from, Direction direction, int maxCount) {
@@ -348,9 +359,18 @@ public abstract class EventStoreContractTest {
         }
 
         @Test
-        void appendingToASystemStreamIsRejected() {
-            assertInvalid(() -> append("$orders", ExpectedVersion.any(), events(1)), "stream");
-            assertInvalid(() -> append("$$orders", ExpectedVersion.any(), events(1)), "stream");
+        void systemStreamsAreStreamsLikeAnyOther() {
+            // Who may write a system stream is for the server to decide (ACLs, as in KurrentDB); the
+            // store treats it as a stream.
+            assertThat(append("$settings", ExpectedVersion.noStream(), events(2)))
+                    .isEqualTo(new AppendResult(1, 1, true));
+            store.setStreamMetadata(
+                    "$settings",
+                    ExpectedVersion.noStream(),
+                    StreamMetadata.empty().withMaxCount(1));
+
+            assertThat(versions(streamEvents("$settings"))).containsExactly(1L);
+            assertThat(store.getStreamMetadata("$settings").metastreamVersion()).isEqualTo(0);
         }
     }
 
@@ -563,14 +583,26 @@ public abstract class EventStoreContractTest {
         }
 
         @Test
-        void anEmptyPartOnlyChecksItsExpectation() {
+        void anEmptyPartOnlyChecksItsExpectationAndReportsTheHeadWhereItStands() {
             appendAny("a", 1);
 
             List<AppendResult> results = store.appendMulti(List.of(
                     new StreamAppend("a", ExpectedVersion.exactly(0), List.of()),
-                    new StreamAppend("b", ExpectedVersion.noStream(), events(1))));
+                    new StreamAppend("b", ExpectedVersion.noStream(), events(2)),
+                    new StreamAppend("c", ExpectedVersion.noStream(), List.of())));
 
-            assertThat(results).containsExactly(new AppendResult(0, 0, false), new AppendResult(0, 1, true));
+            assertThat(results)
+                    .containsExactly(
+                            new AppendResult(0, 0, false),
+                            new AppendResult(1, 2, true),
+                            new AppendResult(-1, 2, false));
+            assertConflictWritesNothing(
+                    () -> store.appendMulti(List.of(
+                            new StreamAppend("d", ExpectedVersion.any(), events(1)),
+                            new StreamAppend("a", ExpectedVersion.exactly(5), List.of()))),
+                    "a",
+                    ExpectedVersion.exactly(5),
+                    0);
         }
 
         @Test
@@ -671,12 +703,24 @@ public abstract class EventStoreContractTest {
         }
 
         @Test
-        void systemStreamsCannotBeWrittenByCallers() {
+        void metadataAndDeletesNameTheStreamNotItsMetastream() {
+            appendAny("s", 1);
+
+            assertInvalid(() -> store.getStreamMetadata("$$s"), "stream");
             assertInvalid(
-                    () -> store.setStreamMetadata("$settings", ExpectedVersion.any(), StreamMetadata.empty()),
-                    "stream");
-            assertInvalid(() -> store.delete("$settings", ExpectedVersion.any()), "stream");
-            assertInvalid(() -> store.tombstone("$settings", ExpectedVersion.any()), "stream");
+                    () -> store.setStreamMetadata("$$s", ExpectedVersion.any(), StreamMetadata.empty()), "stream");
+            assertInvalid(() -> store.delete("$$s", ExpectedVersion.any()), "stream");
+            assertInvalid(() -> store.tombstone("$$s", ExpectedVersion.any()), "stream");
+        }
+
+        @Test
+        void aMetastreamTakesOnlyValidMetadataEvents() {
+            EventData wrongRange = metadataEvent("{\"$maxCount\":0}");
+            EventData notJson = metadataEvent("max count: 3");
+
+            assertInvalid(() -> append("$$s", ExpectedVersion.any(), List.of(event("Other"))), "eventType");
+            assertInvalid(() -> append("$$s", ExpectedVersion.any(), List.of(wrongRange)), "metadata");
+            assertInvalid(() -> append("$$s", ExpectedVersion.any(), List.of(notJson)), "metadata");
         }
 
         @Test
@@ -929,6 +973,8 @@ public abstract class EventStoreContractTest {
                 assertThat(e.version()).isEqualTo(1);
                 assertThat(e.position()).isEqualTo(2);
                 assertThat(e.contentType()).isEqualTo(ContentType.JSON);
+                assertThat(StreamMetadataCodec.decode(e.data()))
+                        .isEqualTo(StreamMetadata.empty().withMaxCount(7));
             });
             assertThat(meta.lastStreamVersion()).isEqualTo(1);
         }
@@ -1006,6 +1052,19 @@ public abstract class EventStoreContractTest {
             assertThat(second.nextPosition()).isEqualTo(20);
             assertThat(last.endOfAll()).isTrue();
             assertThat(last.nextPosition()).isEqualTo(-1);
+        }
+
+        @Test
+        void aPageEndingOneShortOfEitherEndIsNotTheEnd() {
+            appendAny("s", 20);
+
+            ReadAllResult forwards = store.readAll(ReadAllOptions.forwards(0, 19));
+            ReadAllResult backwards = store.readAll(ReadAllOptions.backwards(ReadAllOptions.END, 19));
+
+            assertThat(forwards.nextPosition()).isEqualTo(19);
+            assertThat(forwards.endOfAll()).isFalse();
+            assertThat(backwards.nextPosition()).isEqualTo(0);
+            assertThat(backwards.endOfAll()).isFalse();
         }
 
         @Test
@@ -1203,6 +1262,65 @@ public abstract class EventStoreContractTest {
             assertThat(metadataEvent.type()).isEqualTo(SystemNames.METADATA_TYPE);
             assertThat(metadataEvent.contentType()).isEqualTo(ContentType.JSON);
             assertThat(metadataEvent.created()).isEqualTo(clock.instant());
+            assertThat(metadataEvent.data())
+                    .as("the metadata event holds the codec's JSON")
+                    .isEqualTo(StreamMetadataCodec.encode(everyField));
+            assertThat(StreamMetadataCodec.decode(metadataEvent.data())).isEqualTo(everyField);
+        }
+
+        @Test
+        void appendingAMetadataEventToTheMetastreamSetsTheMetadata() {
+            appendAny("s", 5);
+            StreamMetadata md = StreamMetadata.empty().withMaxCount(2);
+            EventData event = metadataEvent(new String(StreamMetadataCodec.encode(md), StandardCharsets.UTF_8));
+
+            AppendResult result = append("$$s", ExpectedVersion.noStream(), List.of(event));
+
+            assertThat(result).isEqualTo(new AppendResult(0, 5, true));
+            assertThat(store.getStreamMetadata("s")).isEqualTo(new StreamMetadataResult("s", 0, md));
+            assertThat(versions(streamEvents("s"))).containsExactly(3L, 4L);
+            assertThat(append("$$s", ExpectedVersion.noStream(), List.of(event)))
+                    .as("a retry of the same metadata event")
+                    .isEqualTo(new AppendResult(0, 5, false));
+        }
+
+        @Test
+        void metadataTheFormatCannotHoldIsRejected() {
+            appendAny("s", 1);
+
+            assertInvalid(
+                    () -> store.setStreamMetadata(
+                            "s", ExpectedVersion.any(), StreamMetadata.empty().withCustomJson("not json")),
+                    "customJson");
+            assertInvalid(
+                    () -> store.setStreamMetadata(
+                            "s", ExpectedVersion.any(), StreamMetadata.empty().withCustomJson("[1]")),
+                    "customJson");
+            assertInvalid(
+                    () -> store.setStreamMetadata(
+                            "s", ExpectedVersion.any(), StreamMetadata.empty().withCustomJson("{\"$maxCount\":3}")),
+                    "customJson");
+            assertInvalid(
+                    () -> store.setStreamMetadata(
+                            "s", ExpectedVersion.any(), StreamMetadata.empty().withMaxAge(Duration.ofMillis(1500))),
+                    "maxAge");
+            assertInvalid(
+                    () -> store.setStreamMetadata(
+                            "s",
+                            ExpectedVersion.exactly(7),
+                            StreamMetadata.empty().withCacheControl(Duration.ofMillis(500))),
+                    "cacheControl");
+            assertThat(store.getStreamMetadata("s").metastreamVersion()).isEqualTo(-1);
+        }
+
+        @Test
+        void customJsonComesBackCompact() {
+            store.setStreamMetadata(
+                    "s",
+                    ExpectedVersion.any(),
+                    StreamMetadata.empty().withCustomJson("{ \"owner\" : \"a\",\n \"n\" : [1, 2] }"));
+
+            assertThat(store.getStreamMetadata("s").metadata().customJson()).isEqualTo("{\"owner\":\"a\",\"n\":[1,2]}");
         }
 
         @Test
@@ -1416,6 +1534,8 @@ public abstract class EventStoreContractTest {
             assertThat(marker.stream()).isEqualTo("$$s");
             assertThat(marker.type()).isEqualTo(SystemNames.METADATA_TYPE);
             assertThat(marker.position()).isEqualTo(result.position());
+            assertThat(StreamMetadataCodec.decode(marker.data()).isSoftDeleted())
+                    .isTrue();
         }
 
         @Test
@@ -1673,6 +1793,8 @@ public abstract class EventStoreContractTest {
                             "s", ExpectedVersion.any(), StreamMetadata.empty().withMaxCount(1)),
                     "s");
             assertStreamDeleted(() -> store.delete("s", ExpectedVersion.any()), "s");
+            assertStreamDeleted(
+                    () -> append("$$s", ExpectedVersion.any(), List.of(metadataEvent("{\"$maxCount\":1}"))), "s");
             assertThat(store.headPosition()).isEqualTo(head);
         }
 
@@ -2061,17 +2183,27 @@ public abstract class EventStoreContractTest {
                     "s", ExpectedVersion.any(), StreamMetadata.empty().withTruncateBefore(5));
             appendAny("deleted", 3);
             store.delete("deleted", ExpectedVersion.any());
+            appendAny("aged", 3);
+            clock.advance(Duration.ofMinutes(5));
+            appendAny("aged", 1);
+            store.setStreamMetadata(
+                    "aged", ExpectedVersion.any(), StreamMetadata.empty().withMaxAge(Duration.ofMinutes(1)));
 
             RecordingListener truncated = toStream("s", SubscribeFrom.start());
             RecordingListener softDeleted = toStream("deleted", SubscribeFrom.start());
+            RecordingListener aged = toStream("aged", SubscribeFrom.start());
             truncated.awaitCaughtUp(AWAIT);
             softDeleted.awaitCaughtUp(AWAIT);
+            aged.awaitCaughtUp(AWAIT);
             appendAny("s", 2);
             appendAny("deleted", 2);
+            appendAny("aged", 1);
 
             assertThat(versions(truncated.awaitEvents(7, AWAIT))).isEqualTo(range(5, 12));
             assertThat(versions(softDeleted.awaitEvents(2, AWAIT))).containsExactly(3L, 4L);
             assertThat(softDeleted.eventsBeforeFirstCaughtUp()).hasValue(0);
+            assertThat(versions(aged.awaitEvents(2, AWAIT))).containsExactly(3L, 4L);
+            assertThat(aged.eventsBeforeFirstCaughtUp()).hasValue(1);
         }
 
         @Test

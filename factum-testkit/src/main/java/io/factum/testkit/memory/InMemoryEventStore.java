@@ -1,6 +1,7 @@
 package io.factum.testkit.memory;
 
 import io.factum.api.AppendResult;
+import io.factum.api.ContentType;
 import io.factum.api.DeleteResult;
 import io.factum.api.Direction;
 import io.factum.api.EventData;
@@ -15,6 +16,7 @@ import io.factum.api.StoreClosedException;
 import io.factum.api.StoreLimits;
 import io.factum.api.StreamAppend;
 import io.factum.api.StreamMetadata;
+import io.factum.api.StreamMetadataCodec;
 import io.factum.api.StreamMetadataResult;
 import io.factum.api.SubscribeAllOptions;
 import io.factum.api.SubscribeFrom;
@@ -28,6 +30,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -128,6 +131,8 @@ public final class InMemoryEventStore implements EventStore {
                 results.add(
                         switch (decisions.get(i)) {
                             case MemoryState.Decision.Done done -> done.result();
+                            case MemoryState.Decision.Empty empty ->
+                                new AppendResult(empty.streamVersion(), state.headPosition(), false);
                             case MemoryState.Decision.Write write ->
                                 state.write(part.stream(), write, part.events(), now);
                         });
@@ -261,7 +266,7 @@ public final class InMemoryEventStore implements EventStore {
 
     @Override
     public StreamMetadataResult getStreamMetadata(String stream) {
-        limits.checkStreamName("stream", stream);
+        checkOrdinaryStream(stream);
         lock.lock();
         try {
             ensureOpen();
@@ -272,30 +277,27 @@ public final class InMemoryEventStore implements EventStore {
         }
     }
 
+    /**
+     * Appends a {@code $metadata} event to the stream's metastream, exactly as a KurrentDB client
+     * does: the expectation is on the metastream, and the event is an ordinary one there.
+     */
     @Override
     public AppendResult setStreamMetadata(
             String stream, ExpectedVersion expectedMetastreamVersion, StreamMetadata metadata) {
-        checkWrite(stream, List.of());
+        checkOrdinaryStream(stream);
         Objects.requireNonNull(expectedMetastreamVersion, "expectedMetastreamVersion");
-        Objects.requireNonNull(metadata, "metadata");
-        lock.lock();
-        try {
-            ensureOpen();
-            state.requireNotTombstoned(stream);
-            // The metastream is never soft-deleted or tombstoned, and metadata events carry fresh ids,
-            // so only the version check applies.
-            state.decide(SystemNames.metastreamOf(stream), expectedMetastreamVersion, List.of());
-            AppendResult result = state.writeMetadata(stream, metadata, clock.instant());
-            committed.signalAll();
-            return result;
-        } finally {
-            lock.unlock();
-        }
+        EventData event = new EventData(
+                UUID.randomUUID(),
+                SystemNames.METADATA_TYPE,
+                StreamMetadataCodec.encode(metadata),
+                new byte[0],
+                ContentType.JSON);
+        return append(SystemNames.metastreamOf(stream), expectedMetastreamVersion, List.of(event));
     }
 
     @Override
     public DeleteResult delete(String stream, ExpectedVersion expected) {
-        checkWrite(stream, List.of());
+        checkOrdinaryStream(stream);
         Objects.requireNonNull(expected, "expected");
         lock.lock();
         try {
@@ -312,7 +314,7 @@ public final class InMemoryEventStore implements EventStore {
 
     @Override
     public DeleteResult tombstone(String stream, ExpectedVersion expected) {
-        checkWrite(stream, List.of());
+        checkOrdinaryStream(stream);
         Objects.requireNonNull(expected, "expected");
         lock.lock();
         try {
@@ -364,13 +366,33 @@ public final class InMemoryEventStore implements EventStore {
         }
     }
 
-    /** Checks a write's stream name and events; returns the payload bytes. */
+    /**
+     * Checks one stream's part of an append; returns the payload bytes. A metastream takes only
+     * {@code $metadata} events whose data is valid metadata, since its last event is the stream's
+     * metadata.
+     */
     private long checkWrite(String stream, List<EventData> events) {
         long bytes = limits.checkAppend(stream, events);
-        if (SystemNames.isSystemStream(stream)) {
-            throw new InvalidInputException("stream", stream, "names starting with '$' are reserved for the system");
+        if (SystemNames.isMetastream(stream)) {
+            for (EventData event : events) {
+                if (!event.type().equals(SystemNames.METADATA_TYPE)) {
+                    throw new InvalidInputException(
+                            "eventType",
+                            event.type(),
+                            "a metastream takes only " + SystemNames.METADATA_TYPE + " events");
+                }
+                StreamMetadataCodec.decode(event.data());
+            }
         }
         return bytes;
+    }
+
+    /** Metadata and deletes address a stream by its own name, never by its metastream's. */
+    private void checkOrdinaryStream(String stream) {
+        limits.checkStreamName("stream", stream);
+        if (SystemNames.isMetastream(stream)) {
+            throw new InvalidInputException("stream", stream, "is a metastream; name the stream it describes");
+        }
     }
 
     private void ensureOpen() {

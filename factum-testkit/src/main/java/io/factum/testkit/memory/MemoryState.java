@@ -7,6 +7,7 @@ import io.factum.api.ExpectedVersion;
 import io.factum.api.RecordedEvent;
 import io.factum.api.StreamDeletedException;
 import io.factum.api.StreamMetadata;
+import io.factum.api.StreamMetadataCodec;
 import io.factum.api.SystemNames;
 import io.factum.api.WrongExpectedVersionException;
 import java.time.Duration;
@@ -47,8 +48,14 @@ final class MemoryState {
         /** Write the events; {@code undelete} when the stream is soft-deleted and gets new events. */
         record Write(boolean undelete) implements Decision {}
 
-        /** Nothing to write: an empty batch or an idempotent retry; the result is known already. */
+        /** Nothing to write: an idempotent retry; the result is the earlier append's. */
         record Done(AppendResult result) implements Decision {}
+
+        /**
+         * Nothing to write: an empty batch whose expectation holds. Its position is the head when
+         * the part is reached, so in a multi-stream append it follows the parts written before it.
+         */
+        record Empty(long streamVersion) implements Decision {}
     }
 
     private final List<RecordedEvent> log = new ArrayList<>();
@@ -84,7 +91,11 @@ final class MemoryState {
         return s == null ? ExpectedVersion.NO_STREAM_VERSION : s.lastVersion();
     }
 
+    /** The stream's current metadata; a metastream has none of its own (KurrentDB's rule). */
     StreamMetadata metadataOf(String stream) {
+        if (SystemNames.isMetastream(stream)) {
+            return StreamMetadata.empty();
+        }
         return metadata.getOrDefault(stream, StreamMetadata.empty());
     }
 
@@ -139,6 +150,9 @@ final class MemoryState {
      */
     Decision decide(String stream, ExpectedVersion expected, List<EventData> events) {
         requireNotTombstoned(stream);
+        if (SystemNames.isMetastream(stream)) {
+            requireNotTombstoned(SystemNames.originalStreamOf(stream));
+        }
         long last = lastVersion(stream);
         boolean softDeleted = metadataOf(stream).isSoftDeleted();
         Optional<AppendResult> done =
@@ -165,7 +179,7 @@ final class MemoryState {
             return new Decision.Done(done.get());
         }
         if (events.isEmpty()) {
-            return new Decision.Done(new AppendResult(last, headPosition(), false));
+            return new Decision.Empty(last);
         }
         return new Decision.Write(softDeleted);
     }
@@ -245,12 +259,23 @@ final class MemoryState {
             log.add(recorded);
             s.positions.add(recorded.position());
             s.lastVersionById.put(e.eventId(), version);
+            if (SystemNames.isMetastream(stream)) {
+                metadata.put(SystemNames.originalStreamOf(stream), StreamMetadataCodec.decode(recorded.data()));
+            }
         }
         return new AppendResult(s.lastVersion(), headPosition(), true);
     }
 
-    /** Appends a {@code $metadata} record to the stream's metastream; returns its version and position. */
+    /**
+     * Appends a {@code $metadata} record to the stream's metastream; returns its version and
+     * position. The metadata kept is the decoded form of the bytes written, the form every backend
+     * that decodes its log returns (custom JSON compact, for instance).
+     *
+     * @throws io.factum.api.InvalidInputException when the metadata cannot be encoded; the caller
+     *     encodes before it changes anything, so this only repeats that check
+     */
     AppendResult writeMetadata(String stream, StreamMetadata newMetadata, Instant now) {
+        byte[] data = StreamMetadataCodec.encode(newMetadata);
         String metastream = SystemNames.metastreamOf(stream);
         StreamState meta = streams.computeIfAbsent(metastream, name -> new StreamState());
         RecordedEvent recorded = new RecordedEvent(
@@ -259,13 +284,13 @@ final class MemoryState {
                 log.size(),
                 UUID.randomUUID(),
                 SystemNames.METADATA_TYPE,
-                MetadataJson.encode(newMetadata),
+                data,
                 new byte[0],
                 ContentType.JSON,
                 now);
         log.add(recorded);
         meta.positions.add(recorded.position());
-        metadata.put(stream, newMetadata);
+        metadata.put(stream, StreamMetadataCodec.decode(data));
         return new AppendResult(recorded.version(), recorded.position(), true);
     }
 
