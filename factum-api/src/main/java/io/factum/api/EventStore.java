@@ -58,13 +58,19 @@ public interface EventStore extends AutoCloseable {
      * Subscribes to a stream: catch-up from {@code from}, then live, with no gap and no duplicate at
      * the switch. A stream that does not exist yet is waited for. Events hidden by the stream's
      * metadata at delivery time are skipped.
+     *
+     * @throws StreamDeletedException when the stream is tombstoned
      */
     Subscription subscribeToStream(String stream, SubscribeFrom from, SubscriptionListener listener);
 
     /** Subscribes to {@code $all}; filtered subscriptions also report checkpoints. */
     Subscription subscribeToAll(SubscribeAllOptions options, SubscriptionListener listener);
 
-    /** The stream's metadata; empty metadata with version -1 when none was set. */
+    /**
+     * The stream's metadata; empty metadata with version -1 when none was set.
+     *
+     * @throws StreamDeletedException when the stream is tombstoned
+     */
     StreamMetadataResult getStreamMetadata(String stream);
 
     /**
@@ -77,7 +83,8 @@ public interface EventStore extends AutoCloseable {
     /**
      * Soft-deletes a stream: its events are hidden (reads say "not found") and a later append
      * continues its version numbering. Implemented as metadata with {@code truncateBefore = }{@link
-     * StreamMetadata#DELETED}, as KurrentDB does.
+     * StreamMetadata#DELETED}, as KurrentDB does. Deleting a stream that was never written is allowed
+     * with {@code any} or {@code noStream}; a later append then starts at version 0.
      */
     DeleteResult delete(String stream, ExpectedVersion expected);
 

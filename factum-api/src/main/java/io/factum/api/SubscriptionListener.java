@@ -11,7 +11,10 @@ import java.util.Optional;
  */
 public interface SubscriptionListener {
 
-    /** The next event: versions (stream) or positions ($all) strictly increase, with no gap. */
+    /**
+     * The next event: positions ($all) strictly increase with no gap; versions (stream) strictly
+     * increase with no gap except for events the stream's metadata hides at delivery time.
+     */
     void onEvent(Subscription subscription, RecordedEvent event);
 
     /**
@@ -21,9 +24,17 @@ public interface SubscriptionListener {
      */
     default void onCheckpoint(Subscription subscription, long position) {}
 
-    /** The subscription delivered everything committed when it caught up and now waits for more. */
+    /**
+     * The subscription delivered everything committed when it started and now waits for more.
+     * Called once per subscription.
+     */
     default void onCaughtUp(Subscription subscription) {}
 
-    /** The subscription ended: closed by the subscriber ({@code error} empty), or failed. */
+    /**
+     * The subscription ended: closed by the subscriber ({@code error} empty), or failed: the
+     * listener threw (that exception), the stream was tombstoned ({@link StreamDeletedException}),
+     * or the store closed ({@link StoreClosedException}). {@link Subscription#close()} returns only
+     * after this callback has run (unless called from inside a callback).
+     */
     default void onStopped(Subscription subscription, Optional<Throwable> error) {}
 }

@@ -2,7 +2,11 @@ package io.factum.api;
 
 /** Reserved names shared by every backend and by the KurrentDB protocol. */
 public final class SystemNames {
-    /** Prefix of stream names reserved for the system; users may not write to them. */
+    /**
+     * Prefix of stream names reserved for the system. The store itself accepts writes to them (the
+     * server writes metastreams and persistent-subscription state there); who may write them is
+     * decided by the server's access control, as in KurrentDB (administrators only by default).
+     */
     public static final String SYSTEM_PREFIX = "$";
 
     /** Prefix of the stream that holds another stream's metadata: {@code $$orders-1}. */
