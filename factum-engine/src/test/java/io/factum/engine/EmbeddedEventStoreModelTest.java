@@ -17,7 +17,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * Random operation sequences on the engine, compared with the reference model. Small segments and
  * a tiny memtable so that sequences cross segment files and index files.
  */
-class EmbeddedEventStoreModelProperties extends EventStoreModelProperties {
+class EmbeddedEventStoreModelTest extends EventStoreModelProperties {
     /** jqwik has no @TempDir: the stores' directories are removed once the container is done. */
     private static final List<Path> DIRS = new ArrayList<>();
 
