@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dfactum.bench.records=10000000} (about 3.3 GB of log).
  */
 @Tag("long")
-class LogThroughputReport {
+class LogThroughputReportTest {
     private static final int BATCH = 100;
 
     @TempDir
