@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Prints figures for a quick local look; asserts nothing about speed. Tagged "long": run with
- * {@code -Dfactum.test.excludedGroups=none -Dtest=LogThroughputReport}, and scale with {@code
+ * {@code -Dfactum.test.excludedGroups=none -Dtest=LogThroughputReportTest}, and scale with {@code
  * -Dfactum.bench.records=10000000} (about 3.3 GB of log).
  */
 @Tag("long")
