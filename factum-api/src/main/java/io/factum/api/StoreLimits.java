@@ -62,9 +62,14 @@ public record StoreLimits(
                     "events", events.size() + " events", "an append may carry at most " + maxEventsPerAppend);
         }
         long total = 0;
+        String checkedType = null;
         for (int i = 0; i < events.size(); i++) {
             EventData event = events.get(i);
-            checkEventType(event.type());
+            // Batches usually repeat one type; a type equal to the one just checked is valid.
+            if (!event.type().equals(checkedType)) {
+                checkEventType(event.type());
+                checkedType = event.type();
+            }
             int size = event.sizeBytes();
             if (size > maxEventBytes) {
                 throw new InvalidInputException(

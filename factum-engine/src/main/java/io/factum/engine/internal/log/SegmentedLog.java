@@ -263,6 +263,13 @@ public final class SegmentedLog implements Closeable {
         return nextPosition;
     }
 
+    /** The last names encoded, reused while consecutive records repeat them. Writer thread only. */
+    private String lastStream = "";
+
+    private byte[] lastStreamBytes = new byte[0];
+    private String lastType = "";
+    private byte[] lastTypeBytes = new byte[0];
+
     private int encodeNames(List<RecordedEvent> records) {
         encodedNames.clear();
         long payload = PAYLOAD_PREFIX_BYTES;
@@ -271,8 +278,17 @@ public final class SegmentedLog implements Closeable {
                 throw new IllegalArgumentException("record at position " + record.position() + " has version "
                         + record.version() + ", must be >= 0");
             }
-            byte[] stream = record.stream().getBytes(StandardCharsets.UTF_8);
-            byte[] type = record.type().getBytes(StandardCharsets.UTF_8);
+            // A batch usually repeats one stream and one type: encode each distinct name once.
+            if (!record.stream().equals(lastStream)) {
+                lastStream = record.stream();
+                lastStreamBytes = lastStream.getBytes(StandardCharsets.UTF_8);
+            }
+            if (!record.type().equals(lastType)) {
+                lastType = record.type();
+                lastTypeBytes = lastType.getBytes(StandardCharsets.UTF_8);
+            }
+            byte[] stream = lastStreamBytes;
+            byte[] type = lastTypeBytes;
             encodedNames.add(stream);
             encodedNames.add(type);
             payload += RecordCodec.encodedSize(stream, type, record);
