@@ -27,14 +27,14 @@ final class PendingView implements StateView {
     }
 
     void addAll(List<RecordedEvent> records) {
-        List<RecordedEvent> run = null;
-        String runStream = null;
-        for (RecordedEvent r : records) {
-            if (!r.stream().equals(runStream)) {
-                runStream = r.stream();
-                run = pending.computeIfAbsent(runStream, s -> new ArrayList<>());
+        int runStart = 0;
+        for (int i = 1; i <= records.size(); i++) {
+            if (i == records.size() || !records.get(i).stream().equals(records.get(runStart).stream())) {
+                // One bulk add per run of a stream: a 1,000-event batch grows the list once.
+                pending.computeIfAbsent(records.get(runStart).stream(), s -> new ArrayList<>())
+                        .addAll(records.subList(runStart, i));
+                runStart = i;
             }
-            run.add(r);
         }
         if (!records.isEmpty()) {
             head = Math.max(head, records.get(records.size() - 1).position());
