@@ -1,16 +1,12 @@
 package io.factum.engine.crash;
 
-import io.factum.api.AppendResult;
 import io.factum.api.Direction;
-import io.factum.api.EventData;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.ReadStreamResult;
-import io.factum.api.StreamAppend;
 import io.factum.api.WrongExpectedVersionException;
 import io.factum.engine.EmbeddedEventStore;
 import io.factum.engine.EngineOptions;
 import io.factum.engine.crash.WorkloadLine.Part;
-import io.factum.engine.crash.WorkloadLine.PartResult;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -120,32 +116,11 @@ public final class CrashWorkload {
 
     /** Submits one batch and prints its outcome; false when the writer must stop. */
     private boolean appendOnce(WorkloadLine.Submitted batch) {
-        List<StreamAppend> appends = new ArrayList<>();
-        for (int p = 0; p < batch.parts().size(); p++) {
-            Part part = batch.parts().get(p);
-            List<EventData> events = new ArrayList<>();
-            for (int i = 0; i < part.ids().size(); i++) {
-                events.add(
-                        EventPayload.eventData(batch.batchId(), p, i, part.ids().get(i)));
-            }
-            appends.add(new StreamAppend(part.stream(), part.expected(), events));
-        }
         print(batch);
         try {
-            List<AppendResult> results = appends.size() == 1
-                    ? List.of(store.append(
-                            appends.getFirst().stream(),
-                            appends.getFirst().expected(),
-                            appends.getFirst().events()))
-                    : store.appendMulti(appends);
-            List<PartResult> acked = new ArrayList<>();
-            for (int p = 0; p < results.size(); p++) {
-                Part part = batch.parts().get(p);
-                AppendResult r = results.get(p);
-                acked.add(new PartResult(part.stream(), r.streamVersion(), r.position(), part.ids()));
-                knownVersions.merge(part.stream(), r.streamVersion(), Math::max);
-            }
-            print(new WorkloadLine.Acked(batch.batchId(), acked));
+            WorkloadLine.Acked acked = EventPayload.append(store, batch);
+            acked.results().forEach(r -> knownVersions.merge(r.stream(), r.lastVersion(), Math::max));
+            print(acked);
             return true;
         } catch (WrongExpectedVersionException e) {
             knownVersions.merge(e.stream(), e.actualVersion(), Math::max);

@@ -1,10 +1,17 @@
 package io.factum.engine.crash;
 
+import io.factum.api.AppendResult;
 import io.factum.api.ContentType;
 import io.factum.api.EventData;
+import io.factum.api.EventStore;
 import io.factum.api.RecordedEvent;
+import io.factum.api.StreamAppend;
+import io.factum.engine.crash.WorkloadLine.Part;
+import io.factum.engine.crash.WorkloadLine.PartResult;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -20,6 +27,40 @@ final class EventPayload {
 
     static EventData eventData(String batchId, int part, int index, UUID id) {
         return new EventData(id, TYPE, data(batchId, part, index, id), metadata(batchId), ContentType.JSON);
+    }
+
+    /**
+     * Appends a submitted batch: {@link EventStore#append} for one part, {@link
+     * EventStore#appendMulti} for several. Returns the ack line for the store's answer.
+     *
+     * @throws io.factum.api.FactumException as the store throws it
+     */
+    static WorkloadLine.Acked append(EventStore store, WorkloadLine.Submitted batch) {
+        List<StreamAppend> appends = new ArrayList<>();
+        for (int p = 0; p < batch.parts().size(); p++) {
+            Part part = batch.parts().get(p);
+            List<EventData> events = new ArrayList<>();
+            for (int i = 0; i < part.ids().size(); i++) {
+                events.add(eventData(batch.batchId(), p, i, part.ids().get(i)));
+            }
+            appends.add(new StreamAppend(part.stream(), part.expected(), events));
+        }
+        List<AppendResult> results = appends.size() == 1
+                ? List.of(store.append(
+                        appends.getFirst().stream(),
+                        appends.getFirst().expected(),
+                        appends.getFirst().events()))
+                : store.appendMulti(appends);
+        List<PartResult> acked = new ArrayList<>();
+        for (int p = 0; p < results.size(); p++) {
+            Part part = batch.parts().get(p);
+            acked.add(new PartResult(
+                    part.stream(),
+                    results.get(p).streamVersion(),
+                    results.get(p).position(),
+                    part.ids()));
+        }
+        return new WorkloadLine.Acked(batch.batchId(), acked);
     }
 
     /** True when the stored event carries exactly what {@link #eventData} wrote. */
