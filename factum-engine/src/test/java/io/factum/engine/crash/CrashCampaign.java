@@ -79,6 +79,11 @@ final class CrashCampaign {
                         "crash round " + round + " of seed " + seed + " failed; data kept in " + kept + ": " + t, t);
             }
         }
+        // Guards against a campaign that passes because nothing was written (a stuck workload).
+        assertThat(countAcks()).as("acknowledged batches over all rounds").isPositive();
+        System.out.printf(
+                "crash campaign passed: seed=%d, %d rounds, %d batches submitted, %d acknowledged%n",
+                seed, rounds, history.batches().size(), countAcks());
     }
 
     private void round(int round) throws Exception {
