@@ -49,8 +49,8 @@ final class CorruptionCase {
         }
     }
 
-    /** The verdict of one case, a row of the report table. */
-    record Result(String file, long size, String damage, Outcome outcome, String detail) {}
+    /** The verdict of one case: the outcome and what led to it. */
+    record Verdict(Outcome outcome, String detail) {}
 
     private CorruptionCase() {}
 
@@ -62,58 +62,47 @@ final class CorruptionCase {
      * @param options how to open a store in a directory (the options the store was built with)
      * @param history every acknowledged append of the sound store
      */
-    static Outcome judge(
-            Path storeDir, Path damaged, Function<Path, EngineOptions> options, History history, StringBuilder detail) {
+    static Verdict judge(Path storeDir, Path damaged, Function<Path, EngineOptions> options, History history) {
         Verified verified = verify(storeDir);
-        Outcome outcome = judgeOpen(storeDir, damaged, options, history, verified, detail);
-        if (verified instanceof Verified.Crashed && outcome.allowed) {
-            detail.append(" | verify: ").append(verified.describe());
-            return Outcome.VERIFY_CRASHED;
+        Verdict verdict = judgeOpen(storeDir, damaged, options, history, verified);
+        if (verified instanceof Verified.Crashed && verdict.outcome().allowed) {
+            return new Verdict(Outcome.VERIFY_CRASHED, verdict.detail() + " | verify: " + verified.describe());
         }
-        return outcome;
+        return verdict;
     }
 
-    private static Outcome judgeOpen(
-            Path storeDir,
-            Path damaged,
-            Function<Path, EngineOptions> options,
-            History history,
-            Verified verified,
-            StringBuilder detail) {
+    private static Verdict judgeOpen(
+            Path storeDir, Path damaged, Function<Path, EngineOptions> options, History history, Verified verified) {
         EmbeddedEventStore store;
         try {
             store = EmbeddedEventStore.open(options.apply(storeDir));
         } catch (IOException e) {
-            detail.append(e);
             if (!FileNaming.names(e, storeDir, damaged)) {
-                return Outcome.REFUSED_WITHOUT_NAMING_FILE;
+                return new Verdict(Outcome.REFUSED_WITHOUT_NAMING_FILE, e.toString());
             }
             if (!verified.names(storeDir, damaged)) {
-                detail.append(" | verify: ").append(verified.describe());
-                return Outcome.VERIFY_MISSED_FILE;
+                return new Verdict(Outcome.VERIFY_MISSED_FILE, e + " | verify: " + verified.describe());
             }
-            return Outcome.REFUSED;
+            return new Verdict(Outcome.REFUSED, e.toString());
         } catch (RuntimeException | Error e) {
-            detail.append("open threw ").append(e);
-            return Outcome.UNEXPECTED_EXCEPTION;
+            // An Error too: a damaged length field must not make the engine allocate gigabytes.
+            return new Verdict(Outcome.UNEXPECTED_EXCEPTION, "open threw " + e);
         }
         try (store) {
-            return judgeOpened(store, history, verified, detail);
+            return judgeOpened(store, history, verified);
         } catch (RuntimeException | Error e) {
-            detail.append("open store threw ").append(e);
-            return Outcome.UNEXPECTED_EXCEPTION;
+            return new Verdict(Outcome.UNEXPECTED_EXCEPTION, "the opened store threw " + e);
         }
     }
 
-    private static Outcome judgeOpened(
-            EmbeddedEventStore store, History history, Verified verified, StringBuilder detail) {
+    private static Verdict judgeOpened(EmbeddedEventStore store, History history, Verified verified) {
         StoreSnapshot snapshot = StoreSnapshot.read(store, history.streams());
         HistoryChecker.Report report = HistoryChecker.check(history, snapshot);
         if (!report.ok()) {
-            detail.append(report.violationCount())
-                    .append(" violations, first: ")
-                    .append(report.violations().getFirst());
-            return Outcome.DATA_WRONG;
+            return new Verdict(
+                    Outcome.DATA_WRONG,
+                    report.violationCount() + " violations, first: "
+                            + report.violations().getFirst());
         }
         // A repaired store must also write at the right place: right after the surviving head.
         String stream = "after-repair";
@@ -122,16 +111,12 @@ final class CorruptionCase {
         if (r.position() != snapshot.headPosition() + 1
                 || r.streamVersion() != 0
                 || back.events().size() != 1) {
-            detail.append("append after open went to position ")
-                    .append(r.position())
-                    .append(" (head was ")
-                    .append(snapshot.headPosition())
-                    .append("), read back ")
-                    .append(back.events().size());
-            return Outcome.UNUSABLE_AFTER_OPEN;
+            return new Verdict(
+                    Outcome.UNUSABLE_AFTER_OPEN,
+                    "append after open went to position " + r.position() + " (head was " + snapshot.headPosition()
+                            + "), read back " + back.events().size());
         }
-        detail.append("verify before open: ").append(verified.describe());
-        return Outcome.OPENED;
+        return new Verdict(Outcome.OPENED, "verify before open: " + verified.describe());
     }
 
     /** What {@code verify} said about the damaged copy, before anything opened it. */

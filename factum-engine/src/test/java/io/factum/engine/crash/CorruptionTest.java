@@ -6,7 +6,6 @@ import io.factum.api.ExpectedVersion;
 import io.factum.engine.EmbeddedEventStore;
 import io.factum.engine.EngineOptions;
 import io.factum.engine.crash.CorruptionCase.Outcome;
-import io.factum.engine.crash.CorruptionCase.Result;
 import io.factum.engine.crash.WorkloadLine.Part;
 import io.factum.engine.crash.WorkloadLine.Submitted;
 import java.io.IOException;
@@ -38,6 +37,9 @@ class CorruptionTest {
 
     @TempDir
     Path tmp;
+
+    /** A row of the report table. */
+    record Result(String file, long size, String damage, Outcome outcome, String detail) {}
 
     static EngineOptions options(Path dir) {
         return EngineOptions.defaults(dir).withSegmentSizeBytes(64 << 10).withIndexMemtableEntries(128);
@@ -91,10 +93,9 @@ class CorruptionTest {
             for (Damage d : damages) {
                 d.apply(target);
             }
-            StringBuilder detail = new StringBuilder();
-            Outcome outcome = CorruptionCase.judge(copy, target, CorruptionTest::options, history, detail);
+            CorruptionCase.Verdict verdict = CorruptionCase.judge(copy, target, CorruptionTest::options, history);
             String what = damages.stream().map(Damage::describe).findFirst().orElse("none");
-            return new Result(relative, size, what, outcome, detail.toString());
+            return new Result(relative, size, what, verdict.outcome(), verdict.detail());
         } finally {
             deleteTree(copy);
         }
