@@ -1,30 +1,80 @@
 package io.factum.engine;
 
 import io.factum.api.AppendResult;
+import io.factum.api.ContentType;
 import io.factum.api.DeleteResult;
 import io.factum.api.Direction;
 import io.factum.api.EventData;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
+import io.factum.api.FactumException;
+import io.factum.api.InvalidInputException;
 import io.factum.api.ReadAllOptions;
 import io.factum.api.ReadAllResult;
 import io.factum.api.ReadStreamResult;
+import io.factum.api.StoreClosedException;
+import io.factum.api.StoreFailedException;
 import io.factum.api.StoreLimits;
 import io.factum.api.StreamAppend;
 import io.factum.api.StreamMetadata;
+import io.factum.api.StreamMetadataCodec;
 import io.factum.api.StreamMetadataResult;
 import io.factum.api.SubscribeAllOptions;
 import io.factum.api.SubscribeFrom;
 import io.factum.api.Subscription;
 import io.factum.api.SubscriptionListener;
+import io.factum.api.SystemNames;
+import io.factum.engine.internal.store.Command;
+import io.factum.engine.internal.store.CommitNotifier;
+import io.factum.engine.internal.store.CommittedState;
+import io.factum.engine.internal.store.Reads;
+import io.factum.engine.internal.store.Subscriptions;
+import io.factum.engine.internal.store.Writer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
 
-/** SKELETON — replaced by the real engine in this session; signatures are final. */
+/**
+ * The embedded event store: a durable {@link EventStore} in a local data directory.
+ *
+ * <p>Layout of the data directory: {@code LOCK} (held while open), {@code log/} (segments, see
+ * {@code docs/internals/storage.md}), {@code index/} (the persisted stream index, derived from the
+ * log). Appends go through one writer thread with group commit; an append returns once its frame
+ * is fsynced (with {@link Durability#FSYNC}) and indexed. Reads and subscriptions run on the
+ * callers' threads and on virtual threads and never see records that are not yet durable.
+ *
+ * <p>Thread-safe.
+ */
 public final class EmbeddedEventStore implements EventStore {
+    private final EngineOptions options;
+    private final Storage storage;
+    private final Writer writer;
+    private final Reads reads;
+    private final Subscriptions subscriptions;
+    private final CommitNotifier notifier;
+    private volatile boolean closed;
 
-    private EmbeddedEventStore() {}
+    private EmbeddedEventStore(EngineOptions options, Storage storage) {
+        this.options = options;
+        this.storage = storage;
+        this.notifier = new CommitNotifier();
+        CommittedState state = new CommittedState(storage.log(), storage.index());
+        this.reads = new Reads(storage.log(), storage.index(), state, options.clock());
+        this.subscriptions = new Subscriptions(storage.log(), storage.index(), state, options.clock(), notifier);
+        this.writer = new Writer(
+                storage.log(),
+                storage.index(),
+                state,
+                options.idempotencyCacheEntries(),
+                options.clock(),
+                options.writeQueueCapacity(),
+                options.writeQueueBytes(),
+                notifier::signal);
+    }
 
     /**
      * Opens (or creates) the store in {@code options.dataDir()}: takes the directory lock, recovers
@@ -34,12 +84,21 @@ public final class EmbeddedEventStore implements EventStore {
      * @throws CorruptStoreException when acknowledged data is damaged
      */
     public static EmbeddedEventStore open(EngineOptions options) throws IOException {
-        throw new IllegalStateException("skeleton");
+        Storage storage = Storage.open(options);
+        try {
+            EmbeddedEventStore store = new EmbeddedEventStore(options, storage);
+            store.writer.rememberCommitted(storage.newestRecords(options.idempotencyCacheEntries()));
+            store.writer.start();
+            return store;
+        } catch (IOException | RuntimeException e) {
+            storage.close();
+            throw e;
+        }
     }
 
     /** Checks every file of a closed store without changing anything. */
     public static VerifyReport verify(Path dataDir) throws IOException {
-        throw new IllegalStateException("skeleton");
+        return Storage.verify(dataDir);
     }
 
     /**
@@ -48,73 +107,189 @@ public final class EmbeddedEventStore implements EventStore {
      * @return the number of records indexed
      */
     public static long rebuildIndex(EngineOptions options) throws IOException {
-        throw new IllegalStateException("skeleton");
+        return Storage.rebuildIndex(options);
     }
 
     public EngineStats stats() {
-        throw new IllegalStateException("skeleton");
+        checkOpen();
+        return storage.stats(writer.commandsCommitted(), writer.syncs(), writer.queueDepth());
     }
 
     @Override
     public AppendResult append(String stream, ExpectedVersion expected, List<EventData> events) {
-        throw new IllegalStateException("skeleton");
+        checkOpen();
+        long bytes = checkPart(stream, events);
+        return await(writer.submit(new Command.Append(List.of(new StreamAppend(stream, expected, events)), bytes)))
+                .get(0);
     }
 
     @Override
     public List<AppendResult> appendMulti(List<StreamAppend> appends) {
-        throw new IllegalStateException("skeleton");
+        checkOpen();
+        if (appends.isEmpty()) {
+            throw new InvalidInputException("appends", "[]", "a multi-stream append needs at least one stream");
+        }
+        Set<String> seen = new HashSet<>();
+        long bytes = 0;
+        long count = 0;
+        for (int i = 0; i < appends.size(); i++) {
+            StreamAppend part = appends.get(i);
+            if (!seen.add(part.stream())) {
+                throw new InvalidInputException(
+                        "appends[" + i + "].stream",
+                        part.stream(),
+                        "names a stream already in this call; a stream may appear once per call");
+            }
+            bytes += checkPart(part.stream(), part.events());
+            count += part.events().size();
+        }
+        StoreLimits limits = options.limits();
+        if (count > limits.maxEventsPerAppend()) {
+            throw new InvalidInputException(
+                    "events", count + " events", "an append may carry at most " + limits.maxEventsPerAppend());
+        }
+        if (bytes > limits.maxAppendBytes()) {
+            throw new InvalidInputException(
+                    "events", bytes + " bytes", "an append may carry at most " + limits.maxAppendBytes() + " bytes");
+        }
+        return await(writer.submit(new Command.Append(appends, bytes)));
+    }
+
+    /** Validates one stream's part; appends to a metastream must be valid metadata events. */
+    private long checkPart(String stream, List<EventData> events) {
+        long bytes = options.limits().checkAppend(stream, events);
+        if (SystemNames.isMetastream(stream)) {
+            for (EventData e : events) {
+                if (!e.type().equals(SystemNames.METADATA_TYPE)) {
+                    throw new InvalidInputException(
+                            "eventType",
+                            e.type(),
+                            "events of metastream '" + stream + "' must have type " + SystemNames.METADATA_TYPE);
+                }
+                StreamMetadataCodec.decode(e.data());
+            }
+        }
+        return bytes;
     }
 
     @Override
     public ReadStreamResult readStream(String stream, long fromVersion, Direction direction, int maxCount) {
-        throw new IllegalStateException("skeleton");
+        checkOpen();
+        options.limits().checkStreamName("stream", stream);
+        options.limits().checkReadCount(maxCount);
+        if (fromVersion < 0) {
+            throw new InvalidInputException("fromVersion", fromVersion, "must be >= 0");
+        }
+        return reads.readStream(stream, fromVersion, direction, maxCount);
     }
 
     @Override
-    public ReadAllResult readAll(ReadAllOptions options) {
-        throw new IllegalStateException("skeleton");
+    public ReadAllResult readAll(ReadAllOptions readOptions) {
+        checkOpen();
+        options.limits().checkReadCount(readOptions.maxCount());
+        return reads.readAll(readOptions);
     }
 
     @Override
     public Subscription subscribeToStream(String stream, SubscribeFrom from, SubscriptionListener listener) {
-        throw new IllegalStateException("skeleton");
+        checkOpen();
+        options.limits().checkStreamName("stream", stream);
+        return subscriptions.toStream(stream, from, listener);
     }
 
     @Override
-    public Subscription subscribeToAll(SubscribeAllOptions options, SubscriptionListener listener) {
-        throw new IllegalStateException("skeleton");
+    public Subscription subscribeToAll(SubscribeAllOptions subscribeOptions, SubscriptionListener listener) {
+        checkOpen();
+        return subscriptions.toAll(subscribeOptions, listener);
     }
 
     @Override
     public StreamMetadataResult getStreamMetadata(String stream) {
-        throw new IllegalStateException("skeleton");
+        checkOpen();
+        checkOrdinaryStream(stream);
+        return reads.metadata(stream);
     }
 
     @Override
     public AppendResult setStreamMetadata(String stream, ExpectedVersion expected, StreamMetadata metadata) {
-        throw new IllegalStateException("skeleton");
+        checkOpen();
+        checkOrdinaryStream(stream);
+        byte[] json = StreamMetadataCodec.encode(metadata);
+        EventData event =
+                new EventData(UUID.randomUUID(), SystemNames.METADATA_TYPE, json, new byte[0], ContentType.JSON);
+        return append(SystemNames.metastreamOf(stream), expected, List.of(event));
     }
 
     @Override
     public DeleteResult delete(String stream, ExpectedVersion expected) {
-        throw new IllegalStateException("skeleton");
+        checkOpen();
+        checkOrdinaryStream(stream);
+        return new DeleteResult(await(writer.submit(new Command.SoftDelete(stream, expected)))
+                .get(0)
+                .position());
     }
 
     @Override
     public DeleteResult tombstone(String stream, ExpectedVersion expected) {
-        throw new IllegalStateException("skeleton");
+        checkOpen();
+        checkOrdinaryStream(stream);
+        return new DeleteResult(await(writer.submit(new Command.Tombstone(stream, expected)))
+                .get(0)
+                .position());
+    }
+
+    private void checkOrdinaryStream(String stream) {
+        options.limits().checkStreamName("stream", stream);
+        if (SystemNames.isMetastream(stream)) {
+            throw new InvalidInputException(
+                    "stream", stream, "is a metastream; address the stream it describes instead");
+        }
     }
 
     @Override
     public long headPosition() {
-        throw new IllegalStateException("skeleton");
+        checkOpen();
+        return storage.log().durablePosition();
     }
 
     @Override
     public StoreLimits limits() {
-        throw new IllegalStateException("skeleton");
+        return options.limits();
     }
 
+    /** Waits for the writer without being interruptible, and rethrows the contract's exception. */
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof FactumException f) {
+                throw f;
+            }
+            throw new StoreFailedException("append failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StoreClosedException("the store at " + options.dataDir() + " is closed");
+        }
+        writer.failure().ifPresent(f -> {
+            throw new StoreFailedException(f.getMessage(), f.getCause());
+        });
+    }
+
+    /**
+     * Closes the store: queued appends are completed (durably) first, subscriptions are stopped, the
+     * index is persisted so the next open is fast, and the directory lock is released.
+     */
     @Override
-    public void close() {}
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        writer.close();
+        subscriptions.close();
+        storage.close();
+    }
 }

@@ -1,0 +1,62 @@
+package io.factum.engine.internal.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/** Small file operations every part of the log shares. Stateless. */
+final class LogFiles {
+    private LogFiles() {}
+
+    /** Writes all of {@code src} at {@code offset} (a channel may write less than asked per call). */
+    static void writeFully(FileChannel channel, ByteBuffer src, long offset) throws IOException {
+        long at = offset;
+        while (src.hasRemaining()) {
+            at += channel.write(src, at);
+        }
+    }
+
+    /** Reads {@code [offset, offset + length)} or less when the file ends first. */
+    static ByteBuffer readUpTo(FileChannel channel, long offset, int length) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(length);
+        while (buf.hasRemaining()) {
+            if (channel.read(buf, offset + buf.position()) < 0) {
+                break;
+            }
+        }
+        return buf.flip();
+    }
+
+    /**
+     * Replaces {@code target} atomically with {@code contents}: write a temporary file, fsync it,
+     * rename it over the target, and (when asked) fsync the directory so the rename itself is
+     * durable. A crash leaves either the old or the new file, never a torn one.
+     */
+    static void writeAtomically(LogIo io, Path target, ByteBuffer contents, boolean fsyncDirectory) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + LogFormat.TMP_SUFFIX);
+        try (FileChannel channel = io.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            writeFully(channel, contents, 0);
+            channel.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (fsyncDirectory) {
+            io.fsyncDirectory(target.getParent());
+        }
+    }
+
+    /** The whole of a small file (a sidecar or the checkpoint). */
+    static ByteBuffer readSmallFile(LogIo io, Path file) throws IOException {
+        try (FileChannel channel = io.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new IOException(file + " is " + size + " bytes, too large for a log metadata file");
+            }
+            return readUpTo(channel, 0, (int) size);
+        }
+    }
+}

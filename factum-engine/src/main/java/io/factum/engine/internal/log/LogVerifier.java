@@ -1,0 +1,192 @@
+package io.factum.engine.internal.log;
+
+import static io.factum.engine.internal.log.LogFormat.HEADER_BYTES;
+
+import io.factum.engine.VerifyReport;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Checks a closed log directory without changing it: every segment header, every frame (CRC32C,
+ * structure, dense positions across segments), every sidecar against the scan of its segment, and
+ * the checkpoint against the frame it names. After a damaged frame it resynchronises at the next
+ * valid frame, so one report lists every damaged place. Single-threaded.
+ */
+final class LogVerifier {
+    private final Path dir;
+    private final LogIo io;
+    private final List<VerifyReport.Problem> problems = new ArrayList<>();
+    private long frames;
+    private long records;
+
+    private LogVerifier(Path dir, LogIo io) {
+        this.dir = dir;
+        this.io = io;
+    }
+
+    static LogVerification verify(Path dir, LogIo io) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir.toString(), null, "not a log directory");
+        }
+        return new LogVerifier(dir, io).run();
+    }
+
+    /** What the scan of one segment found. */
+    private record SegmentScan(boolean sound, long lastPosition, long lastFrameOffset, SparseIndex index) {}
+
+    private LogVerification run() throws IOException {
+        List<LogRecovery.SegmentFile> files = LogRecovery.listSegments(dir);
+        long expected = files.isEmpty() ? 0 : files.get(0).firstPosition();
+        for (int i = 0; i < files.size(); i++) {
+            LogRecovery.SegmentFile file = files.get(i);
+            boolean last = i == files.size() - 1;
+            try (FileChannel channel = io.open(file.path(), StandardOpenOption.READ)) {
+                long size = channel.size();
+                LogFormat.checkHeader(file.path(), LogFiles.readUpTo(channel, 0, HEADER_BYTES), file.firstPosition())
+                        .ifPresent(this::report);
+                if (file.firstPosition() != expected) {
+                    report(new Damage(
+                            file.path(),
+                            8,
+                            "segment starts at position " + file.firstPosition()
+                                    + " but the previous segment ends at position " + (expected - 1)));
+                }
+                SegmentScan scan = scanFrames(file, channel, size, last);
+                if (!last) {
+                    checkSidecar(file, size, scan);
+                }
+                expected = scan.lastPosition() + 1;
+            }
+        }
+        checkCheckpoint(files);
+        return new LogVerification(files.size(), frames, records, problems);
+    }
+
+    private SegmentScan scanFrames(LogRecovery.SegmentFile file, FileChannel channel, long size, boolean last)
+            throws IOException {
+        SparseIndex index = new SparseIndex();
+        long expected = file.firstPosition();
+        long lastFrameOffset = -1;
+        boolean sound = true;
+        FrameCursor cursor = new FrameCursor(file.path(), channel::read, HEADER_BYTES, size, Segment.SCAN_CHUNK_BYTES);
+        while (true) {
+            FrameCursor.Status status = cursor.next(FrameCursor.Mode.CHECKED);
+            if (status == FrameCursor.Status.END) {
+                break;
+            }
+            if (status == FrameCursor.Status.FRAME && cursor.firstPosition() == expected) {
+                index.addIfDue(expected, cursor.frameOffset());
+                frames++;
+                records += cursor.recordCount();
+                lastFrameOffset = cursor.frameOffset();
+                expected = cursor.lastPosition() + 1;
+                continue;
+            }
+            sound = false;
+            long bad = cursor.frameOffset();
+            String why = status == FrameCursor.Status.INVALID
+                    ? cursor.problem()
+                    : "frame starts at position " + cursor.firstPosition() + ", expected " + expected;
+            Optional<FrameSearch.Found> next =
+                    FrameSearch.findValidFrame(file.path(), channel, bad + 1, size, Long.MIN_VALUE);
+            if (next.isEmpty()) {
+                report(new Damage(file.path(), bad, tailProblem(why, size - bad, last)));
+                break;
+            }
+            report(new Damage(
+                    file.path(),
+                    bad,
+                    why + "; the next valid frame is at offset " + next.get().offset() + " and starts at position "
+                            + next.get().firstPosition()));
+            cursor = new FrameCursor(file.path(), channel::read, next.get().offset(), size, Segment.SCAN_CHUNK_BYTES);
+            expected = next.get().firstPosition();
+        }
+        if (lastFrameOffset < 0 && !last) {
+            report(new Damage(file.path(), HEADER_BYTES, "sealed segment holds no valid frame"));
+            sound = false;
+        }
+        return new SegmentScan(sound, expected - 1, lastFrameOffset, index);
+    }
+
+    private static String tailProblem(String why, long bytes, boolean last) {
+        return last
+                ? why + "; no valid frame follows: a torn tail of " + bytes + " bytes that opening the log truncates"
+                : why + "; the remaining " + bytes + " bytes of the sealed segment hold no valid frame";
+    }
+
+    private void checkSidecar(LogRecovery.SegmentFile file, long size, SegmentScan scan) throws IOException {
+        switch (Sidecar.read(io, dir, file.firstPosition(), size)) {
+            case Sidecar.Loaded.Absent absent -> {
+                // Not damage: opening the log rebuilds a missing sidecar.
+            }
+            case Sidecar.Loaded.Damaged damaged -> report(damaged.damage());
+            case Sidecar.Loaded.Present present -> {
+                Sidecar sidecar = present.sidecar();
+                Path path = Sidecar.pathFor(dir, file.firstPosition());
+                if (scan.sound()
+                        && (sidecar.lastPosition() != scan.lastPosition()
+                                || sidecar.lastFrameOffset() != scan.lastFrameOffset()
+                                || !sidecar.index().sameEntries(scan.index().view()))) {
+                    report(new Damage(
+                            path,
+                            16,
+                            "sidecar disagrees with its segment (last position "
+                                    + sidecar.lastPosition() + " vs " + scan.lastPosition() + ", "
+                                    + sidecar.index().size() + " vs "
+                                    + scan.index().size() + " index entries)"));
+                }
+            }
+        }
+    }
+
+    private void checkCheckpoint(List<LogRecovery.SegmentFile> files) throws IOException {
+        switch (Checkpoint.read(io, dir)) {
+            case Checkpoint.Loaded.Absent absent -> {}
+            case Checkpoint.Loaded.Damaged damaged -> report(damaged.damage());
+            case Checkpoint.Loaded.Present present -> {
+                Checkpoint checkpoint = present.checkpoint();
+                Optional<LogRecovery.SegmentFile> segment = files.stream()
+                        .filter(f -> f.firstPosition() == checkpoint.segmentFirstPosition())
+                        .findFirst();
+                if (segment.isEmpty()) {
+                    report(new Damage(
+                            dir.resolve(LogFormat.CHECKPOINT_FILE),
+                            16,
+                            "names segment " + checkpoint.segmentFirstPosition() + ", which does not exist"));
+                    return;
+                }
+                checkCheckpointFrame(segment.get(), checkpoint);
+            }
+        }
+    }
+
+    private void checkCheckpointFrame(LogRecovery.SegmentFile segment, Checkpoint checkpoint) throws IOException {
+        try (FileChannel channel = io.open(segment.path(), StandardOpenOption.READ)) {
+            long size = channel.size();
+            FrameCursor cursor = new FrameCursor(
+                    segment.path(), channel::read, checkpoint.frameOffset(), size, Segment.POINT_CHUNK_BYTES);
+            String vouched = "the checkpoint names a durable frame ending at position " + checkpoint.position();
+            if (checkpoint.frameOffset() >= size) {
+                report(new Damage(segment.path(), checkpoint.frameOffset(), vouched + ", past the end of the file"));
+            } else if (cursor.next(FrameCursor.Mode.CHECKED) != FrameCursor.Status.FRAME) {
+                report(new Damage(segment.path(), checkpoint.frameOffset(), vouched + ", but " + cursor.problem()));
+            } else if (cursor.lastPosition() != checkpoint.position()) {
+                report(new Damage(
+                        segment.path(),
+                        checkpoint.frameOffset(),
+                        vouched + ", but the frame ends at " + cursor.lastPosition()));
+            }
+        }
+    }
+
+    private void report(Damage damage) {
+        problems.add(damage.asProblem());
+    }
+}

@@ -1,0 +1,204 @@
+package io.factum.engine.internal.log;
+
+import io.factum.api.RecordedEvent;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One segment file as readers see it: its first position, its sparse index, and how many of its
+ * bytes hold complete frames that readers may decode ({@link #readableEnd()}).
+ *
+ * <p>Thread-safety: the writer thread advances {@code readableEnd} and the index; any thread reads.
+ * The writer publishes {@code readableEnd} before it publishes the durable position that covers it,
+ * so a reader that reads the durable position first and {@code readableEnd} second never reaches a
+ * frame that is incomplete. Readers still bound everything they return by the durable position they
+ * read at the start, because {@code readableEnd} may run ahead of it (frames fsynced by a segment
+ * roll before the next {@code flush()} publishes them).
+ */
+final class Segment implements Closeable {
+    /** Chunk for forward reads: large enough for many small frames per system call. */
+    static final int READ_CHUNK_BYTES = 64 << 10;
+
+    /** Chunk for point reads: one index interval (4 KiB) plus a typical frame. */
+    static final int POINT_CHUNK_BYTES = 8 << 10;
+
+    /** Chunk for scans: large sequential reads; 1 MiB amortises the system call to nothing. */
+    static final int SCAN_CHUNK_BYTES = 1 << 20;
+
+    private final Path path;
+    private final long firstPosition;
+    private final SparseIndex index;
+    private final SegmentChannel channel;
+    private volatile long readableEnd;
+
+    Segment(Path path, long firstPosition, SparseIndex index, SegmentChannel channel, long readableEnd) {
+        this.path = path;
+        this.firstPosition = firstPosition;
+        this.index = index;
+        this.channel = channel;
+        this.readableEnd = readableEnd;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    long firstPosition() {
+        return firstPosition;
+    }
+
+    SparseIndex index() {
+        return index;
+    }
+
+    long readableEnd() {
+        return readableEnd;
+    }
+
+    /** Writer only. */
+    void publishReadableEnd(long end) {
+        readableEnd = end;
+    }
+
+    /**
+     * Adds to {@code out} the records of this segment with positions in {@code [from, durable]}, at
+     * most {@code max} in all, ascending.
+     *
+     * @return the position after the last record examined (where the next segment continues)
+     */
+    long readForward(long from, long durable, int max, List<RecordedEvent> out, int chunkBytes) throws IOException {
+        Start start = startFor(from);
+        FrameCursor cursor = cursorAt(start, chunkBytes);
+        long expected = start.firstPosition();
+        while (out.size() < max && expected <= durable) {
+            if (!nextFrame(cursor, expected)) {
+                return expected;
+            }
+            ByteBuffer buf = cursor.buffer();
+            int at = cursor.recordsAt();
+            for (int i = 0; i < cursor.recordCount(); i++) {
+                long position = cursor.firstPosition() + i;
+                if (position >= from && position <= durable && out.size() < max) {
+                    out.add(RecordCodec.decode(buf, at));
+                }
+                at += RecordCodec.sizeAt(buf, at);
+            }
+            expected = cursor.lastPosition() + 1;
+        }
+        return expected;
+    }
+
+    /**
+     * Adds to {@code out}, descending, the records of the index interval that holds {@code from},
+     * with positions in {@code [max(intervalStart, from - max + 1), from]}.
+     *
+     * @return the lowest position added minus one (where the next backward step continues)
+     */
+    long readBackwardStep(long from, int max, List<RecordedEvent> out) throws IOException {
+        Start start = startFor(from);
+        long lowest = Math.max(start.firstPosition(), from - max + 1);
+        FrameCursor cursor = cursorAt(start, POINT_CHUNK_BYTES);
+        List<RecordedEvent> ascending = new ArrayList<>((int) Math.min(max, from - lowest + 1));
+        long expected = start.firstPosition();
+        while (expected <= from) {
+            if (!nextFrame(cursor, expected)) {
+                throw cursor.corruption("position " + from + " should be in this segment, but its frames end here");
+            }
+            ByteBuffer buf = cursor.buffer();
+            int at = cursor.recordsAt();
+            for (int i = 0; i < cursor.recordCount(); i++) {
+                long position = cursor.firstPosition() + i;
+                if (position >= lowest && position <= from) {
+                    ascending.add(RecordCodec.decode(buf, at));
+                }
+                at += RecordCodec.sizeAt(buf, at);
+            }
+            expected = cursor.lastPosition() + 1;
+        }
+        for (int i = ascending.size() - 1; i >= 0; i--) {
+            out.add(ascending.get(i));
+        }
+        return lowest - 1;
+    }
+
+    /**
+     * Visits every record with a position in {@code [from, durable]} without materialising data.
+     *
+     * @return the position after the last record examined
+     */
+    long scan(long from, long durable, SegmentedLog.IndexVisitor visitor) throws IOException {
+        Start start = startFor(from);
+        FrameCursor cursor = cursorAt(start, SCAN_CHUNK_BYTES);
+        long expected = start.firstPosition();
+        byte[] lastStream = new byte[0];
+        String lastName = "";
+        while (expected <= durable) {
+            if (!nextFrame(cursor, expected)) {
+                return expected;
+            }
+            ByteBuffer buf = cursor.buffer();
+            byte[] array = buf.array();
+            int at = cursor.recordsAt();
+            for (int i = 0; i < cursor.recordCount(); i++) {
+                long position = cursor.firstPosition() + i;
+                if (position > durable) {
+                    return position;
+                }
+                if (position >= from) {
+                    int streamAt = RecordCodec.streamOffsetAt(at);
+                    int length = RecordCodec.streamLengthAt(buf, at);
+                    // Batches usually hold one stream: reuse the previous String when the bytes match.
+                    if (!Arrays.equals(array, streamAt, streamAt + length, lastStream, 0, lastStream.length)) {
+                        lastStream = Arrays.copyOfRange(array, streamAt, streamAt + length);
+                        lastName = new String(lastStream, StandardCharsets.UTF_8);
+                    }
+                    visitor.visit(position, lastName, RecordCodec.versionAt(buf, at));
+                }
+                at += RecordCodec.sizeAt(buf, at);
+            }
+            expected = cursor.lastPosition() + 1;
+        }
+        return expected;
+    }
+
+    /** Where decoding starts for a position: its floor index entry, from one view of the index. */
+    private record Start(long offset, long firstPosition) {}
+
+    private Start startFor(long position) {
+        SparseIndex.View view = index.view();
+        int entry = view.floor(position);
+        return entry < 0
+                ? new Start(LogFormat.HEADER_BYTES, firstPosition)
+                : new Start(view.offset(entry), view.position(entry));
+    }
+
+    private FrameCursor cursorAt(Start start, int chunkBytes) {
+        return new FrameCursor(path, channel::read, start.offset(), readableEnd, chunkBytes);
+    }
+
+    /** Advances to the next frame; false at the readable end; throws on a damaged frame. */
+    private static boolean nextFrame(FrameCursor cursor, long expected) throws IOException {
+        FrameCursor.Status status = cursor.next(FrameCursor.Mode.CHECKED);
+        if (status == FrameCursor.Status.END) {
+            return false;
+        }
+        if (status == FrameCursor.Status.INVALID) {
+            throw cursor.corruption();
+        }
+        if (cursor.firstPosition() != expected) {
+            throw cursor.corruption("frame starts at position " + cursor.firstPosition() + ", expected " + expected);
+        }
+        return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

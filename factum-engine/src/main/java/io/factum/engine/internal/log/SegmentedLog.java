@@ -1,0 +1,599 @@
+package io.factum.engine.internal.log;
+
+import static io.factum.engine.internal.log.LogFormat.FRAME_HEADER_BYTES;
+import static io.factum.engine.internal.log.LogFormat.FRAME_MAGIC;
+import static io.factum.engine.internal.log.LogFormat.HEADER_BYTES;
+import static io.factum.engine.internal.log.LogFormat.MAX_PAYLOAD_BYTES;
+import static io.factum.engine.internal.log.LogFormat.PAYLOAD_PREFIX_BYTES;
+
+import io.factum.api.RecordedEvent;
+import io.factum.api.StoreClosedException;
+import io.factum.api.StoreFailedException;
+import io.factum.engine.CorruptStoreException;
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The segmented, CRC32C-framed, append-only log: the embedded engine's source of truth.
+ *
+ * <h2>Files in the log directory (format version 1, big-endian)</h2>
+ *
+ * <ul>
+ *   <li>{@code segment-<first position, 20 digits>.log}: a 32-byte header — magic {@code "FLOG"},
+ *       version, first position, 12 zero bytes, CRC32C of the first 28 bytes — then frames. A frame
+ *       never spans segments; a segment is sealed once it reaches {@code segmentSizeBytes} (it may
+ *       exceed it by one frame).
+ *   <li>Frame = one atomic batch: magic {@code 0xF7C91A5E} (4), payload length (4), CRC32C of the
+ *       payload (4), payload = first position (8), record count (4), records. Records are laid out
+ *       as {@link RecordCodec} says (position, version, event id, created as seconds + nanos,
+ *       content type, four lengths, stream, type, data, metadata); positions are dense.
+ *   <li>{@code segment-<first>.idx}: the sparse index of a sealed segment with its extent and a CRC
+ *       ({@link Sidecar}); derived, rebuilt by a scan when missing or damaged.
+ *   <li>{@code checkpoint}: a frame known durable (position, segment, offset, CRC; {@link
+ *       Checkpoint}), replaced atomically when a segment is sealed, at most about once per second by
+ *       {@code flush()}, and at {@code close()}.
+ * </ul>
+ *
+ * <h2>Recovery at open</h2>
+ *
+ * Segments and frames before the checkpoint frame are trusted: sealed segments are represented by
+ * their sidecars and never read (only their 32-byte headers are checked), the active segment is
+ * walked header by header, and the checkpoint frame itself is checked completely (past the end of the
+ * file or invalid: {@link CorruptStoreException}). Everything after it is checked frame by frame
+ * (magic, length, CRC32C, record structure, expected first position). At the first invalid frame,
+ * if a valid frame for the expected position or a later one exists further on in the segment, the
+ * damage is to acknowledged data and the log refuses to open ({@link CorruptStoreException} with
+ * file and offset); otherwise the invalid bytes are a torn tail and the file is truncated there and
+ * fsynced. Without a checkpoint every segment is scanned this way (sealed ones must be entirely
+ * valid). The full rules are in {@code docs/internals/storage.md}.
+ *
+ * <h2>Threads</h2>
+ *
+ * {@link #append}, {@link #flush}, {@link #nextPosition} and {@link #close} belong to one writer
+ * thread. Every read method may be called from any thread, concurrently with the writer. Readers
+ * only see records at or below {@link #durablePosition()}, which {@code flush()} publishes (through a
+ * volatile write) after the frames are written and, with {@code fsync}, forced to stable storage.
+ *
+ * <h2>Failure</h2>
+ *
+ * Fail-stop: the first exception from writing, syncing, sealing or creating a segment fails the log
+ * for good. The call that hit it throws that exception; every later {@code append}/{@code flush}
+ * throws {@link StoreFailedException} with it as the cause, and the durable position never moves
+ * again. An fsync is never retried: after a failed fsync the kernel may have dropped the dirty pages.
+ * Reads of what was durable before keep working.
+ */
+public final class SegmentedLog implements Closeable {
+    private static final System.Logger LOG = System.getLogger(SegmentedLog.class.getName());
+
+    /** A checkpoint costs three fsyncs (file, rename, directory); once a second bounds that to noise. */
+    private static final long CHECKPOINT_INTERVAL_NANOS = 1_000_000_000L;
+
+    /** Holds a typical group commit; grows (never shrinks) to the largest frame seen. */
+    private static final int INITIAL_WRITE_BUFFER_BYTES = 1 << 20;
+
+    /**
+     * @param segmentSizeBytes a segment is sealed once it holds at least this many bytes
+     * @param fsync force frames to stable storage in every {@link #flush()}; when false, data is
+     *     forced only when a segment is sealed, before a checkpoint and at close
+     */
+    public record Options(long segmentSizeBytes, boolean fsync) {
+        public static final long MIN_SEGMENT_SIZE_BYTES = 256;
+
+        public Options {
+            if (segmentSizeBytes < MIN_SEGMENT_SIZE_BYTES) {
+                throw new IllegalArgumentException(
+                        "segmentSizeBytes is " + segmentSizeBytes + ", must be at least " + MIN_SEGMENT_SIZE_BYTES);
+            }
+        }
+    }
+
+    /** Receives one record's place during {@link #scan}. */
+    @FunctionalInterface
+    public interface IndexVisitor {
+        void visit(long position, String stream, long version);
+    }
+
+    private final Path dir;
+    private final Options options;
+    private final LogIo io;
+
+    // ---- published to readers ----
+    private volatile Segment[] segments;
+    private volatile long durablePosition;
+    private volatile @Nullable Throwable failure;
+    private volatile boolean closed;
+
+    // ---- writer thread only ----
+    private Segment active;
+    private FileChannel activeChannel;
+    /** Bytes of the active segment written to its file; the write buffer continues from here. */
+    private long writtenEnd;
+
+    private ByteBuffer writeBuffer = ByteBuffer.allocateDirect(INITIAL_WRITE_BUFFER_BYTES);
+    private long nextPosition;
+    /** Newest encoded frame in the active segment (-1: none) and its last position. */
+    private long lastFrameOffset;
+
+    private long lastFramePosition;
+    /** Newest frame in the active segment that flush() published (-1: none). */
+    private long publishedFrameOffset;
+
+    private long publishedFramePosition;
+    private Optional<Checkpoint> lastCheckpoint;
+    private long lastCheckpointNanos;
+    private final CRC32C crc = new CRC32C();
+    /** UTF-8 stream and type of each record of the frame being encoded: [2i] stream, [2i+1] type. */
+    private final List<byte[]> encodedNames = new ArrayList<>();
+
+    private SegmentedLog(Path dir, Options options, LogIo io, LogRecovery.Recovered recovered) throws IOException {
+        this.dir = dir;
+        this.options = options;
+        this.io = io;
+        List<LogRecovery.SegmentState> states = recovered.segments();
+        Segment[] opened = new Segment[states.size()];
+        try {
+            for (int i = 0; i < opened.length; i++) {
+                LogRecovery.SegmentState state = states.get(i);
+                opened[i] = new Segment(
+                        state.path(),
+                        state.firstPosition(),
+                        state.index(),
+                        new SegmentChannel(state.path(), io),
+                        state.endOffset());
+            }
+            this.activeChannel =
+                    io.open(opened[opened.length - 1].path(), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(opened, e);
+            throw e;
+        }
+        LogRecovery.SegmentState last = states.get(states.size() - 1);
+        this.segments = opened;
+        this.active = opened[opened.length - 1];
+        this.writtenEnd = last.endOffset();
+        this.nextPosition = last.lastPosition() + 1;
+        this.durablePosition = last.lastPosition();
+        this.lastFrameOffset = last.lastFrameOffset();
+        this.lastFramePosition = last.lastPosition();
+        this.publishedFrameOffset = lastFrameOffset;
+        this.publishedFramePosition = lastFramePosition;
+        this.lastCheckpoint = recovered.checkpoint();
+        this.lastCheckpointNanos = io.nanoTime();
+    }
+
+    /** Opens or creates the log in {@code logDir} (creating the directory) and runs recovery. */
+    public static SegmentedLog open(Path logDir, Options options) throws IOException {
+        return open(logDir, options, LogIo.SYSTEM);
+    }
+
+    static SegmentedLog open(Path logDir, Options options, LogIo io) throws IOException {
+        Path dir = logDir.toAbsolutePath();
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            io.fsyncDirectory(dir.getParent());
+        }
+        LogRecovery.Recovered recovered = LogRecovery.recover(dir, io);
+        SegmentedLog log = new SegmentedLog(dir, options, io, recovered);
+        LOG.log(
+                Level.DEBUG,
+                "opened log {0}: {1} segments, durable position {2}",
+                dir,
+                String.valueOf(log.segmentCount()),
+                String.valueOf(log.durablePosition()));
+        return log;
+    }
+
+    // ------------------------------------------------------------------ writer side
+
+    /**
+     * Encodes one frame (one atomic batch) into the write buffer. Nothing is visible to readers or
+     * durable until {@link #flush()}. Rolls to a new segment first when the active one is full.
+     *
+     * @param records positions {@code nextPosition() .. nextPosition() + size - 1}, in order
+     * @throws IllegalStateException when a record's position is not the next one (a caller bug;
+     *     nothing is written)
+     * @throws IllegalArgumentException for an empty batch, a negative version, or a batch over 1 GiB
+     */
+    public void append(List<RecordedEvent> records) throws IOException {
+        checkWritable();
+        if (records.isEmpty()) {
+            throw new IllegalArgumentException("a frame needs at least one record");
+        }
+        for (int i = 0; i < records.size(); i++) {
+            long position = records.get(i).position();
+            if (position != nextPosition + i) {
+                throw new IllegalStateException(
+                        "record " + i + " has position " + position + ", the log expects " + (nextPosition + i));
+            }
+        }
+        int payloadBytes = encodeNames(records);
+        try {
+            if (writtenEnd + writeBuffer.position() >= options.segmentSizeBytes() && lastFrameOffset >= 0) {
+                roll();
+            }
+            encodeFrame(records, payloadBytes);
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+            throw e;
+        }
+    }
+
+    /**
+     * Writes every buffered frame, forces it to stable storage when {@code options.fsync()}, and then
+     * publishes the new durable position to readers. One flush after many appends is a group commit.
+     */
+    public void flush() throws IOException {
+        checkWritable();
+        if (nextPosition - 1 == durablePosition) {
+            return;
+        }
+        try {
+            spill();
+            if (options.fsync()) {
+                activeChannel.force(false);
+            }
+            if (io.nanoTime() - lastCheckpointNanos >= CHECKPOINT_INTERVAL_NANOS) {
+                checkpointNewestFrame(lastFrameOffset, lastFramePosition);
+            }
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+            throw e;
+        }
+        active.publishReadableEnd(writtenEnd);
+        publishedFrameOffset = lastFrameOffset;
+        publishedFramePosition = lastFramePosition;
+        durablePosition = nextPosition - 1;
+    }
+
+    /** The position the next appended record must carry. Writer thread only. */
+    public long nextPosition() {
+        return nextPosition;
+    }
+
+    private int encodeNames(List<RecordedEvent> records) {
+        encodedNames.clear();
+        long payload = PAYLOAD_PREFIX_BYTES;
+        for (RecordedEvent record : records) {
+            if (record.version() < 0) {
+                throw new IllegalArgumentException("record at position " + record.position() + " has version "
+                        + record.version() + ", must be >= 0");
+            }
+            byte[] stream = record.stream().getBytes(StandardCharsets.UTF_8);
+            byte[] type = record.type().getBytes(StandardCharsets.UTF_8);
+            encodedNames.add(stream);
+            encodedNames.add(type);
+            payload += RecordCodec.encodedSize(stream, type, record);
+        }
+        if (payload > MAX_PAYLOAD_BYTES) {
+            throw new IllegalArgumentException(
+                    "a frame of " + payload + " bytes exceeds the limit of " + MAX_PAYLOAD_BYTES + " bytes");
+        }
+        return (int) payload;
+    }
+
+    private void encodeFrame(List<RecordedEvent> records, int payloadBytes) throws IOException {
+        int frameBytes = FRAME_HEADER_BYTES + payloadBytes;
+        ensureRoom(frameBytes);
+        long frameOffset = writtenEnd + writeBuffer.position();
+        int start = writeBuffer.position();
+        writeBuffer.putInt(FRAME_MAGIC).putInt(payloadBytes).putInt(0);
+        writeBuffer.putLong(nextPosition).putInt(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            RecordCodec.encode(writeBuffer, records.get(i), encodedNames.get(2 * i), encodedNames.get(2 * i + 1));
+        }
+        int end = writeBuffer.position();
+        if (end - start != frameBytes) {
+            throw new IllegalStateException("encoded " + (end - start) + " frame bytes, computed " + frameBytes);
+        }
+        crc.reset();
+        crc.update(writeBuffer.position(start + FRAME_HEADER_BYTES).limit(end));
+        writeBuffer.limit(writeBuffer.capacity()).position(end);
+        writeBuffer.putInt(start + 8, (int) crc.getValue());
+        active.index().addIfDue(nextPosition, frameOffset);
+        lastFrameOffset = frameOffset;
+        nextPosition += records.size();
+        lastFramePosition = nextPosition - 1;
+    }
+
+    private void ensureRoom(int frameBytes) throws IOException {
+        if (writeBuffer.remaining() >= frameBytes) {
+            return;
+        }
+        spill();
+        if (writeBuffer.capacity() < frameBytes) {
+            int grown = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(frameBytes, 2L * writeBuffer.capacity()));
+            writeBuffer = ByteBuffer.allocateDirect(grown);
+        }
+    }
+
+    /** Writes the buffered frames to the active file (not yet forced, not yet visible). */
+    private void spill() throws IOException {
+        if (writeBuffer.position() == 0) {
+            return;
+        }
+        writeBuffer.flip();
+        int bytes = writeBuffer.remaining();
+        LogFiles.writeFully(activeChannel, writeBuffer, writtenEnd);
+        writtenEnd += bytes;
+        writeBuffer.clear();
+    }
+
+    /**
+     * Seals the active segment and starts the next one: write and force everything (even without
+     * {@code fsync}, because the checkpoint written next vouches for these bytes), write the sidecar,
+     * write the checkpoint, then create the new segment durably.
+     */
+    private void roll() throws IOException {
+        spill();
+        activeChannel.force(false);
+        Segment sealed = active;
+        sealed.publishReadableEnd(writtenEnd);
+        new Sidecar(
+                        sealed.firstPosition(),
+                        nextPosition - 1,
+                        writtenEnd,
+                        lastFrameOffset,
+                        sealed.index().view())
+                .write(io, dir);
+        writeCheckpoint(new Checkpoint(nextPosition - 1, sealed.firstPosition(), lastFrameOffset));
+        activeChannel.close();
+        LogRecovery.SegmentFile created = LogRecovery.createSegment(io, dir, nextPosition);
+        SegmentChannel reader = new SegmentChannel(created.path(), io);
+        try {
+            activeChannel = io.open(created.path(), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException | RuntimeException e) {
+            reader.close();
+            throw e;
+        }
+        active = new Segment(created.path(), nextPosition, new SparseIndex(), reader, HEADER_BYTES);
+        Segment[] grown = Arrays.copyOf(segments, segments.length + 1);
+        grown[grown.length - 1] = active;
+        segments = grown;
+        writtenEnd = HEADER_BYTES;
+        lastFrameOffset = -1;
+        publishedFrameOffset = -1;
+        LOG.log(Level.DEBUG, "sealed {0}, started {1}", sealed.path(), created.path());
+    }
+
+    /** Writes a checkpoint naming the given frame of the active segment when it is new. */
+    private void checkpointNewestFrame(long frameOffset, long framePosition) throws IOException {
+        if (frameOffset < 0
+                || lastCheckpoint.map(c -> c.position() >= framePosition).orElse(false)) {
+            return;
+        }
+        if (!options.fsync()) {
+            // Without per-flush fsync the frame may still be only in the page cache; the checkpoint
+            // must never vouch for bytes that are not on stable storage.
+            activeChannel.force(false);
+        }
+        writeCheckpoint(new Checkpoint(framePosition, active.firstPosition(), frameOffset));
+    }
+
+    private void writeCheckpoint(Checkpoint checkpoint) throws IOException {
+        checkpoint.write(io, dir);
+        lastCheckpoint = Optional.of(checkpoint);
+        lastCheckpointNanos = io.nanoTime();
+    }
+
+    private void checkWritable() {
+        if (closed) {
+            throw new StoreClosedException("the log in " + dir + " is closed");
+        }
+        Throwable first = failure;
+        if (first != null) {
+            throw new StoreFailedException(
+                    "the log in " + dir + " failed and accepts no more writes; first error: " + first, first);
+        }
+    }
+
+    private void fail(Throwable error) {
+        if (failure == null) {
+            failure = error;
+            LOG.log(Level.ERROR, "log " + dir + " failed; it accepts no more writes", error);
+        }
+    }
+
+    // ------------------------------------------------------------------ readers
+
+    /** Highest position that is durable and visible to readers; -1 when the log is empty. */
+    public long durablePosition() {
+        return durablePosition;
+    }
+
+    /** Records with position {@code >= fromPosition}, ascending, at most {@code maxRecords}. */
+    public List<RecordedEvent> readForward(long fromPosition, int maxRecords) throws IOException {
+        checkReadable(fromPosition, maxRecords);
+        long durable = durablePosition;
+        if (fromPosition > durable || maxRecords == 0) {
+            return List.of();
+        }
+        Segment[] segs = segments;
+        List<RecordedEvent> out = new ArrayList<>((int) Math.min(maxRecords, durable - fromPosition + 1));
+        long next = Math.max(fromPosition, segs[0].firstPosition());
+        for (int i = segmentIndex(segs, next); i < segs.length && out.size() < maxRecords && next <= durable; i++) {
+            next = segs[i].readForward(next, durable, maxRecords, out, Segment.READ_CHUNK_BYTES);
+        }
+        return out;
+    }
+
+    /**
+     * Records with position {@code <= fromPosition} ({@code Long.MAX_VALUE}: from the head),
+     * descending, at most {@code maxRecords}.
+     */
+    public List<RecordedEvent> readBackward(long fromPosition, int maxRecords) throws IOException {
+        checkReadable(0, maxRecords);
+        long durable = durablePosition;
+        long next = Math.min(fromPosition, durable);
+        if (next < 0 || maxRecords == 0) {
+            return List.of();
+        }
+        Segment[] segs = segments;
+        List<RecordedEvent> out = new ArrayList<>((int) Math.min(maxRecords, next + 1));
+        int i = segmentIndex(segs, next);
+        while (out.size() < maxRecords && i >= 0 && next >= segs[0].firstPosition()) {
+            if (next < segs[i].firstPosition()) {
+                i--;
+            } else {
+                next = segs[i].readBackwardStep(next, maxRecords - out.size(), out);
+            }
+        }
+        return out;
+    }
+
+    /** The record at exactly {@code position}, which must be durable. */
+    public RecordedEvent read(long position) throws IOException {
+        checkReadable(position, 1);
+        long durable = durablePosition;
+        Segment[] segs = segments;
+        if (position > durable || position < segs[0].firstPosition()) {
+            throw new IllegalArgumentException("position " + position + " is not in the log (durable positions are "
+                    + segs[0].firstPosition() + ".." + durable + ")");
+        }
+        Segment segment = segs[segmentIndex(segs, position)];
+        List<RecordedEvent> out = new ArrayList<>(1);
+        segment.readForward(position, position, 1, out, Segment.POINT_CHUNK_BYTES);
+        if (out.isEmpty()) {
+            throw new CorruptStoreException(
+                    segment.path(), segment.readableEnd(), "durable position " + position + " is missing");
+        }
+        return out.get(0);
+    }
+
+    /**
+     * Calls {@code visitor} for every durable record with position {@code >= fromPosition}, in order,
+     * without materialising data or metadata; each frame's CRC is still checked.
+     */
+    public void scan(long fromPosition, IndexVisitor visitor) throws IOException {
+        checkReadable(fromPosition, 0);
+        long durable = durablePosition;
+        Segment[] segs = segments;
+        long next = Math.max(fromPosition, segs[0].firstPosition());
+        for (int i = segmentIndex(segs, next); i < segs.length && next <= durable; i++) {
+            next = segs[i].scan(next, durable, visitor);
+        }
+    }
+
+    public int segmentCount() {
+        return segments.length;
+    }
+
+    /** Bytes readers can see in all segments (headers included); excludes unflushed frames. */
+    public long sizeBytes() {
+        long total = 0;
+        for (Segment segment : segments) {
+            total += segment.readableEnd();
+        }
+        return total;
+    }
+
+    /** Checks every frame of every segment of a closed log, and its sidecars and checkpoint. */
+    public static LogVerification verify(Path logDir) throws IOException {
+        return LogVerifier.verify(logDir.toAbsolutePath(), LogIo.SYSTEM);
+    }
+
+    private void checkReadable(long position, int maxRecords) {
+        if (closed) {
+            throw new StoreClosedException("the log in " + dir + " is closed");
+        }
+        if (position < 0) {
+            throw new IllegalArgumentException("position is " + position + ", must be >= 0");
+        }
+        if (maxRecords < 0) {
+            throw new IllegalArgumentException("maxRecords is " + maxRecords + ", must be >= 0");
+        }
+    }
+
+    /** Index of the last segment whose first position is {@code <= position} (0 when none is). */
+    private static int segmentIndex(Segment[] segs, long position) {
+        int low = 0;
+        int high = segs.length - 1;
+        while (low < high) {
+            int mid = (low + high + 1) >>> 1;
+            if (segs[mid].firstPosition() <= position) {
+                low = mid;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return low;
+    }
+
+    // ------------------------------------------------------------------ close
+
+    /**
+     * Closes the log. Flushes nothing: frames appended since the last {@link #flush()} are discarded
+     * (cut from the file when they were already written). When healthy, writes a checkpoint naming
+     * the newest published frame so the next open scans nothing. Idempotent; must not run
+     * concurrently with the writer.
+     */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        IOException error = null;
+        if (failure == null) {
+            try {
+                discardUnflushed();
+                checkpointNewestFrame(publishedFrameOffset, publishedFramePosition);
+            } catch (IOException e) {
+                fail(e);
+                error = e;
+            }
+        }
+        try {
+            closeQuietly(segments, error);
+            activeChannel.close();
+        } catch (IOException e) {
+            error = error == null ? e : error;
+        }
+        if (error != null) {
+            throw error;
+        }
+    }
+
+    private void discardUnflushed() throws IOException {
+        writeBuffer.clear();
+        long keep = active.readableEnd();
+        if (writtenEnd > keep) {
+            activeChannel.truncate(keep);
+            activeChannel.force(true);
+            writtenEnd = keep;
+        }
+    }
+
+    private static void closeQuietly(Segment[] opened, @Nullable Throwable primary) throws IOException {
+        IOException first = null;
+        for (Segment segment : opened) {
+            if (segment == null) {
+                continue;
+            }
+            try {
+                segment.close();
+            } catch (IOException e) {
+                if (primary != null) {
+                    primary.addSuppressed(e);
+                } else if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package io.factum.engine.internal.store;
+
+import io.factum.api.AppendResult;
+import io.factum.api.EventData;
+import io.factum.api.ExpectedVersion;
+import io.factum.api.RecordedEvent;
+import io.factum.api.StreamAppend;
+import io.factum.api.StreamDeletedException;
+import io.factum.api.StreamMetadata;
+import io.factum.api.StreamMetadataCodec;
+import io.factum.api.StreamMetadataResult;
+import io.factum.api.SystemNames;
+import io.factum.api.WrongExpectedVersionException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Decides what a command writes: checks expectations (with KurrentDB's idempotency rules), assigns
+ * versions and positions, and adds the records a command implies (the metadata that undeletes a
+ * soft-deleted stream). It is a function of the state view, the command, the first free position
+ * and the time: it does no IO of its own beyond the view, so every replica deciding the same
+ * command sequence writes the same log.
+ *
+ * <p>Not thread-safe: used from the writer thread.
+ */
+final class AppendDecider {
+    private final IdempotencyCache recentIds;
+
+    AppendDecider(IdempotencyCache recentIds) {
+        this.recentIds = recentIds;
+    }
+
+    /**
+     * @param view committed state with the group's earlier pending writes over it; not changed here
+     * @param firstPosition the position the first written record gets
+     */
+    Decision decide(Command command, StateView view, long firstPosition, Instant now) {
+        return switch (command) {
+            case Command.Append append -> decideAppend(append.parts(), view, firstPosition, now);
+            case Command.SoftDelete delete -> decideSoftDelete(delete, view, firstPosition, now);
+            case Command.Tombstone tombstone -> decideTombstone(tombstone, view, firstPosition, now);
+        };
+    }
+
+    private Decision decideAppend(List<StreamAppend> parts, StateView view, long firstPosition, Instant now) {
+        PendingView scratch = new PendingView(view);
+        List<RecordedEvent> records = new ArrayList<>();
+        List<AppendResult> results = new ArrayList<>(parts.size());
+        long position = firstPosition;
+        for (StreamAppend part : parts) {
+            Optional<AppendResult> settled = checkExpectation(part.stream(), part.expected(), part.events(), scratch);
+            if (settled.isPresent()) {
+                results.add(settled.get());
+                continue;
+            }
+            List<RecordedEvent> written = newEvents(part, scratch, position, now);
+            scratch.addAll(written);
+            records.addAll(written);
+            position += written.size();
+            RecordedEvent lastUserEvent = written.get(written.size() - 1);
+            results.add(new AppendResult(lastUserEvent.version(), lastUserEvent.position(), true));
+        }
+        return records.isEmpty() ? new Decision.NoWrite(results) : new Decision.Write(records, results);
+    }
+
+    /**
+     * The part's events with versions and positions, preceded, when the stream was soft-deleted, by
+     * the metadata event that makes its new events visible again ({@code $tb} = first new version),
+     * as KurrentDB does.
+     */
+    private List<RecordedEvent> newEvents(StreamAppend part, StateView view, long position, Instant now) {
+        String stream = part.stream();
+        long version = Math.max(view.lastVersion(stream), -1) + 1;
+        List<RecordedEvent> out = new ArrayList<>(part.events().size() + 1);
+        if (!SystemNames.isMetastream(stream)) {
+            StreamMetadataResult meta = view.metadata(stream);
+            if (meta.metadata().isSoftDeleted()) {
+                // The metadata that makes the new events visible precedes them, so a reader of $all
+                // never meets events of a stream that, at their position, still reads as deleted.
+                out.add(metadataRecord(
+                        stream,
+                        meta.metastreamVersion() + 1,
+                        position++,
+                        meta.metadata().withTruncateBefore(version),
+                        now));
+            }
+        }
+        for (EventData e : part.events()) {
+            out.add(new RecordedEvent(
+                    stream,
+                    version++,
+                    position++,
+                    e.eventId(),
+                    e.type(),
+                    e.data(),
+                    e.metadata(),
+                    e.contentType(),
+                    now));
+        }
+        return out;
+    }
+
+    private Decision decideSoftDelete(Command.SoftDelete delete, StateView view, long position, Instant now) {
+        String stream = delete.stream();
+        checkExpectation(stream, delete.expected(), List.of(), view);
+        StreamMetadataResult meta = view.metadata(stream);
+        RecordedEvent record = metadataRecord(
+                stream,
+                meta.metastreamVersion() + 1,
+                position,
+                meta.metadata().withTruncateBefore(StreamMetadata.DELETED),
+                now);
+        return new Decision.Write(List.of(record), List.of(new AppendResult(record.version(), position, true)));
+    }
+
+    private Decision decideTombstone(Command.Tombstone tombstone, StateView view, long position, Instant now) {
+        String stream = tombstone.stream();
+        checkExpectation(stream, tombstone.expected(), List.of(), view);
+        RecordedEvent record = new RecordedEvent(
+                stream,
+                RecordedEvent.TOMBSTONE_VERSION,
+                position,
+                systemEventId("tombstone", stream, position),
+                SystemNames.STREAM_DELETED_TYPE,
+                new byte[0],
+                new byte[0],
+                io.factum.api.ContentType.BINARY,
+                now);
+        return new Decision.Write(
+                List.of(record), List.of(new AppendResult(RecordedEvent.TOMBSTONE_VERSION, position, true)));
+    }
+
+    /**
+     * Checks the expectation. Returns a settled result when nothing is to be written (an idempotent
+     * retry or an empty append), empty when the events are to be written, and throws on conflict.
+     */
+    private Optional<AppendResult> checkExpectation(
+            String stream, ExpectedVersion expected, List<EventData> events, StateView view) {
+        long current = view.lastVersion(stream);
+        if (current == RecordedEvent.TOMBSTONE_VERSION) {
+            throw new StreamDeletedException(stream);
+        }
+        if (SystemNames.isMetastream(stream)
+                && view.lastVersion(SystemNames.originalStreamOf(stream)) == RecordedEvent.TOMBSTONE_VERSION) {
+            throw new StreamDeletedException(SystemNames.originalStreamOf(stream));
+        }
+        boolean exists = current >= 0 && !isSoftDeleted(stream, view);
+        boolean holds =
+                switch (expected) {
+                    case ExpectedVersion.Any a -> true;
+                    case ExpectedVersion.NoStream n -> !exists;
+                    case ExpectedVersion.StreamExists s -> exists;
+                    case ExpectedVersion.Exact e -> e.version() == current;
+                };
+        if (holds) {
+            Optional<AppendResult> retried = retryOfRecentAppend(stream, expected, events, view);
+            if (retried.isPresent()) {
+                return retried;
+            }
+            return events.isEmpty()
+                    ? Optional.of(new AppendResult(current, view.headPosition(), false))
+                    : Optional.empty();
+        }
+        long retryFrom =
+                switch (expected) {
+                    case ExpectedVersion.NoStream n -> 0;
+                    case ExpectedVersion.Exact e -> e.version() + 1;
+                    default -> -1;
+                };
+        if (retryFrom >= 0 && retryFrom <= current && !events.isEmpty()) {
+            Optional<AppendResult> same = sameEventsAt(stream, retryFrom, events, view);
+            if (same.isPresent()) {
+                return same;
+            }
+        }
+        throw new WrongExpectedVersionException(stream, expected, current);
+    }
+
+    /**
+     * With {@code any} or {@code streamExists} there is no place named to compare with, so recent ids
+     * answer: when the batch's first id was written to this stream recently, the batch is a retry if
+     * all of its ids sit at consecutive versions there, and a conflict if only some do.
+     */
+    private Optional<AppendResult> retryOfRecentAppend(
+            String stream, ExpectedVersion expected, List<EventData> events, StateView view) {
+        if (events.isEmpty()
+                || !(expected instanceof ExpectedVersion.Any || expected instanceof ExpectedVersion.StreamExists)) {
+            return Optional.empty();
+        }
+        Optional<IdempotencyCache.Location> first = recentIds.find(events.get(0).eventId());
+        if (first.isEmpty() || !first.get().stream().equals(stream)) {
+            return Optional.empty();
+        }
+        Optional<AppendResult> same = sameEventsAt(stream, first.get().version(), events, view);
+        if (same.isEmpty()) {
+            throw new WrongExpectedVersionException(stream, expected, view.lastVersion(stream));
+        }
+        return same;
+    }
+
+    /** The result of the earlier append when every event id sits at {@code from, from+1, ...}. */
+    private static Optional<AppendResult> sameEventsAt(
+            String stream, long from, List<EventData> events, StateView view) {
+        long position = -1;
+        for (int i = 0; i < events.size(); i++) {
+            Optional<StateView.EventRef> stored = view.eventAt(stream, from + i);
+            if (stored.isEmpty() || !stored.get().eventId().equals(events.get(i).eventId())) {
+                return Optional.empty();
+            }
+            position = stored.get().position();
+        }
+        return Optional.of(new AppendResult(from + events.size() - 1, position, false));
+    }
+
+    private static boolean isSoftDeleted(String stream, StateView view) {
+        return !SystemNames.isMetastream(stream)
+                && view.metadata(stream).metadata().isSoftDeleted();
+    }
+
+    private static RecordedEvent metadataRecord(
+            String stream, long version, long position, StreamMetadata metadata, Instant now) {
+        return new RecordedEvent(
+                SystemNames.metastreamOf(stream),
+                version,
+                position,
+                systemEventId("metadata", stream, position),
+                SystemNames.METADATA_TYPE,
+                StreamMetadataCodec.encode(metadata),
+                new byte[0],
+                io.factum.api.ContentType.JSON,
+                now);
+    }
+
+    /**
+     * Ids of records the store writes on its own are derived from what they are and where, never
+     * random, so that replicas deciding the same commands write identical bytes.
+     */
+    private static UUID systemEventId(String kind, String stream, long position) {
+        return UUID.nameUUIDFromBytes(
+                (kind + "\n" + stream + "\n" + position).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Records remembered after a successful commit, so later retries with {@code any} are seen. */
+    void remember(List<RecordedEvent> committed) {
+        for (RecordedEvent r : committed) {
+            recentIds.remember(r.eventId(), r.stream(), r.version(), r.position());
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.factum.engine.internal.store;
+
+import io.factum.api.RecordedEvent;
+import io.factum.api.StreamMetadata;
+import java.time.Instant;
+
+/**
+ * Which versions of a stream its metadata lets readers see right now: those at or above a lower
+ * bound ({@code $tb}, and the newest {@code $maxCount}) and younger than {@code $maxAge}.
+ *
+ * @param lowestVisibleVersion no event below this version is visible
+ * @param oldestVisible events created before this instant are hidden
+ * @param softDeleted the whole stream reads as "not found"
+ */
+record Visibility(long lowestVisibleVersion, Instant oldestVisible, boolean softDeleted) {
+
+    static Visibility of(StreamMetadata metadata, long lastVersion, Instant now) {
+        long lowest = 0;
+        if (metadata.truncateBefore().isPresent()) {
+            lowest = Math.max(lowest, metadata.truncateBefore().getAsLong());
+        }
+        if (metadata.maxCount().isPresent()) {
+            lowest = Math.max(lowest, lastVersion - metadata.maxCount().getAsLong() + 1);
+        }
+        Instant oldest = metadata.maxAge().map(now::minus).orElse(Instant.MIN);
+        return new Visibility(lowest, oldest, metadata.isSoftDeleted());
+    }
+
+    boolean isVisible(RecordedEvent event) {
+        return !softDeleted
+                && event.version() >= lowestVisibleVersion
+                && !event.created().isBefore(oldestVisible);
+    }
+}

@@ -1,0 +1,466 @@
+package io.factum.testkit.memory;
+
+import io.factum.api.AppendResult;
+import io.factum.api.DeleteResult;
+import io.factum.api.Direction;
+import io.factum.api.EventData;
+import io.factum.api.EventStore;
+import io.factum.api.ExpectedVersion;
+import io.factum.api.InvalidInputException;
+import io.factum.api.ReadAllOptions;
+import io.factum.api.ReadAllResult;
+import io.factum.api.ReadStreamResult;
+import io.factum.api.RecordedEvent;
+import io.factum.api.StoreClosedException;
+import io.factum.api.StoreLimits;
+import io.factum.api.StreamAppend;
+import io.factum.api.StreamMetadata;
+import io.factum.api.StreamMetadataResult;
+import io.factum.api.SubscribeAllOptions;
+import io.factum.api.SubscribeFrom;
+import io.factum.api.Subscription;
+import io.factum.api.SubscriptionListener;
+import io.factum.api.SystemNames;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The reference {@link EventStore}: every contract rule of {@code factum-api}, kept in memory. It is
+ * the TCK's proof that the suite can be passed and the store the framework's tests run on.
+ *
+ * <p>Thread-safety: one lock guards the whole state (a list for {@code $all} and maps per stream,
+ * see {@link MemoryState}); every operation takes it once, so each is atomic and they are totally
+ * ordered: positions are dense and commit order is position order. Events handed out are copies,
+ * so callers cannot change what is stored.
+ *
+ * <p>Subscriptions run on their own thread each and pull pages of at most {@value #PAGE_SIZE}
+ * records under the lock, then deliver them without it: a slow subscriber holds one page, never an
+ * unbounded backlog, and never blocks writers. A subscriber that caught up waits on a condition
+ * signalled by every commit.
+ *
+ * <p>The metadata rules (soft delete, undelete on append, visibility) are KurrentDB's; see {@link
+ * MemoryState}.
+ */
+public final class InMemoryEventStore implements EventStore {
+
+    /** Records per subscription pull: enough to amortise the lock, small enough to bound memory. */
+    static final int PAGE_SIZE = 256;
+
+    private final Clock clock;
+    private final StoreLimits limits;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition committed = lock.newCondition();
+    private final MemoryState state = new MemoryState();
+    private final Set<MemorySubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final AtomicLong subscriptionIds = new AtomicLong();
+    private boolean closed;
+
+    /**
+     * @param clock the source of event timestamps and of "now" for {@code maxAge}
+     * @param limits the limits enforced on input
+     */
+    public InMemoryEventStore(Clock clock, StoreLimits limits) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    /** A store on the system clock (UTC) with {@link StoreLimits#defaults()}. */
+    public InMemoryEventStore() {
+        this(Clock.systemUTC(), StoreLimits.defaults());
+    }
+
+    @Override
+    public AppendResult append(String stream, ExpectedVersion expected, List<EventData> events) {
+        Objects.requireNonNull(expected, "expected");
+        checkWrite(stream, events);
+        return appendParts(List.of(new StreamAppend(stream, expected, events))).getFirst();
+    }
+
+    @Override
+    public List<AppendResult> appendMulti(List<StreamAppend> appends) {
+        if (appends.isEmpty()) {
+            throw new InvalidInputException("appends", "[]", "needs at least one stream");
+        }
+        Set<String> seen = new HashSet<>();
+        long events = 0;
+        long bytes = 0;
+        for (StreamAppend part : appends) {
+            bytes += checkWrite(part.stream(), part.events());
+            events += part.events().size();
+            if (!seen.add(part.stream())) {
+                throw new InvalidInputException("stream", part.stream(), "appears more than once in one append");
+            }
+        }
+        if (events > limits.maxEventsPerAppend()) {
+            throw new InvalidInputException(
+                    "events", events + " events", "an append may carry at most " + limits.maxEventsPerAppend());
+        }
+        if (bytes > limits.maxAppendBytes()) {
+            throw new InvalidInputException(
+                    "events", bytes + " bytes", "an append may carry at most " + limits.maxAppendBytes() + " bytes");
+        }
+        return appendParts(appends);
+    }
+
+    /** Decides every part first, so that a failing part leaves everything unwritten. */
+    private List<AppendResult> appendParts(List<StreamAppend> parts) {
+        lock.lock();
+        try {
+            ensureOpen();
+            List<MemoryState.Decision> decisions = new ArrayList<>(parts.size());
+            for (StreamAppend part : parts) {
+                decisions.add(state.decide(part.stream(), part.expected(), part.events()));
+            }
+            Instant now = clock.instant();
+            List<AppendResult> results = new ArrayList<>(parts.size());
+            for (int i = 0; i < parts.size(); i++) {
+                StreamAppend part = parts.get(i);
+                results.add(
+                        switch (decisions.get(i)) {
+                            case MemoryState.Decision.Done done -> done.result();
+                            case MemoryState.Decision.Write write ->
+                                state.write(part.stream(), write, part.events(), now);
+                        });
+            }
+            committed.signalAll();
+            return List.copyOf(results);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public ReadStreamResult readStream(String stream, long fromVersion, Direction direction, int maxCount) {
+        limits.checkStreamName("stream", stream);
+        Objects.requireNonNull(direction, "direction");
+        limits.checkReadCount(maxCount);
+        if (fromVersion < 0) {
+            throw new InvalidInputException("fromVersion", fromVersion, "must be >= 0");
+        }
+        lock.lock();
+        try {
+            ensureOpen();
+            state.requireNotTombstoned(stream);
+            long last = state.lastVersion(stream);
+            if (last < 0 || state.metadataOf(stream).isSoftDeleted()) {
+                return new ReadStreamResult.NotFound(stream);
+            }
+            Instant now = clock.instant();
+            boolean forwards = direction == Direction.FORWARDS;
+            long step = forwards ? 1 : -1;
+            List<RecordedEvent> events = new ArrayList<>();
+            boolean endOfStream = true;
+            long first = state.firstCandidateVersion(stream);
+            long v = forwards ? Math.max(fromVersion, first) : Math.min(fromVersion, last);
+            for (; v >= first && v <= last; v += step) {
+                RecordedEvent event = state.eventAt(stream, v);
+                if (!state.isVisible(stream, event, now)) {
+                    continue;
+                }
+                if (events.size() == maxCount) {
+                    endOfStream = false;
+                    break;
+                }
+                events.add(copy(event));
+            }
+            return new ReadStreamResult.Found(events, last, endOfStream);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public ReadAllResult readAll(ReadAllOptions options) {
+        limits.checkReadCount(options.maxCount());
+        lock.lock();
+        try {
+            ensureOpen();
+            long head = state.headPosition();
+            List<RecordedEvent> events = new ArrayList<>();
+            if (options.direction() == Direction.FORWARDS) {
+                long p = options.fromPosition();
+                for (; p <= head && events.size() < options.maxCount(); p++) {
+                    addIfMatches(events, state.recordAt(p), options);
+                }
+                return new ReadAllResult(events, p, p > head);
+            }
+            long p = Math.min(options.fromPosition(), head);
+            for (; p >= 0 && events.size() < options.maxCount(); p--) {
+                addIfMatches(events, state.recordAt(p), options);
+            }
+            return new ReadAllResult(events, p, p < 0);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void addIfMatches(List<RecordedEvent> events, RecordedEvent record, ReadAllOptions options) {
+        if (options.filter().matches(record)) {
+            events.add(copy(record));
+        }
+    }
+
+    @Override
+    public Subscription subscribeToStream(String stream, SubscribeFrom from, SubscriptionListener listener) {
+        limits.checkStreamName("stream", stream);
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(listener, "listener");
+        lock.lock();
+        try {
+            ensureOpen();
+            state.requireNotTombstoned(stream);
+            long next =
+                    switch (from) {
+                        case SubscribeFrom.Start start -> 0;
+                        case SubscribeFrom.After after -> after.versionOrPosition() + 1;
+                        case SubscribeFrom.End end -> state.lastVersion(stream) + 1;
+                    };
+            return start(new MemorySubscription.StreamSource(this, stream, next), listener);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Subscription subscribeToAll(SubscribeAllOptions options, SubscriptionListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        lock.lock();
+        try {
+            ensureOpen();
+            long next =
+                    switch (options.from()) {
+                        case SubscribeFrom.Start start -> 0;
+                        case SubscribeFrom.After after -> after.versionOrPosition() + 1;
+                        case SubscribeFrom.End end -> state.headPosition() + 1;
+                    };
+            return start(
+                    new MemorySubscription.AllSource(this, next, options.filter(), options.checkpointInterval()),
+                    listener);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Subscription start(MemorySubscription.Source source, SubscriptionListener listener) {
+        String id = "memory-subscription-" + subscriptionIds.incrementAndGet();
+        MemorySubscription subscription = new MemorySubscription(id, this, source, listener);
+        subscriptions.add(subscription);
+        subscription.start();
+        return subscription;
+    }
+
+    @Override
+    public StreamMetadataResult getStreamMetadata(String stream) {
+        limits.checkStreamName("stream", stream);
+        lock.lock();
+        try {
+            ensureOpen();
+            state.requireNotTombstoned(stream);
+            return new StreamMetadataResult(stream, state.metastreamVersion(stream), state.metadataOf(stream));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public AppendResult setStreamMetadata(
+            String stream, ExpectedVersion expectedMetastreamVersion, StreamMetadata metadata) {
+        checkWrite(stream, List.of());
+        Objects.requireNonNull(expectedMetastreamVersion, "expectedMetastreamVersion");
+        Objects.requireNonNull(metadata, "metadata");
+        lock.lock();
+        try {
+            ensureOpen();
+            state.requireNotTombstoned(stream);
+            // The metastream is never soft-deleted or tombstoned, and metadata events carry fresh ids,
+            // so only the version check applies.
+            state.decide(SystemNames.metastreamOf(stream), expectedMetastreamVersion, List.of());
+            AppendResult result = state.writeMetadata(stream, metadata, clock.instant());
+            committed.signalAll();
+            return result;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public DeleteResult delete(String stream, ExpectedVersion expected) {
+        checkWrite(stream, List.of());
+        Objects.requireNonNull(expected, "expected");
+        lock.lock();
+        try {
+            ensureOpen();
+            state.decide(stream, expected, List.of());
+            StreamMetadata deleted = state.metadataOf(stream).withTruncateBefore(StreamMetadata.DELETED);
+            AppendResult result = state.writeMetadata(stream, deleted, clock.instant());
+            committed.signalAll();
+            return new DeleteResult(result.position());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public DeleteResult tombstone(String stream, ExpectedVersion expected) {
+        checkWrite(stream, List.of());
+        Objects.requireNonNull(expected, "expected");
+        lock.lock();
+        try {
+            ensureOpen();
+            state.decide(stream, expected, List.of());
+            long position = state.writeTombstone(stream, clock.instant());
+            committed.signalAll();
+            return new DeleteResult(position);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long headPosition() {
+        lock.lock();
+        try {
+            ensureOpen();
+            return state.headPosition();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public StoreLimits limits() {
+        return limits;
+    }
+
+    /**
+     * Closes the store: later operations fail with {@link StoreClosedException}, and every running
+     * subscription stops with that error; returns once their threads have ended (except the calling
+     * thread's own, when a listener closes the store).
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            committed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (MemorySubscription subscription : subscriptions) {
+            subscription.awaitStopped();
+        }
+    }
+
+    /** Checks a write's stream name and events; returns the payload bytes. */
+    private long checkWrite(String stream, List<EventData> events) {
+        long bytes = limits.checkAppend(stream, events);
+        if (SystemNames.isSystemStream(stream)) {
+            throw new InvalidInputException("stream", stream, "names starting with '$' are reserved for the system");
+        }
+        return bytes;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StoreClosedException("the in-memory event store is closed");
+        }
+    }
+
+    static RecordedEvent copy(RecordedEvent e) {
+        return new RecordedEvent(
+                e.stream(),
+                e.version(),
+                e.position(),
+                e.eventId(),
+                e.type(),
+                e.data().clone(),
+                e.metadata().clone(),
+                e.contentType(),
+                e.created());
+    }
+
+    // ---- used by subscriptions ----
+
+    /** A page of a stream for a subscription: visible events from {@code fromVersion} on. */
+    MemorySubscription.Page pullStream(String stream, long fromVersion) {
+        lock.lock();
+        try {
+            ensureOpen();
+            state.requireNotTombstoned(stream);
+            long last = state.lastVersion(stream);
+            long head = state.headPosition();
+            Instant now = clock.instant();
+            List<RecordedEvent> events = new ArrayList<>();
+            // Skip what metadata hides, but never beyond the stream's end: events written later are
+            // judged by the metadata of their own delivery time.
+            long start = Math.max(fromVersion, Math.min(state.firstCandidateVersion(stream), last + 1));
+            long v = start;
+            for (; v <= last && v - start < PAGE_SIZE; v++) {
+                RecordedEvent event = state.eventAt(stream, v);
+                if (state.isVisible(stream, event, now)) {
+                    events.add(copy(event));
+                }
+            }
+            return new MemorySubscription.Page(events, v, v > last, head);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A page of {@code $all} for a subscription: every record from {@code fromPosition} on. */
+    MemorySubscription.Page pullAll(long fromPosition) {
+        lock.lock();
+        try {
+            ensureOpen();
+            long head = state.headPosition();
+            long to = Math.min(head + 1, fromPosition + PAGE_SIZE);
+            List<RecordedEvent> records = new ArrayList<>();
+            for (long p = fromPosition; p < to; p++) {
+                records.add(copy(state.recordAt(p)));
+            }
+            return new MemorySubscription.Page(records, Math.max(to, fromPosition), to > head, head);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until a record beyond {@code seenHead} is committed, the store closes, or the subscription stops. */
+    void awaitCommitAfter(long seenHead, MemorySubscription subscription) throws InterruptedException {
+        lock.lock();
+        try {
+            while (!closed && !subscription.isCloseRequested() && state.headPosition() == seenHead) {
+                // Bounded so that a missed signal could only delay, never hang, a subscriber.
+                committed.await(100, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes every waiting subscriber, so that one asked to stop notices it. */
+    void wakeSubscribers() {
+        lock.lock();
+        try {
+            committed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void unregister(MemorySubscription subscription) {
+        subscriptions.remove(subscription);
+    }
+}
