@@ -65,9 +65,9 @@ class CorruptionHarnessTest {
         assertThat(FileNaming.names(new CorruptStoreException(sidecar, 0, "bad"), store, segment))
                 .as("a longer file name is another file")
                 .isFalse();
-        assertThat(FileNaming.names(new IOException("index/x/0000.seg bad"), store, segment))
-                .as("same name in another directory")
-                .isFalse();
+        assertThat(FileNaming.names(new IOException("checkpoint names 0000.seg, which is missing"), store, segment))
+                .as("bare file name")
+                .isTrue();
         assertThat(FileNaming.names(new IOException("something is wrong"), store, segment))
                 .isFalse();
     }

@@ -35,6 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 class CorruptionTest {
     private static final int STREAMS = 5;
 
+    /** About 1,300 events of up to ~400 bytes: five to six segments of 64 KiB, and index files. */
+    private static final int BATCHES_PER_SESSION = 80;
+
     @TempDir
     Path tmp;
 
@@ -114,7 +117,7 @@ class CorruptionTest {
                 for (int s = 0; s < STREAMS; s++) {
                     versions[s] = lastVersion(history, "c-" + s);
                 }
-                for (int i = 0; i < 150; i++, batch++) {
+                for (int i = 0; i < BATCHES_PER_SESSION; i++, batch++) {
                     Submitted submitted = randomBatch("k" + batch, random, versions);
                     history.accept(submitted);
                     WorkloadLine.Acked acked = EventPayload.append(store, submitted);
@@ -183,8 +186,11 @@ class CorruptionTest {
                     "%-40s %10d %-18s %-28s %s%n",
                     r.file(), r.size(), r.damage(), (r.outcome().allowed ? "" : "FAIL ") + r.outcome(), detail));
         }
-        long failed = results.stream().filter(r -> !r.outcome().allowed).count();
-        sb.append(results.size()).append(" cases, ").append(failed).append(" forbidden outcomes");
+        List<Result> failed = results.stream().filter(r -> !r.outcome().allowed).toList();
+        sb.append(results.size()).append(" cases, ").append(failed.size()).append(" forbidden outcomes");
+        for (Result r : failed) {
+            sb.append(String.format("%n  %s %s -> %s: %s", r.file(), r.damage(), r.outcome(), r.detail()));
+        }
         return sb.toString();
     }
 

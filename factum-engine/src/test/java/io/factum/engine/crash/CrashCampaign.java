@@ -133,23 +133,24 @@ final class CrashCampaign {
                 report.summary(),
                 (System.nanoTime() - started) / 1_000_000);
         assertThat(report.violations()).as(report.summary()).isEmpty();
+        assertVerifiesClean();
     }
 
-    /**
-     * Reopens the store (recovery), checks it, closes it, and checks that the recovered and cleanly
-     * closed store verifies without a problem.
-     */
+    /** Reopens the store (recovery), reads everything, closes it, and checks what was read. */
     private HistoryChecker.Report reopenAndCheck() throws IOException {
         StoreSnapshot snapshot;
         try (EmbeddedEventStore store = EmbeddedEventStore.open(EngineOptions.defaults(dataDir))) {
             snapshot = StoreSnapshot.read(store, history.streams());
         }
-        HistoryChecker.Report report = HistoryChecker.check(history, snapshot);
+        return HistoryChecker.check(history, snapshot);
+    }
+
+    /** A recovered and cleanly closed store must verify without a problem. */
+    private void assertVerifiesClean() throws IOException {
         VerifyReport verify = EmbeddedEventStore.verify(dataDir);
         assertThat(verify.problems())
                 .as("verify after recovery and a clean close")
                 .isEmpty();
-        return report;
     }
 
     private long countAcks() {

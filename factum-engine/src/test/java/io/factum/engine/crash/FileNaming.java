@@ -7,7 +7,9 @@ import java.util.Set;
 /**
  * Whether an error names a given file of a store. A store is copied for each corruption case, so
  * an error may name the file by its absolute path in the copy, by its path relative to the store
- * directory, or through {@link io.factum.engine.CorruptStoreException#file()}. Causes are followed.
+ * directory, by its bare file name (the engine's file names are unique within a store: segments
+ * and index files carry a position), or through {@link
+ * io.factum.engine.CorruptStoreException#file()}. Causes are followed.
  */
 final class FileNaming {
     private FileNaming() {}
@@ -20,7 +22,8 @@ final class FileNaming {
             }
             String message = String.valueOf(t.getMessage());
             if (mentions(message, file.toAbsolutePath().normalize().toString())
-                    || mentions(message, storeDir.relativize(file).toString())) {
+                    || mentions(message, storeDir.relativize(file).toString())
+                    || mentions(message, file.getFileName().toString())) {
                 return true;
             }
         }
