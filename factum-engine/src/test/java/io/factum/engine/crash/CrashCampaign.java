@@ -3,13 +3,13 @@ package io.factum.engine.crash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.factum.engine.EmbeddedEventStore;
-import io.factum.engine.EngineOptions;
 import io.factum.engine.VerifyReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Random;
@@ -18,11 +18,17 @@ import java.util.stream.Stream;
 /**
  * Rounds of "start the workload child on the data directory, kill it with SIGKILL at a random
  * moment, reopen the store here and check it against everything the children reported so far".
- * The store accumulates across rounds, so every round also recovers from the previous crashes.
+ * The store accumulates across the rounds of one store, so every round also recovers from the
+ * earlier crashes; a campaign longer than {@code roundsPerStore} starts a fresh store then, which
+ * bounds the data (and the checker's memory) of the long variant.
  *
  * <p>One round in ten kills the child before it reports the store open (0 to 400 ms after the JVM
  * starts): the kill then lands in JVM start-up or in the store's own recovery. The others kill it
  * 50 to 1,500 ms after it reports the store open, while its writers append.
+ *
+ * <p>After the check, every {@link #VERIFY_EVERY}th round and the last round of each store also
+ * assert that {@code verify} finds nothing wrong in the recovered, cleanly closed store (verify
+ * reads every byte, so doing it every round would double the run time).
  *
  * <p>All choices (kill delays, the child's seeds) come from one seeded {@link Random}; the seed is
  * printed. Thread scheduling in the child is not deterministic, so a seed reproduces the kill plan,
@@ -32,24 +38,25 @@ import java.util.stream.Stream;
  * <p>Not thread-safe: one campaign per test method.
  */
 final class CrashCampaign {
+    static final int VERIFY_EVERY = 5;
     private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(60);
     private static final int WRITERS = 8;
 
     private final Path workDir;
-    private final Path dataDir;
-    private final Path stdoutLog;
     private final long seed;
     private final int rounds;
+    private final int roundsPerStore;
     private final Random random;
-    private final History history = new History();
+    private Path dataDir;
+    private History history = new History();
 
-    CrashCampaign(Path workDir, long seed, int rounds) {
+    CrashCampaign(Path workDir, long seed, int rounds, int roundsPerStore) {
         this.workDir = workDir;
-        this.dataDir = workDir.resolve("data");
-        this.stdoutLog = workDir.resolve("workload-stdout.log");
         this.seed = seed;
         this.rounds = rounds;
+        this.roundsPerStore = roundsPerStore;
         this.random = new Random(seed);
+        this.dataDir = workDir.resolve("store-0");
     }
 
     /** The seed: {@code -Dfactum.crash.seed=...} to replay a plan, else a fresh one. */
@@ -68,9 +75,16 @@ final class CrashCampaign {
 
     void run() throws Exception {
         System.out.printf(
-                "crash campaign: seed=%d rounds=%d writers=%d dir=%s (replay the plan with -Dfactum.crash.seed=%d)%n",
-                seed, rounds, WRITERS, dataDir, seed);
+                "crash campaign: seed=%d rounds=%d (fresh store every %d) writers=%d dir=%s"
+                        + " (replay the plan with -Dfactum.crash.seed=%d)%n",
+                seed, rounds, roundsPerStore, WRITERS, workDir, seed);
+        long acked = 0;
         for (int round = 0; round < rounds; round++) {
+            if (round > 0 && round % roundsPerStore == 0) {
+                acked += countAcks();
+                dataDir = workDir.resolve("store-" + round / roundsPerStore);
+                history = new History();
+            }
             try {
                 round(round);
             } catch (Throwable t) {
@@ -79,11 +93,10 @@ final class CrashCampaign {
                         "crash round " + round + " of seed " + seed + " failed; data kept in " + kept + ": " + t, t);
             }
         }
+        acked += countAcks();
         // Guards against a campaign that passes because nothing was written (a stuck workload).
-        assertThat(countAcks()).as("acknowledged batches over all rounds").isPositive();
-        System.out.printf(
-                "crash campaign passed: seed=%d, %d rounds, %d batches submitted, %d acknowledged%n",
-                seed, rounds, history.batches().size(), countAcks());
+        assertThat(acked).as("acknowledged batches over all rounds").isPositive();
+        System.out.printf("crash campaign passed: seed=%d, %d rounds, %d batches acknowledged%n", seed, rounds, acked);
     }
 
     private void round(int round) throws Exception {
@@ -91,24 +104,9 @@ final class CrashCampaign {
         long childSeed = random.nextLong();
         boolean early = random.nextInt(10) == 0;
         long delayMs = early ? random.nextInt(400) : 50 + random.nextInt(1451);
-        Path stderr = workDir.resolve("child-" + tag + ".stderr");
-        WorkloadProcess.Result result;
-        try (WorkloadProcess child = WorkloadProcess.start(dataDir, tag, childSeed, WRITERS, stderr)) {
-            if (!early && !child.awaitRunning(OPEN_TIMEOUT)) {
-                throw new AssertionError("child exited before opening the store; its stderr:\n" + child.stderr());
-            }
-            // The random delay is the point of the test (where the kill lands), not a synchronisation.
-            Thread.sleep(delayMs);
-            if (!child.isAlive()) {
-                throw new AssertionError("child exited by itself before the kill; its stderr:\n" + child.stderr());
-            }
-            result = child.killAndCollect();
-        }
-        assertThat(result.exitStatus())
-                .as("exit status of a child killed with SIGKILL (128 + 9)")
-                .isEqualTo(WorkloadProcess.SIGKILL_EXIT_STATUS);
+        WorkloadProcess.Result result = runAndKill(tag, childSeed, early, delayMs);
         Files.write(
-                stdoutLog,
+                dataDir.resolveSibling(dataDir.getFileName() + "-stdout.log"),
                 result.lines(),
                 StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE,
@@ -133,24 +131,44 @@ final class CrashCampaign {
                 report.summary(),
                 (System.nanoTime() - started) / 1_000_000);
         assertThat(report.violations()).as(report.summary()).isEmpty();
-        assertVerifiesClean();
+        boolean lastOfStore = (round + 1) % roundsPerStore == 0 || round + 1 == rounds;
+        if ((round + 1) % VERIFY_EVERY == 0 || lastOfStore) {
+            VerifyReport verify = EmbeddedEventStore.verify(dataDir);
+            assertThat(verify.problems())
+                    .as("verify after recovery and a clean close")
+                    .isEmpty();
+        }
+    }
+
+    /** Starts the child, waits as planned, kills it with SIGKILL and collects its stdout. */
+    private WorkloadProcess.Result runAndKill(String tag, long childSeed, boolean early, long delayMs)
+            throws Exception {
+        Path stderr = workDir.resolve("child-" + tag + ".stderr");
+        WorkloadProcess.Result result;
+        try (WorkloadProcess child = WorkloadProcess.start(dataDir, tag, childSeed, WRITERS, stderr)) {
+            if (!early && !child.awaitRunning(OPEN_TIMEOUT)) {
+                throw new AssertionError("child exited before opening the store; its stderr:\n" + child.stderr());
+            }
+            // The random delay is the point of the test (where the kill lands), not a synchronisation.
+            Thread.sleep(delayMs);
+            if (!child.isAlive()) {
+                throw new AssertionError("child exited by itself before the kill; its stderr:\n" + child.stderr());
+            }
+            result = child.killAndCollect();
+        }
+        assertThat(result.exitStatus())
+                .as("exit status of a child killed with SIGKILL (128 + 9)")
+                .isEqualTo(WorkloadProcess.SIGKILL_EXIT_STATUS);
+        return result;
     }
 
     /** Reopens the store (recovery), reads everything, closes it, and checks what was read. */
     private HistoryChecker.Report reopenAndCheck() throws IOException {
         StoreSnapshot snapshot;
-        try (EmbeddedEventStore store = EmbeddedEventStore.open(EngineOptions.defaults(dataDir))) {
+        try (EmbeddedEventStore store = EmbeddedEventStore.open(CrashWorkload.options(dataDir))) {
             snapshot = StoreSnapshot.read(store, history.streams());
         }
         return HistoryChecker.check(history, snapshot);
-    }
-
-    /** A recovered and cleanly closed store must verify without a problem. */
-    private void assertVerifiesClean() throws IOException {
-        VerifyReport verify = EmbeddedEventStore.verify(dataDir);
-        assertThat(verify.problems())
-                .as("verify after recovery and a clean close")
-                .isEmpty();
     }
 
     private long countAcks() {
@@ -166,7 +184,9 @@ final class CrashCampaign {
         try {
             copyTree(workDir, target);
             Files.writeString(
-                    target.resolve("failure.txt"), "seed " + seed + ", round " + round + "\n" + stackTrace(failure));
+                    target.resolve("failure.txt"),
+                    "seed " + seed + ", round " + round + ", store " + dataDir.getFileName() + "\n"
+                            + stackTrace(failure));
         } catch (IOException e) {
             failure.addSuppressed(e);
         }
@@ -181,7 +201,7 @@ final class CrashCampaign {
                 if (Files.isDirectory(p)) {
                     Files.createDirectories(dest);
                 } else {
-                    Files.copy(p, dest, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(p, dest, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         } catch (UncheckedIOException e) {

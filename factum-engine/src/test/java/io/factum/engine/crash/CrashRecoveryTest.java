@@ -25,13 +25,14 @@ class CrashRecoveryTest {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void everyAcknowledgedAppendSurvivesRepeatedKills(@TempDir Path dir) throws Exception {
-        new CrashCampaign(dir, CrashCampaign.seedFromProperty(), CrashCampaign.roundsFromProperty(20)).run();
+        new CrashCampaign(dir, CrashCampaign.seedFromProperty(), CrashCampaign.roundsFromProperty(20), 20).run();
     }
 
     @Test
     @Tag("long")
     @Timeout(value = 90, unit = TimeUnit.MINUTES)
     void everyAcknowledgedAppendSurvivesManyKills(@TempDir Path dir) throws Exception {
-        new CrashCampaign(dir, CrashCampaign.seedFromProperty(), CrashCampaign.roundsFromProperty(200)).run();
+        // A fresh store every 25 rounds bounds the data (about 150 MB) and the checker's memory.
+        new CrashCampaign(dir, CrashCampaign.seedFromProperty(), CrashCampaign.roundsFromProperty(200), 25).run();
     }
 }

@@ -21,8 +21,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The child process of {@link CrashRecoveryTest}: opens the store in a data directory with the
- * default options (fsync on) and appends from several threads until it is killed, reporting every
+ * The child process of {@link CrashRecoveryTest}: opens the store in a data directory with
+ * {@link #options} (fsync on) and appends from several threads until it is killed, reporting every
  * submission and every outcome on stdout in the {@link WorkloadLine} protocol.
  *
  * <p>Arguments, as {@code key=value}: {@code dir} (required), {@code tag} (required, unique per
@@ -66,7 +66,7 @@ public final class CrashWorkload {
         int writers = Integer.parseInt(a.getOrDefault("writers", "8"));
         List<String> streams = streamNames(Integer.parseInt(a.getOrDefault("streams", "6")));
 
-        EmbeddedEventStore store = EmbeddedEventStore.open(EngineOptions.defaults(dir));
+        EmbeddedEventStore store = EmbeddedEventStore.open(options(dir));
         CrashWorkload workload = new CrashWorkload(store, streams, tag);
         workload.learnVersions();
         print(new WorkloadLine.Running(ProcessHandle.current().pid()));
@@ -81,6 +81,17 @@ public final class CrashWorkload {
         }
         // Only reached when every writer stopped on an unexpected error; the test reports it.
         store.close();
+    }
+
+    /**
+     * The options of the child and of the test's reopen: the defaults (fsync on) except 1 MiB
+     * segments and 4,096-entry index memtables. With the 256 MiB default segments and 1 Mi-entry
+     * memtables, a 20-round run (about 100 MB, 300,000 events) would never roll a segment nor
+     * flush an index file, so no kill could land in those code paths; with these it rolls about a
+     * hundred segments and flushes about seventy index files.
+     */
+    static EngineOptions options(Path dir) {
+        return EngineOptions.defaults(dir).withSegmentSizeBytes(1 << 20).withIndexMemtableEntries(4096);
     }
 
     static List<String> streamNames(int count) {
