@@ -136,9 +136,9 @@ public final class EmbeddedEventStore implements EventStore {
             StreamAppend part = appends.get(i);
             if (!seen.add(part.stream())) {
                 throw new InvalidInputException(
-                        "appends[" + i + "].stream",
+                        "stream",
                         part.stream(),
-                        "names a stream already in this call; a stream may appear once per call");
+                        "appears twice in one call (again as part " + i + "); a stream may appear once per call");
             }
             bytes += checkPart(part.stream(), part.events());
             count += part.events().size();

@@ -46,6 +46,7 @@ final class FrameCursor {
     private final Path file;
     private final Source source;
     private final long limit;
+    private final int chunkBytes;
     private final CRC32C crc = new CRC32C();
     private ByteBuffer buf;
     private long bufStart;
@@ -68,7 +69,9 @@ final class FrameCursor {
         this.source = source;
         this.limit = limit;
         this.nextOffset = start;
-        this.buf = ByteBuffer.allocate(Math.max(FRAME_PREFIX_BYTES, chunkBytes)).limit(0);
+        this.chunkBytes = Math.max(FRAME_PREFIX_BYTES, chunkBytes);
+        this.buf = ByteBuffer.allocate((int) Math.max(0, Math.min(this.chunkBytes, limit - start)))
+                .limit(0);
         this.bufStart = start;
     }
 
@@ -142,10 +145,12 @@ final class FrameCursor {
         if (offset >= bufStart && offset + length <= bufStart + buf.limit()) {
             return (int) (offset - bufStart);
         }
-        if (buf.capacity() < length) {
-            buf = ByteBuffer.allocate(length);
+        // Read a whole chunk when frames are small, exactly the frame when it is bigger: after one
+        // large frame the cursor must not go on reading that many bytes per small frame.
+        int want = (int) Math.min(limit - offset, Math.max(length, chunkBytes));
+        if (buf.capacity() < want) {
+            buf = ByteBuffer.allocate(want);
         }
-        int want = (int) Math.min(buf.capacity(), limit - offset);
         buf.clear().limit(want);
         while (buf.hasRemaining()) {
             if (source.read(buf, offset + buf.position()) < 0) {

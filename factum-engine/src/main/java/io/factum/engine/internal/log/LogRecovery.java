@@ -190,20 +190,43 @@ final class LogRecovery {
         long size = Files.size(file.path());
         boolean trusted = checkpoint.isPresent()
                 && file.firstPosition() <= checkpoint.get().segmentFirstPosition();
+        Sidecar.Loaded sidecar = Sidecar.read(io, dir, file.firstPosition(), size);
         SegmentState state;
-        if (trusted) {
-            state = switch (Sidecar.read(io, dir, file.firstPosition(), size)) {
-                case Sidecar.Loaded.Present present -> fromSidecar(file, present.sidecar());
-                case Sidecar.Loaded.Absent absent -> rebuild(file, size, "is missing");
-                case Sidecar.Loaded.Damaged damaged -> rebuild(file, size, "is damaged: " + damaged.damage());
-            };
+        if (trusted && sidecar instanceof Sidecar.Loaded.Present present) {
+            state = fromSidecar(file, present.sidecar());
         } else {
-            state = rebuild(file, size, "is not covered by the checkpoint");
+            if (trusted) {
+                LOG.log(Level.INFO, "sidecar of sealed segment {0} {1}: rebuilding it", file.path(), describe(sidecar));
+            } else {
+                LOG.log(Level.INFO, "scanning sealed segment {0}: no checkpoint covers it", file.path());
+            }
+            state = scanSealed(io, file, size);
+            if (!matches(sidecar, state)) {
+                new Sidecar(
+                                file.firstPosition(),
+                                state.lastPosition(),
+                                size,
+                                state.lastFrameOffset(),
+                                state.index().view())
+                        .write(io, dir);
+            }
         }
         if (checkpoint.isPresent() && checkpoint.get().segmentFirstPosition() == file.firstPosition()) {
             checkCheckpointFrame(file, checkpoint.get(), size);
         }
         return state;
+    }
+
+    private static String describe(Sidecar.Loaded sidecar) {
+        return sidecar instanceof Sidecar.Loaded.Damaged damaged ? "is damaged: " + damaged.damage() : "is missing";
+    }
+
+    /** Whether the sidecar on disk already says exactly what a scan of its segment found. */
+    private static boolean matches(Sidecar.Loaded loaded, SegmentState state) {
+        return loaded instanceof Sidecar.Loaded.Present present
+                && present.sidecar().lastPosition() == state.lastPosition()
+                && present.sidecar().lastFrameOffset() == state.lastFrameOffset()
+                && present.sidecar().index().sameEntries(state.index().view());
     }
 
     private static SegmentState fromSidecar(SegmentFile file, Sidecar sidecar) {
@@ -219,19 +242,6 @@ final class LogRecovery {
                 sidecar.endOffset(),
                 sidecar.lastPosition(),
                 sidecar.lastFrameOffset());
-    }
-
-    private SegmentState rebuild(SegmentFile file, long size, String why) throws IOException {
-        LOG.log(Level.INFO, "sidecar of sealed segment {0} {1}: rebuilding it by scanning the segment", file, why);
-        SegmentState state = scanSealed(io, file, size);
-        new Sidecar(
-                        file.firstPosition(),
-                        state.lastPosition(),
-                        size,
-                        state.lastFrameOffset(),
-                        state.index().view())
-                .write(io, dir);
-        return state;
     }
 
     /** Checks every frame of a sealed segment; any invalid frame is damage (it was fsynced at seal). */

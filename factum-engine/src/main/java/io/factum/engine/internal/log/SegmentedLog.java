@@ -534,10 +534,12 @@ public final class SegmentedLog implements Closeable {
     // ------------------------------------------------------------------ close
 
     /**
-     * Closes the log. Flushes nothing: frames appended since the last {@link #flush()} are discarded
-     * (cut from the file when they were already written). When healthy, writes a checkpoint naming
-     * the newest published frame so the next open scans nothing. Idempotent; must not run
-     * concurrently with the writer.
+     * Closes the log. Flushes nothing: frames appended to the active segment since the last {@link
+     * #flush()} are discarded (cut from the file when they were already written). Frames that a
+     * segment roll sealed are already on disk and stay, unacknowledged: an append that was never
+     * acknowledged may or may not be present after a reopen. When healthy, writes a checkpoint naming
+     * the newest published frame, so the next open scans nothing. Idempotent; must not run
+     * concurrently with the writer; reads after close throw {@link StoreClosedException}.
      */
     @Override
     public void close() throws IOException {

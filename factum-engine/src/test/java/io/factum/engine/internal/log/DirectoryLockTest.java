@@ -37,7 +37,7 @@ class DirectoryLockTest {
         Path data = dir.resolve("data");
         try (DirectoryLock held = DirectoryLock.acquire(data)) {
             assertThatThrownBy(() -> DirectoryLock.acquire(data)).isInstanceOf(DataDirectoryLockedException.class);
-            assertThat(probeInAnotherProcess(data)).isEqualTo(LockProbe.LOCKED);
+            assertThat(probeInAnotherProcess(held.dataDir())).isEqualTo(LockProbe.LOCKED);
         }
         assertThat(probeInAnotherProcess(data)).isEqualTo(LockProbe.ACQUIRED);
     }

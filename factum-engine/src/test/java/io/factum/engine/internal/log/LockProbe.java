@@ -10,6 +10,7 @@ final class LockProbe {
 
     private LockProbe() {}
 
+    @SuppressWarnings("try") // the lock only needs to be held for the duration of the block
     public static void main(String[] args) throws Exception {
         try (DirectoryLock lock = DirectoryLock.acquire(Path.of(args[0]))) {
             System.exit(ACQUIRED);

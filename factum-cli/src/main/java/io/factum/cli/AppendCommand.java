@@ -1,0 +1,145 @@
+package io.factum.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.factum.api.AppendResult;
+import io.factum.api.EventData;
+import io.factum.api.EventStore;
+import io.factum.api.ExpectedVersion;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code factum append}: validates all input first, then appends it as one atomic batch. */
+@Command(
+        name = "append",
+        mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
+        description = {
+            "Appends events to a stream, atomically: all of them or none.",
+            "",
+            "One event: give its data as the JSON argument (or, without the argument, as the whole of"
+                    + " standard input) and its type with --type.",
+            "Several events: leave out --type and the argument, and give one event per line on standard"
+                    + " input (JSON lines; blank lines are skipped):",
+            "  {\"type\": \"OrderPlaced\", \"data\": {...}, \"metadata\": {...}, \"id\": \"<uuid>\"}",
+            "\"metadata\" and \"id\" are optional (a random id is chosen); \"dataBase64\" /"
+                    + " \"metadataBase64\" carry binary payloads instead. The extra keys of 'factum read"
+                    + " --json' output are ignored, so a read can be piped into an append.",
+            "All JSON is checked before anything is written; an error names the line and column.",
+            ""
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  factum append orders-1 --type OrderPlaced '{\"total\": 42}'",
+            "  factum append orders-1 --type OrderPlaced --expected-version no-stream < order.json",
+            "  printf '%s\\n' '{\"type\":\"A\",\"data\":{}}' '{\"type\":\"B\",\"data\":{}}' | factum append orders-1"
+        })
+final class AppendCommand extends Verb {
+
+    @Parameters(index = "0", paramLabel = "STREAM", description = "The stream to append to.")
+    String stream = "";
+
+    @Parameters(
+            index = "1",
+            arity = "0..1",
+            paramLabel = "JSON",
+            description = "The event's data (needs --type). Without it, events are read from standard input.")
+    Optional<String> data = Optional.empty();
+
+    @Option(names = "--type", paramLabel = "TYPE", description = "The event type, for a single event.")
+    Optional<String> type = Optional.empty();
+
+    @Option(
+            names = "--expected-version",
+            paramLabel = "any|no-stream|stream-exists|N",
+            defaultValue = "any",
+            converter = Converters.ExpectedVersionConverter.class,
+            description = "Append only if the stream is in this state (default: any).")
+    ExpectedVersion expected = ExpectedVersion.any();
+
+    @Option(
+            names = "--id",
+            paramLabel = "UUID",
+            converter = Converters.UuidConverter.class,
+            description = "The event id, the idempotency key of a single event (default: random).")
+    Optional<UUID> id = Optional.empty();
+
+    @Option(names = "--metadata", paramLabel = "JSON", description = "The event metadata, for a single event.")
+    Optional<String> metadata = Optional.empty();
+
+    @Override
+    public Integer call() throws IOException {
+        List<EventData> events = events();
+        AppendResult result;
+        try (EventStore store = openOrCreate()) {
+            result = store.append(stream, expected, events);
+        }
+        print(events.size(), result);
+        return ExitCodes.OK;
+    }
+
+    private List<EventData> events() throws IOException {
+        if (data.isPresent()) {
+            String eventType = type.orElseThrow(() -> CliException.usage(
+                    "--type is needed with the data argument (factum append STREAM" + " --type TYPE JSON)"));
+            return List.of(EventInput.single("the data argument", data.get(), eventType, id, metadata));
+        }
+        if (type.isPresent()) {
+            hintStdin("the event's data (one JSON document)");
+            String text = EventInput.readAll(io().in());
+            return List.of(EventInput.single("standard input", text, type.get(), id, metadata));
+        }
+        if (id.isPresent() || metadata.isPresent()) {
+            throw CliException.usage("--id and --metadata describe a single event (with --type); in JSON lines"
+                    + " put \"id\" and \"metadata\" in each line");
+        }
+        hintStdin("events as JSON lines ({\"type\": ..., \"data\": ...} per line)");
+        return EventInput.jsonLines(EventInput.readAll(io().in()));
+    }
+
+    private void hintStdin(String what) {
+        if (io().stdinInteractive()) {
+            io().err().println("factum: reading " + what + " from standard input; end with Ctrl-D");
+            io().err().flush();
+        }
+    }
+
+    private void print(int count, AppendResult result) {
+        if (json()) {
+            ObjectNode node = Json.object();
+            node.put("stream", stream);
+            node.put("events", count);
+            node.put("written", result.written());
+            node.put("streamVersion", result.streamVersion());
+            node.put("position", result.position());
+            io().out().println(Json.compact(node));
+        } else if (!result.written()) {
+            io().out()
+                    .printf(
+                            "nothing written: these events are already stored (idempotent retry); '%s' is at version %d,"
+                                    + " position %d%n",
+                            stream, result.streamVersion(), result.position());
+        } else if (count == 1) {
+            io().out()
+                    .printf(
+                            "appended 1 event to '%s': version %d, position %d%n",
+                            stream, result.streamVersion(), result.position());
+        } else {
+            io().out()
+                    .printf(
+                            "appended %d events to '%s': versions %d..%d, positions %d..%d%n",
+                            count,
+                            stream,
+                            result.streamVersion() - count + 1,
+                            result.streamVersion(),
+                            result.position() - count + 1,
+                            result.position());
+        }
+        io().out().flush();
+    }
+}

@@ -1,0 +1,93 @@
+package io.factum.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code factum}: holds the options every verb shares ({@code --data}, {@code --json}, {@code
+ * --debug}; they may be given before or after the verb) and the {@link CliContext}. One instance
+ * per invocation; not thread-safe.
+ */
+@Command(
+        name = "factum",
+        mixinStandardHelpOptions = true,
+        versionProvider = FactumVersion.class,
+        usageHelpAutoWidth = true,
+        description = {
+            "Factum, an event store for the JVM. These verbs work on an embedded data directory"
+                    + " (one process at a time may open it).",
+            ""
+        },
+        subcommands = {
+            AppendCommand.class,
+            ReadCommand.class,
+            ReadAllCommand.class,
+            TailCommand.class,
+            MetadataCommand.class,
+            DeleteCommand.class,
+            VerifyCommand.class,
+            StatsCommand.class,
+            HelpCommand.class
+        },
+        footer = {
+            "",
+            "The ./factum launcher also runs:",
+            "  test [--long]   the whole test suite (mvn verify; --long adds the soak and crash runs)",
+            "  bench ...       the benchmarks (./factum bench --help)",
+            "  server          arrives with the server issue (issue 3)",
+            "",
+            "Examples:",
+            "  factum append orders-1 --type OrderPlaced '{\"total\": 42}'",
+            "  factum read orders-1",
+            "  factum read-all --backwards --limit 20 --exclude-system",
+            "  factum tail orders-1 --from-start",
+            "",
+            "Exit codes: 0 success, 1 operation failed (conflict, not found, damaged or locked store,"
+                    + " I/O error), 2 bad command line or input (nothing was changed)."
+        })
+final class RootCommand implements Runnable {
+
+    private final CliContext context;
+
+    @Spec
+    @SuppressWarnings("NullAway.Init")
+    CommandSpec spec;
+
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            defaultValue = "./factum-data",
+            scope = ScopeType.INHERIT,
+            description = "The data directory (default: ${DEFAULT-VALUE}).")
+    Path dataDir = Path.of("./factum-data");
+
+    @Option(
+            names = "--json",
+            scope = ScopeType.INHERIT,
+            description = "Print JSON lines (every field) instead of a table.")
+    boolean json;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print the stack trace of a failure.")
+    boolean debug;
+
+    RootCommand(CliContext context) {
+        this.context = context;
+    }
+
+    CliContext context() {
+        return context;
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(
+                spec.commandLine(),
+                "missing verb: append, read, read-all, tail, metadata, delete, verify or stats (see 'factum --help')");
+    }
+}
