@@ -6,11 +6,9 @@ import io.factum.engine.EmbeddedEventStore;
 import io.factum.engine.VerifyReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -32,8 +30,8 @@ import java.util.stream.Stream;
  *
  * <p>All choices (kill delays, the child's seeds) come from one seeded {@link Random}; the seed is
  * printed. Thread scheduling in the child is not deterministic, so a seed reproduces the kill plan,
- * not the exact history. On failure the data directory, the children's stdout and stderr and the
- * violations are copied to {@code target/crash-failures/seed-S-round-R/}.
+ * not the exact history. On failure the data directory, the children's protocol files and stderr
+ * and the violations are copied to {@code target/crash-failures/seed-S-round-R/}.
  *
  * <p>Not thread-safe: one campaign per test method.
  */
@@ -105,12 +103,6 @@ final class CrashCampaign {
         boolean early = random.nextInt(10) == 0;
         long delayMs = early ? random.nextInt(400) : 50 + random.nextInt(1451);
         WorkloadProcess.Result result = runAndKill(tag, childSeed, early, delayMs);
-        Files.write(
-                dataDir.resolveSibling(dataDir.getFileName() + "-stdout.log"),
-                result.lines(),
-                StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
         long acksBefore = countAcks();
         for (String line : result.lines()) {
             WorkloadLine.parse(line).ifPresent(history::accept);
@@ -121,7 +113,7 @@ final class CrashCampaign {
         long started = System.nanoTime();
         HistoryChecker.Report report = reopenAndCheck();
         System.out.printf(
-                "round %d/%d: %s kill after %d ms, +%d acked batches, torn stdout bytes %d; store: %s (%d ms)%n",
+                "round %d/%d: %s kill after %d ms, +%d acked batches, torn protocol bytes %d; store: %s (%d ms)%n",
                 round + 1,
                 rounds,
                 early ? "early" : "mid-write",
@@ -140,12 +132,13 @@ final class CrashCampaign {
         }
     }
 
-    /** Starts the child, waits as planned, kills it with SIGKILL and collects its stdout. */
+    /** Starts the child, waits as planned, kills it with SIGKILL and collects its protocol. */
     private WorkloadProcess.Result runAndKill(String tag, long childSeed, boolean early, long delayMs)
             throws Exception {
+        Path protocol = workDir.resolve("child-" + tag + ".protocol");
         Path stderr = workDir.resolve("child-" + tag + ".stderr");
         WorkloadProcess.Result result;
-        try (WorkloadProcess child = WorkloadProcess.start(dataDir, tag, childSeed, WRITERS, stderr)) {
+        try (WorkloadProcess child = WorkloadProcess.start(dataDir, tag, childSeed, WRITERS, protocol, stderr)) {
             if (!early && !child.awaitRunning(OPEN_TIMEOUT)) {
                 throw new AssertionError("child exited before opening the store; its stderr:\n" + child.stderr());
             }
