@@ -96,7 +96,15 @@ public final class EmbeddedEventStore implements EventStore {
         }
     }
 
-    /** Checks every file of a closed store without changing anything. */
+    /**
+     * Checks every file of a closed store without changing anything on disk: every log segment,
+     * frame, sidecar and the checkpoint, then every index file and every index entry against the
+     * log. Holds the directory lock while it runs (without rewriting the LOCK file).
+     *
+     * @return every problem found, with file and byte offset; {@link VerifyReport#ok()} when none
+     * @throws DataDirectoryLockedException when a store has the directory open
+     * @throws java.nio.file.NoSuchFileException when {@code dataDir} or its log directory is missing
+     */
     public static VerifyReport verify(Path dataDir) throws IOException {
         return Storage.verify(dataDir);
     }

@@ -181,7 +181,9 @@ final class IndexFile {
 
     /** Heap held by this open file: fences, name-block index and bloom filter. */
     long heapBytes() {
-        return 200L + 4 * (16L + fenceHash.length * 8L) + bloom.heapBytes();
+        long entryFences = 2 * (16L + fenceHash.length * 8L);
+        long nameFences = 2 * (16L + nameFenceHash.length * 8L);
+        return 200L + entryFences + nameFences + bloom.heapBytes();
     }
 
     // ---- lookups -------------------------------------------------------------------------------
@@ -389,7 +391,8 @@ final class IndexFile {
             } catch (ClosedChannelException e) {
                 // An interrupt of any reader closes the channel for all of them (FileChannel is
                 // interruptible); reopen it for the others. The interrupted thread gets its error.
-                if (attempt > 0 || Thread.currentThread().isInterrupted() || !reopen(ch)) {
+                boolean reopened = reopen(ch); // for the other readers, even if this one was interrupted
+                if (!reopened || attempt > 0 || Thread.currentThread().isInterrupted()) {
                     throw e;
                 }
             }

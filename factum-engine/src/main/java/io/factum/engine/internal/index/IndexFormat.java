@@ -198,9 +198,7 @@ final class IndexFormat {
                     && f.metaOffset == f.entryBlocksOffset + (long) f.entryBlockCount * ENTRY_BLOCK_BYTES
                     && f.distinctHashes >= 1
                     && f.distinctHashes <= header.streamCount()
-                    && f.bloomWords >= 1
-                    && f.bloomHashes >= 1
-                    && f.bloomHashes <= 32
+                    && BloomFilter.validShape(f.bloomWords, f.bloomHashes)
                     && f.metaOffset + f.metaBytes() == footerOffset;
             if (!consistent) {
                 throw new CorruptIndexException(file, footerOffset, "footer does not match the file: " + f);

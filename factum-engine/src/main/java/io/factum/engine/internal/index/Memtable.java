@@ -100,10 +100,8 @@ final class Memtable {
             }
         }
 
-        @SuppressWarnings("FieldMayBeFinal") // written through DATA
         private long[] data;
 
-        @SuppressWarnings("FieldMayBeFinal") // written through SIZE
         private int size;
 
         Run(long version, long position) {

@@ -71,11 +71,12 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * Files: 16 bytes of entry fence per 170 entries (0.09 B/entry), and per stream present in a file
  * its bloom bits ({@link Options#bloomBitsPerEntry}, 10 = 1.25 B) plus 16 bytes per ~4 KiB name
- * block (about 0.2 B for 40-byte names). Memtables (the active one and at most one frozen): 16 to 24
- * B per entry plus about 100 B + the name per stream present. So 10<sup>8</sup> events in 10<sup>6
- * </sup> streams need about 10 MB for the files plus at most 2 x 24 MB of memtable with the
- * defaults; the worst case (one event per stream) adds about 1.5 B per stream of files and 2 x 150 MB
- * of memtables.
+ * block (0.1 to 0.2 B): measured 1.44 B per single-entry stream. Memtables (the active one and at
+ * most one frozen): 16 to 24 B per entry plus about 80 B per stream present (measured 23.6 B/entry
+ * at 100 entries per stream, 98 B per single-entry stream), plus the name string when the caller
+ * does not keep it. So 10<sup>8</sup> events in 10<sup>6</sup> streams need under 250 MB with the
+ * defaults, and the worst case (10<sup>8</sup> streams of one event) about 0.6 GB at the peak of a
+ * full merge; see {@code docs/internals/index.md}.
  *
  * <h2>Corruption</h2>
  *
@@ -97,8 +98,8 @@ public final class StreamIndex implements Closeable {
     /**
      * @param memtableEntries entries held in memory before they are flushed to a file
      * @param maxFilesBeforeMerge more files than this start a background merge
-     * @param bloomBitsPerEntry bloom filter bits per distinct stream in a file (10 give ~0.8 % false
-     *     positives, so a lookup of a stream absent from a file reads that file ~once per 120 times)
+     * @param bloomBitsPerEntry bloom filter bits per distinct stream in a file (10 give about 1.1 %
+     *     false positives: a lookup of a stream absent from a file reads it about once in 90)
      */
     public record Options(int memtableEntries, int maxFilesBeforeMerge, int bloomBitsPerEntry) {
 
@@ -737,6 +738,32 @@ public final class StreamIndex implements Closeable {
 
     static IndexVerification verify(Path indexDir, EntryChecker checker, StreamHasher hasher) throws IOException {
         return Verifier.verify(indexDir, checker, hasher);
+    }
+
+    /**
+     * Why {@link #open} would refuse the persisted index as it is now, or empty when it would accept
+     * it; changes nothing on disk. Open checks the manifest and each listed file's size, header,
+     * footer and meta section; it does not read the name and entry blocks (those are checked when a
+     * read reaches them), so an empty answer says nothing about them: {@link #verify} does.
+     */
+    public static Optional<CorruptIndexException> openProblem(Path indexDir) throws IOException {
+        if (!Files.isDirectory(indexDir)) {
+            return Optional.empty();
+        }
+        try {
+            Manifest manifest = Manifest.read(indexDir).orElse(Manifest.empty());
+            for (Manifest.FileRecord r : manifest.files()) {
+                openListed(indexDir, r).closeChannel();
+            }
+            return Optional.empty();
+        } catch (CorruptIndexException e) {
+            return Optional.of(e);
+        }
+    }
+
+    /** The manifest file of the index in {@code indexDir} (see {@link Manifest} for its layout). */
+    public static Path manifestPath(Path indexDir) {
+        return indexDir.resolve(Manifest.NAME);
     }
 
     /** Deletes every index file in indexDir (for a rebuild from the log). The index must be closed. */

@@ -50,6 +50,24 @@ public final class DirectoryLock implements Closeable {
      */
     public static DirectoryLock acquire(Path dataDir) throws IOException {
         Files.createDirectories(dataDir);
+        return acquire(dataDir, true);
+    }
+
+    /**
+     * Locks {@code dataDir} exactly like {@link #acquire}, for a reader that must leave every file as
+     * it found it ({@code verify}): the directory must already exist, and the LOCK file keeps its
+     * contents (the process id of the last store that opened it) and its modification time. Only
+     * when there is no LOCK file at all is an empty one created, because a lock needs a file.
+     *
+     * @throws java.nio.file.NoSuchFileException when {@code dataDir} does not exist
+     * @throws DataDirectoryLockedException when another process or another open store in this JVM
+     *     holds it
+     */
+    public static DirectoryLock acquireReadOnly(Path dataDir) throws IOException {
+        return acquire(dataDir, false);
+    }
+
+    private static DirectoryLock acquire(Path dataDir, boolean writeOwner) throws IOException {
         Path key = dataDir.toRealPath();
         synchronized (HELD_IN_THIS_JVM) {
             if (!HELD_IN_THIS_JVM.add(key)) {
@@ -57,7 +75,7 @@ public final class DirectoryLock implements Closeable {
             }
         }
         try {
-            return lock(dataDir, key);
+            return lock(dataDir, key, writeOwner);
         } catch (IOException | RuntimeException e) {
             synchronized (HELD_IN_THIS_JVM) {
                 HELD_IN_THIS_JVM.remove(key);
@@ -66,7 +84,9 @@ public final class DirectoryLock implements Closeable {
         }
     }
 
-    private static DirectoryLock lock(Path dataDir, Path key) throws IOException {
+    private static DirectoryLock lock(Path dataDir, Path key, boolean writeOwner) throws IOException {
+        // WRITE is needed for an exclusive lock even when nothing is written; opening for writing
+        // changes neither the contents nor the modification time.
         FileChannel channel = FileChannel.open(
                 key.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
@@ -74,9 +94,11 @@ public final class DirectoryLock implements Closeable {
             if (lock == null) {
                 throw new DataDirectoryLockedException(dataDir);
             }
-            channel.truncate(0);
-            channel.write(
-                    ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            if (writeOwner) {
+                channel.truncate(0);
+                channel.write(
+                        ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            }
             return new DirectoryLock(dataDir, key, channel, lock);
         } catch (OverlappingFileLockException e) {
             channel.close();

@@ -243,10 +243,18 @@ final class AppendDecider {
                 (kind + "\n" + stream + "\n" + position).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    /** Records remembered after a successful commit, so later retries with {@code any} are seen. */
+    /**
+     * Remembers the first record of every run of one stream's records after a commit: a retry with
+     * {@code any} is recognised by its first event id and then checked id by id against the log, so
+     * one entry per appended batch is enough (and a 1,000-event batch costs one entry, not 1,000).
+     */
     void remember(List<RecordedEvent> committed) {
+        String previous = null;
         for (RecordedEvent r : committed) {
-            recentIds.remember(r.eventId(), r.stream(), r.version(), r.position());
+            if (!r.stream().equals(previous)) {
+                recentIds.remember(r.eventId(), r.stream(), r.version(), r.position());
+                previous = r.stream();
+            }
         }
     }
 }

@@ -27,9 +27,17 @@ final class PendingView implements StateView {
     }
 
     void addAll(List<RecordedEvent> records) {
+        List<RecordedEvent> run = null;
+        String runStream = null;
         for (RecordedEvent r : records) {
-            pending.computeIfAbsent(r.stream(), s -> new ArrayList<>()).add(r);
-            head = Math.max(head, r.position());
+            if (!r.stream().equals(runStream)) {
+                runStream = r.stream();
+                run = pending.computeIfAbsent(runStream, s -> new ArrayList<>());
+            }
+            run.add(r);
+        }
+        if (!records.isEmpty()) {
+            head = Math.max(head, records.get(records.size() - 1).position());
         }
     }
 

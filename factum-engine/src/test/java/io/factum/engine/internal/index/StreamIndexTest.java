@@ -298,6 +298,35 @@ class StreamIndexTest {
         }
     }
 
+    @Test
+    void an_interrupted_reader_does_not_break_the_files_for_others() throws Exception {
+        try (StreamIndex index = open(MANY_FILES)) {
+            appendInterleaved(index, 3, 10);
+            index.flush(); // everything in files: reads do IO
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(() -> index.lastVersion("stream-1"))
+                        .isInstanceOf(java.nio.channels.ClosedByInterruptException.class);
+            } finally {
+                Thread.interrupted();
+            }
+            log.assertIndexMatches(index); // same thread, no longer interrupted
+            Thread other = new Thread(() -> {
+                try {
+                    log.assertIndexMatches(index);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            other.setUncaughtExceptionHandler((t, e) -> failure.set(e));
+            other.start();
+            other.join(60_000);
+            assertThat(failure.get()).isNull();
+        }
+    }
+
     private void appendInterleaved(StreamIndex index, int streams, int perStream) throws IOException {
         for (int v = 0; v < perStream; v++) {
             for (int s = 0; s < streams; s++) {

@@ -1,0 +1,144 @@
+package io.factum.bench;
+
+import io.factum.api.Direction;
+import io.factum.api.ReadStreamResult;
+import io.factum.api.RecordedEvent;
+import io.factum.engine.Durability;
+import io.factum.engine.EmbeddedEventStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * {@code read-stream}: loads N events in streams of 1,000, then reads every stream forwards from
+ * version 0 to its end, in a shuffled order (fixed seed), several times; the last pass is the
+ * figure.
+ */
+@Command(name = "read-stream", description = "Forward reads of 1,000-event streams: events/s.")
+final class ReadStreamCommand extends ScenarioCommand {
+
+    @Option(
+            names = "--events",
+            converter = Units.CountConverter.class,
+            description = "Events loaded before reading (default: 1_000_000).")
+    long events = 1_000_000;
+
+    @Option(names = "--stream-length", description = "Events per stream (default: ${DEFAULT-VALUE}).")
+    int streamLength = 1000;
+
+    @Option(names = "--passes", description = "Full reads; the last one is reported (default: ${DEFAULT-VALUE}).")
+    int passes = 2;
+
+    @Override
+    String name() {
+        return "read-stream";
+    }
+
+    @Override
+    void validate(CommandLine cmd) {
+        if (events < 1) {
+            throw new ParameterException(cmd, "--events " + events + " must be >= 1");
+        }
+        if (streamLength < 1) {
+            throw new ParameterException(cmd, "--stream-length " + streamLength + " must be >= 1");
+        }
+        if (passes < 1) {
+            throw new ParameterException(cmd, "--passes " + passes + " must be >= 1");
+        }
+    }
+
+    @Override
+    Map<String, String> parameters() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("--events", Units.formatCount(events));
+        p.put("--stream-length", Integer.toString(streamLength));
+        p.put("--passes", Integer.toString(passes));
+        return p;
+    }
+
+    @Override
+    Outcome run(RunContext ctx) throws Exception {
+        Path dir = ctx.newStoreDir("read-stream");
+        List<Figure> figures = new ArrayList<>();
+        try (EmbeddedEventStore store = RunContext.openStore(dir, Durability.FSYNC)) {
+            long streams = Loader.streamsFor(events, streamLength);
+            Loader.Loaded loaded = Loader.load(store, events, streams, Loader.DEFAULT_BATCH, ctx, "load");
+            long[] order = shuffled(loaded.streams());
+            int page = Math.min(streamLength, store.limits().maxReadCount());
+            double[] rates = new double[passes];
+            for (int pass = 0; pass < passes; pass++) {
+                long start = System.nanoTime();
+                long read = readStreams(store, order, page, ctx, "read-stream pass " + (pass + 1));
+                double seconds = (System.nanoTime() - start) / 1e9;
+                if (read != loaded.events()) {
+                    throw new BenchmarkFailedException("read " + read + " events from streams, loaded " + events);
+                }
+                rates[pass] = read / seconds;
+            }
+            figures.add(Figure.of("events/s (pass " + passes + ")", rates[passes - 1], "events/s"));
+            figures.add(Figure.of("streams/s (pass " + passes + ")", rates[passes - 1] / streamLength, "streams/s"));
+            for (int pass = 0; pass < passes - 1; pass++) {
+                figures.add(Figure.of("events/s (pass " + (pass + 1) + ")", rates[pass], "events/s"));
+            }
+            figures.add(Figure.of("streams", loaded.streams(), "streams"));
+            figures.add(Figure.of("page size", page, "events"));
+        } finally {
+            ctx.discard(dir);
+        }
+        return new Outcome(
+                figures,
+                List.of(),
+                List.of(
+                        "streams are read one after another in a shuffled order (seed 42), each from version 0 to its end",
+                        "every pass reads from the page cache: the log was just written and fits in memory"));
+    }
+
+    private static long[] shuffled(long streams) {
+        long[] order = new long[Math.toIntExact(streams)];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(42);
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            long t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    private static long readStreams(EmbeddedEventStore store, long[] order, int page, RunContext ctx, String label) {
+        AtomicLong count = new AtomicLong();
+        long checksum = 0;
+        try (Progress p = Progress.start(ctx, label, "events", count::get, -1)) {
+            for (long stream : order) {
+                String name = Loader.streamName(stream);
+                long from = 0;
+                boolean end = false;
+                while (!end) {
+                    ReadStreamResult r = store.readStream(name, from, Direction.FORWARDS, page);
+                    if (!(r instanceof ReadStreamResult.Found found)) {
+                        throw new BenchmarkFailedException("stream " + name + " was loaded but reads as not found");
+                    }
+                    for (RecordedEvent e : found.events()) {
+                        checksum += e.data().length;
+                    }
+                    count.addAndGet(found.events().size());
+                    from += found.events().size();
+                    end = found.endOfStream() || found.events().isEmpty();
+                }
+            }
+        }
+        // The checksum keeps the data reads from being optimised away; it is otherwise unused.
+        return checksum < 0 ? -1 : count.get();
+    }
+}
