@@ -21,7 +21,7 @@ import java.util.function.Function;
  * <ul>
  *   <li>(a) {@link Outcome#REFUSED}: open fails with an {@link IOException} (normally {@link
  *       CorruptStoreException}) that names the damaged file, and {@code verify} reports a problem in
- *       that file (or fails naming it);
+ *       that file or naming it (or fails naming it);
  *   <li>(b) {@link Outcome#OPENED}: open succeeds, every acknowledged event reads back correctly
  *       ({@link HistoryChecker}), and the store takes a new append right after its head;
  *   <li>anything else is a failure, above all (c) {@link Outcome#DATA_WRONG}: the store opened and
@@ -132,7 +132,9 @@ final class CorruptionCase {
         default boolean names(Path storeDir, Path damaged) {
             return switch (this) {
                 case Reported r ->
-                    r.report().problems().stream().anyMatch(p -> FileNaming.sameFile(storeDir, p.file(), damaged));
+                    r.report().problems().stream()
+                            .anyMatch(p -> FileNaming.sameFile(storeDir, p.file(), damaged)
+                                    || FileNaming.mentionsFile(p.description(), storeDir, damaged));
                 case Refused r -> FileNaming.names(r.error(), storeDir, damaged);
                 case Crashed c -> false;
             };

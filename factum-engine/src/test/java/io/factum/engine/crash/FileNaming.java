@@ -20,14 +20,18 @@ final class FileNaming {
             if (t instanceof io.factum.engine.CorruptStoreException c && sameFile(storeDir, c.file(), file)) {
                 return true;
             }
-            String message = String.valueOf(t.getMessage());
-            if (mentions(message, file.toAbsolutePath().normalize().toString())
-                    || mentions(message, storeDir.relativize(file).toString())
-                    || mentions(message, file.getFileName().toString())) {
+            if (mentionsFile(String.valueOf(t.getMessage()), storeDir, file)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** True when {@code text} holds the file's absolute path, relative path or bare name. */
+    static boolean mentionsFile(String text, Path storeDir, Path file) {
+        return mentions(text, file.toAbsolutePath().normalize().toString())
+                || mentions(text, storeDir.relativize(file).toString())
+                || mentions(text, file.getFileName().toString());
     }
 
     /**
