@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Kill -9 tests of the embedded engine with real processes: a child JVM appends from 8 threads and
  * is killed with SIGKILL at a random moment, round after round on the same data directory; after
  * each kill the store is reopened here and checked against every submission and acknowledgement the
- * children printed ({@link HistoryChecker}). Seeds and per-round figures go to stdout (surefire:
+ * children wrote ({@link HistoryChecker}). Seeds and per-round figures go to stdout (surefire:
  * {@code target/surefire-reports/*-output.txt}).
  *
  * <p>Linux only: the test relies on {@link Process#destroyForcibly()} sending SIGKILL, and checks

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * that batch (it prints the line first), so any of its events found in the store is reported as
  * never submitted.
  *
- * <p>Not thread-safe: used by the one thread that reads the child's stdout.
+ * <p>Not thread-safe: used by one thread at a time.
  */
 final class LineSplitter {
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();

@@ -7,7 +7,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * One line of the protocol {@link CrashWorkload} prints on stdout, and that the test parses back.
+ * One line of the protocol {@link CrashWorkload} writes to its protocol file, and that the test
+ * parses back.
  *
  * <p>Format: fields separated by a tab; the first field is a one-letter tag. Parts of a batch are
  * separated by {@code ;}, the fields of a part by {@code |}, event ids by {@code ,}. Stream names
@@ -132,7 +133,7 @@ sealed interface WorkloadLine
 
     /**
      * Parses a line. Lines that do not start with a known tag and a tab are not protocol lines
-     * (something else printed on stdout) and give empty; a protocol line that does not parse is a
+     * (something else wrote to the file) and give empty; a protocol line that does not parse is a
      * harness bug and throws.
      */
     static Optional<WorkloadLine> parse(String line) {
