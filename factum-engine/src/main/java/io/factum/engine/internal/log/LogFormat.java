@@ -56,6 +56,7 @@ final class LogFormat {
     static final String SEGMENT_SUFFIX = ".log";
     static final String SIDECAR_SUFFIX = ".idx";
     static final String CHECKPOINT_FILE = "checkpoint";
+    static final String LOG_START_FILE = "log-start";
     static final String TMP_SUFFIX = ".tmp";
 
     private LogFormat() {}
@@ -121,7 +122,8 @@ final class LogFormat {
             return damage(
                     file,
                     8,
-                    "header says the segment starts at position " + first + ", its name says " + expectedFirstPosition);
+                    "header says the segment starts at position " + first + ", its name says " + expectedFirstPosition
+                            + " (was it renamed from " + segmentFileName(first) + "?)");
         }
         return Optional.empty();
     }

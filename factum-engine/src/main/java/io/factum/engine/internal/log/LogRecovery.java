@@ -20,8 +20,9 @@ import java.util.OptionalLong;
  * SegmentedLog} ("Recovery"): sealed segments up to the checkpoint are trusted through their
  * sidecars; the last segment is walked up to the checkpoint frame and scanned with CRCs after it; a
  * torn tail is truncated; damage to acknowledged data throws {@link
- * io.factum.engine.CorruptStoreException} naming the file and offset. Runs once, on the opening
- * thread.
+ * io.factum.engine.CorruptStoreException} naming the file and offset. The segments must form one
+ * dense run from the log's start ({@link SegmentChain}); a missing segment is refused naming the
+ * missing file. Runs once, on the opening thread.
  */
 final class LogRecovery {
     private static final System.Logger LOG = System.getLogger(SegmentedLog.class.getName());
@@ -59,34 +60,52 @@ final class LogRecovery {
 
     private Recovered run() throws IOException {
         deleteTemporaryFiles();
-        List<SegmentFile> files = listSegments(dir);
+        SegmentChain.Start start = readStart();
+        List<SegmentFile> all = listSegments(dir);
+        List<SegmentFile> files = SegmentChain.live(all, start);
+        if (files.size() < all.size()) {
+            LOG.log(
+                    Level.INFO,
+                    "ignoring {0} segment file(s) before the log start in {1}: {2}",
+                    String.valueOf(all.size() - files.size()),
+                    dir,
+                    start.describe());
+        }
         if (files.isEmpty()) {
-            SegmentFile created = createSegment(io, dir, 0);
+            Optional<Damage> missing = SegmentChain.checkEmpty(dir, start);
+            if (missing.isPresent()) {
+                throw missing.get().exception();
+            }
+            SegmentFile created = createSegment(io, dir, start.position());
             return new Recovered(List.of(emptyState(created)), Optional.empty());
         }
-        repairTornCreation(files.get(files.size() - 1));
+        Optional<Checkpoint> checkpoint = readCheckpoint(files);
+        repairTornCreation(files.get(files.size() - 1), checkpoint);
         for (SegmentFile file : files) {
             checkHeader(file);
         }
-        Optional<Checkpoint> checkpoint = readCheckpoint(files);
+        throwIfPresent(SegmentChain.checkFirst(dir, start, files.get(0)));
         List<SegmentState> states = new ArrayList<>(files.size());
-        long expected = files.get(0).firstPosition();
-        for (int i = 0; i < files.size(); i++) {
-            SegmentFile file = files.get(i);
-            if (file.firstPosition() != expected) {
-                throw new Damage(
-                                file.path(),
-                                8,
-                                "segment starts at position " + file.firstPosition()
-                                        + " but the previous segment ends at position " + (expected - 1))
-                        .exception();
-            }
-            boolean last = i == files.size() - 1;
-            SegmentState state = last ? recoverLast(file, checkpoint) : loadSealed(file, checkpoint);
-            states.add(state);
-            expected = state.lastPosition() + 1;
+        for (int i = 0; i < files.size() - 1; i++) {
+            states.add(loadSealed(files.get(i), files.get(i + 1), checkpoint));
         }
+        states.add(recoverLast(files.get(files.size() - 1), checkpoint));
         return new Recovered(states, refreshCheckpoint(states, checkpoint));
+    }
+
+    private static void throwIfPresent(Optional<Damage> damage) throws IOException {
+        if (damage.isPresent()) {
+            throw damage.get().exception();
+        }
+    }
+
+    /** The persisted log start, or 0 when there is none; a damaged file is refused. */
+    private SegmentChain.Start readStart() throws IOException {
+        LogStart.Loaded loaded = LogStart.read(io, dir);
+        if (loaded instanceof LogStart.Loaded.Damaged damaged) {
+            throw damaged.damage().exception();
+        }
+        return SegmentChain.Start.of(dir, loaded);
     }
 
     // ---- directory and headers ----
@@ -134,9 +153,15 @@ final class LogRecovery {
      * A crash while a segment was being created can leave the newest file without a complete
      * header. Nothing can have been acknowledged in it (frames go in only after the header is
      * fsynced), so when the file is no longer than a header it is rewritten; a longer file with a
-     * bad header is damage and {@link #checkHeader} refuses it.
+     * bad header is damage and {@link #checkHeader} refuses it. So is a short file that held frames
+     * for sure: one the checkpoint names, or one with a sidecar (it was sealed); rewriting its header
+     * would hide that its frames are gone.
      */
-    private void repairTornCreation(SegmentFile last) throws IOException {
+    private void repairTornCreation(SegmentFile last, Optional<Checkpoint> checkpoint) throws IOException {
+        if (checkpoint.isPresent() && checkpoint.get().segmentFirstPosition() == last.firstPosition()
+                || Files.exists(Sidecar.pathFor(dir, last.firstPosition()))) {
+            return;
+        }
         try (FileChannel channel = io.open(last.path(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (channel.size() > HEADER_BYTES) {
                 return;
@@ -172,12 +197,7 @@ final class LogRecovery {
             case Checkpoint.Loaded.Present present -> {
                 Checkpoint checkpoint = present.checkpoint();
                 if (files.stream().noneMatch(f -> f.firstPosition() == checkpoint.segmentFirstPosition())) {
-                    throw new Damage(
-                                    dir.resolve(LogFormat.CHECKPOINT_FILE),
-                                    16,
-                                    "names segment " + LogFormat.segmentFileName(checkpoint.segmentFirstPosition())
-                                            + ", which does not exist")
-                            .exception();
+                    throw SegmentChain.checkpointSegmentMissing(dir, checkpoint).exception();
                 }
                 yield Optional.of(checkpoint);
             }
@@ -186,7 +206,12 @@ final class LogRecovery {
 
     // ---- sealed segments ----
 
-    private SegmentState loadSealed(SegmentFile file, Optional<Checkpoint> checkpoint) throws IOException {
+    /**
+     * Loads a sealed segment, and checks that {@code next} continues it before a rebuilt sidecar is
+     * written: a sidecar rewritten from a segment that was cut short would no longer show that.
+     */
+    private SegmentState loadSealed(SegmentFile file, SegmentFile next, Optional<Checkpoint> checkpoint)
+            throws IOException {
         long size = Files.size(file.path());
         boolean trusted = checkpoint.isPresent()
                 && file.firstPosition() <= checkpoint.get().segmentFirstPosition();
@@ -194,6 +219,7 @@ final class LogRecovery {
         SegmentState state;
         if (trusted && sidecar instanceof Sidecar.Loaded.Present present) {
             state = fromSidecar(file, present.sidecar());
+            throwIfPresent(SegmentChain.checkNext(dir, ending(state, true), next));
         } else {
             if (trusted) {
                 LOG.log(Level.INFO, "sidecar of sealed segment {0} {1}: rebuilding it", file.path(), describe(sidecar));
@@ -201,6 +227,9 @@ final class LogRecovery {
                 LOG.log(Level.INFO, "scanning sealed segment {0}: no checkpoint covers it", file.path());
             }
             state = scanSealed(io, file, size);
+            boolean confirmed = sidecar instanceof Sidecar.Loaded.Present present
+                    && present.sidecar().lastPosition() == state.lastPosition();
+            throwIfPresent(SegmentChain.checkNext(dir, ending(state, confirmed), next));
             if (!matches(sidecar, state)) {
                 new Sidecar(
                                 file.firstPosition(),
@@ -215,6 +244,14 @@ final class LogRecovery {
             checkCheckpointFrame(file, checkpoint.get(), size);
         }
         return state;
+    }
+
+    private static SegmentChain.Ending ending(SegmentState state, boolean confirmed) {
+        return new SegmentChain.Ending(
+                new SegmentFile(state.path(), state.firstPosition()),
+                state.lastPosition(),
+                state.endOffset(),
+                confirmed);
     }
 
     private static String describe(Sidecar.Loaded sidecar) {

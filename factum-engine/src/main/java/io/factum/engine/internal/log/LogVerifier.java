@@ -42,8 +42,15 @@ final class LogVerifier {
     private record SegmentScan(boolean sound, long lastPosition, long lastFrameOffset, SparseIndex index) {}
 
     private LogVerification run() throws IOException {
-        List<LogRecovery.SegmentFile> files = LogRecovery.listSegments(dir);
-        long expected = files.isEmpty() ? 0 : files.get(0).firstPosition();
+        List<LogRecovery.SegmentFile> all = LogRecovery.listSegments(dir);
+        SegmentChain.Start start = readStart(all);
+        List<LogRecovery.SegmentFile> files = SegmentChain.live(all, start);
+        if (files.isEmpty()) {
+            SegmentChain.checkEmpty(dir, start).ifPresent(this::report);
+        } else {
+            SegmentChain.checkFirst(dir, start, files.get(0)).ifPresent(this::report);
+        }
+        Optional<SegmentChain.Ending> previous = Optional.empty();
         for (int i = 0; i < files.size(); i++) {
             LogRecovery.SegmentFile file = files.get(i);
             boolean last = i == files.size() - 1;
@@ -51,22 +58,31 @@ final class LogVerifier {
                 long size = channel.size();
                 LogFormat.checkHeader(file.path(), LogFiles.readUpTo(channel, 0, HEADER_BYTES), file.firstPosition())
                         .ifPresent(this::report);
-                if (file.firstPosition() != expected) {
-                    report(new Damage(
-                            file.path(),
-                            8,
-                            "segment starts at position " + file.firstPosition()
-                                    + " but the previous segment ends at position " + (expected - 1)));
+                if (previous.isPresent()) {
+                    SegmentChain.checkNext(dir, previous.get(), file).ifPresent(this::report);
                 }
                 SegmentScan scan = scanFrames(file, channel, size, last);
-                if (!last) {
-                    checkSidecar(file, size, scan);
-                }
-                expected = scan.lastPosition() + 1;
+                boolean confirmed = !last && checkSidecar(file, size, scan);
+                previous = Optional.of(new SegmentChain.Ending(file, scan.lastPosition(), size, confirmed));
             }
         }
         checkCheckpoint(files);
         return new LogVerification(files.size(), frames, records, problems);
+    }
+
+    /**
+     * The persisted log start, or 0 without one. A damaged file is reported, and the oldest segment
+     * is then taken as the start, so that its damage does not also make every segment look missing.
+     */
+    private SegmentChain.Start readStart(List<LogRecovery.SegmentFile> files) throws IOException {
+        LogStart.Loaded loaded = LogStart.read(io, dir);
+        if (loaded instanceof LogStart.Loaded.Damaged damaged) {
+            report(damaged.damage());
+            long oldest = files.isEmpty() ? 0 : files.get(0).firstPosition();
+            return new SegmentChain.Start(
+                    oldest, LogFormat.LOG_START_FILE + " is damaged: assuming the oldest segment");
+        }
+        return SegmentChain.Start.of(dir, loaded);
     }
 
     private SegmentScan scanFrames(LogRecovery.SegmentFile file, FileChannel channel, long size, boolean last)
@@ -121,12 +137,21 @@ final class LogVerifier {
                 : why + "; the remaining " + bytes + " bytes of the sealed segment hold no valid frame";
     }
 
-    private void checkSidecar(LogRecovery.SegmentFile file, long size, SegmentScan scan) throws IOException {
+    /**
+     * Checks a sealed segment's sidecar against the scan of the segment.
+     *
+     * @return whether a valid sidecar confirms the segment's last position
+     */
+    private boolean checkSidecar(LogRecovery.SegmentFile file, long size, SegmentScan scan) throws IOException {
         switch (Sidecar.read(io, dir, file.firstPosition(), size)) {
             case Sidecar.Loaded.Absent absent -> {
                 // Not damage: opening the log rebuilds a missing sidecar.
+                return false;
             }
-            case Sidecar.Loaded.Damaged damaged -> report(damaged.damage());
+            case Sidecar.Loaded.Damaged damaged -> {
+                report(damaged.damage());
+                return false;
+            }
             case Sidecar.Loaded.Present present -> {
                 Sidecar sidecar = present.sidecar();
                 Path path = Sidecar.pathFor(dir, file.firstPosition());
@@ -142,6 +167,7 @@ final class LogVerifier {
                                     + sidecar.index().size() + " vs "
                                     + scan.index().size() + " index entries)"));
                 }
+                return sidecar.lastPosition() == scan.lastPosition();
             }
         }
     }
@@ -156,10 +182,7 @@ final class LogVerifier {
                         .filter(f -> f.firstPosition() == checkpoint.segmentFirstPosition())
                         .findFirst();
                 if (segment.isEmpty()) {
-                    report(new Damage(
-                            dir.resolve(LogFormat.CHECKPOINT_FILE),
-                            16,
-                            "names segment " + checkpoint.segmentFirstPosition() + ", which does not exist"));
+                    report(SegmentChain.checkpointSegmentMissing(dir, checkpoint));
                     return;
                 }
                 checkCheckpointFrame(segment.get(), checkpoint);
@@ -186,7 +209,16 @@ final class LogVerifier {
         }
     }
 
+    /**
+     * Adds a problem. A missing file can be found by two checks (a gap before the segment after it,
+     * and the checkpoint naming it); it is reported once.
+     */
     private void report(Damage damage) {
-        problems.add(damage.asProblem());
+        VerifyReport.Problem problem = damage.asProblem();
+        boolean repeat = !Files.exists(problem.file())
+                && problems.stream().anyMatch(p -> p.file().equals(problem.file()));
+        if (!repeat) {
+            problems.add(problem);
+        }
     }
 }

@@ -43,8 +43,10 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code segment-<first>.idx}: the sparse index of a sealed segment with its extent and a CRC
  *       ({@link Sidecar}); derived, rebuilt by a scan when missing or damaged.
  *   <li>{@code checkpoint}: a frame known durable (position, segment, offset, CRC; {@link
- *       Checkpoint}), replaced atomically when a segment is sealed, at most about once per second by
- *       {@code flush()}, and at {@code close()}.
+ *       Checkpoint}), replaced atomically by the first {@code flush()} into each segment, then at
+ *       most about once per second by {@code flush()}, and at {@code close()}.
+ *   <li>{@code log-start}: the log's first position ({@link LogStart}); absent means 0. Nothing
+ *       writes it yet; it is for a scavenger that deletes segments from the front.
  * </ul>
  *
  * <h2>Recovery at open</h2>
@@ -58,7 +60,9 @@ import org.jspecify.annotations.Nullable;
  * damage is to acknowledged data and the log refuses to open ({@link CorruptStoreException} with
  * file and offset); otherwise the invalid bytes are a torn tail and the file is truncated there and
  * fsynced. Without a checkpoint every segment is scanned this way (sealed ones must be entirely
- * valid). The full rules are in {@code docs/internals/storage.md}.
+ * valid). The segments must be dense from the log's start (0, or what {@code log-start} says): a
+ * missing first, middle or last segment is refused naming the missing file. The full rules are in
+ * {@code docs/internals/storage.md}.
  *
  * <h2>Threads</h2>
  *
@@ -245,7 +249,10 @@ public final class SegmentedLog implements Closeable {
             if (options.fsync()) {
                 activeChannel.force(false);
             }
-            if (io.nanoTime() - lastCheckpointNanos >= CHECKPOINT_INTERVAL_NANOS) {
+            // The first flush into a segment always checkpoints: from the first acknowledged frame of
+            // a segment on, the checkpoint names that segment, so losing the file is refused at open
+            // instead of looking like a crash right after the previous segment was sealed.
+            if (io.nanoTime() - lastCheckpointNanos >= CHECKPOINT_INTERVAL_NANOS || !checkpointNamesActive()) {
                 checkpointNewestFrame(lastFrameOffset, lastFramePosition);
             }
         } catch (IOException | RuntimeException e) {
@@ -349,8 +356,10 @@ public final class SegmentedLog implements Closeable {
 
     /**
      * Seals the active segment and starts the next one: write and force everything (even without
-     * {@code fsync}, because the checkpoint written next vouches for these bytes), write the sidecar,
-     * write the checkpoint, then create the new segment durably.
+     * {@code fsync}: the segment must be entirely valid once a later one exists, and recovery checks
+     * every frame of a sealed segment that no checkpoint covers), write the sidecar, then create the
+     * new segment durably. No checkpoint here: the next {@link #flush()} writes one naming the new
+     * segment.
      */
     private void roll() throws IOException {
         spill();
@@ -364,7 +373,6 @@ public final class SegmentedLog implements Closeable {
                         lastFrameOffset,
                         sealed.index().view())
                 .write(io, dir);
-        writeCheckpoint(new Checkpoint(nextPosition - 1, sealed.firstPosition(), lastFrameOffset));
         activeChannel.close();
         LogRecovery.SegmentFile created = LogRecovery.createSegment(io, dir, nextPosition);
         SegmentChannel reader = new SegmentChannel(created.path(), io);
@@ -382,6 +390,12 @@ public final class SegmentedLog implements Closeable {
         lastFrameOffset = -1;
         publishedFrameOffset = -1;
         LOG.log(Level.DEBUG, "sealed {0}, started {1}", sealed.path(), created.path());
+    }
+
+    private boolean checkpointNamesActive() {
+        return lastCheckpoint
+                .map(c -> c.segmentFirstPosition() == active.firstPosition())
+                .orElse(false);
     }
 
     /** Writes a checkpoint naming the given frame of the active segment when it is new. */

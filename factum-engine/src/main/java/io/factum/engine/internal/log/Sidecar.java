@@ -42,7 +42,10 @@ record Sidecar(long firstPosition, long lastPosition, long endOffset, long lastF
         return dir.resolve(LogFormat.sidecarFileName(firstPosition));
     }
 
-    /** Writes the sidecar atomically; the directory fsync is left to the checkpoint that follows. */
+    /**
+     * Writes the sidecar atomically. Without a directory fsync: when sealing, creating the next segment
+     * fsyncs the directory right after, and a sidecar lost to a crash is only rebuilt by a scan.
+     */
     void write(LogIo io, Path dir) throws IOException {
         int size = index.size();
         ByteBuffer buf = ByteBuffer.allocate(ENTRIES_OFFSET + 16 * size + 4);

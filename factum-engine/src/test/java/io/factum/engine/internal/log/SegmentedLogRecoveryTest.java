@@ -6,12 +6,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.factum.engine.CorruptStoreException;
+import io.factum.engine.VerifyReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -221,10 +227,13 @@ class SegmentedLogRecoveryTest {
     }
 
     @Test
-    void checkpointNamingAMissingSegmentIsRefused() throws IOException {
+    void checkpointNamingAMissingSegmentIsRefusedNamingTheSegment() throws IOException {
         Path dir = copy();
         new Checkpoint(5, 777, 32).write(LogIo.SYSTEM, dir);
-        assertRefused(() -> SegmentedLog.open(dir, OPTIONS).close(), dir.resolve(LogFormat.CHECKPOINT_FILE), 16);
+        Path missing = dir.resolve(LogFormat.segmentFileName(777));
+        assertRefused(() -> SegmentedLog.open(dir, OPTIONS).close(), missing, 0)
+                .hasMessageContaining("missing")
+                .hasMessageContaining(LogFormat.CHECKPOINT_FILE);
     }
 
     @Test
@@ -255,11 +264,202 @@ class SegmentedLogRecoveryTest {
     }
 
     @Test
-    void missingMiddleSegmentIsRefused() throws IOException {
+    void missingFirstSegmentIsRefusedNamingIt() throws IOException {
+        Path dir = copy();
+        List<Path> files = LogFixtures.segmentFiles(dir);
+        Files.delete(files.get(0));
+        assertRefusedUnchanged(dir, files.get(0), 0)
+                .hasMessageContaining("missing")
+                .hasMessageContaining("starts at position 0")
+                .hasMessageContaining(files.get(1).getFileName().toString());
+    }
+
+    @Test
+    void missingMiddleSegmentIsRefusedNamingIt() throws IOException {
         Path dir = copy();
         List<Path> files = LogFixtures.segmentFiles(dir);
         Files.delete(files.get(1));
-        assertRefused(() -> SegmentedLog.open(dir, OPTIONS).close(), files.get(2), 8);
+        long first = firstPositionOf(files.get(1));
+        assertRefusedUnchanged(dir, files.get(1), 0)
+                .hasMessageContaining("missing")
+                .hasMessageContaining("positions " + first + ".." + (firstPositionOf(files.get(2)) - 1))
+                .hasMessageContaining(files.get(2).getFileName().toString());
+    }
+
+    @Test
+    void missingLastSegmentIsRefusedNamingIt() throws IOException {
+        Path dir = copy();
+        Path last = LogFixtures.lastSegment(dir);
+        Files.delete(last);
+        assertRefusedUnchanged(dir, last, 0).hasMessageContaining("missing").hasMessageContaining("checkpoint");
+    }
+
+    @Test
+    void lossOfASegmentIsRefusedFromItsFirstAcknowledgedFrameOn() throws IOException {
+        // The clock never moves, so no flush checkpoints because a second has passed: only the rule
+        // that the first flush into a segment checkpoints makes these losses visible.
+        Path live = tmp.resolve("young");
+        Path first = live.resolve(LogFormat.segmentFileName(0));
+        List<Path> copies = new ArrayList<>();
+        try (SegmentedLog log = SegmentedLog.open(live, OPTIONS, new TestIo())) {
+            appendFlushed(log, 1);
+            copies.add(LogFixtures.crashCopy(live, tmp.resolve("young-1")));
+            while (log.segmentCount() < 2) {
+                appendFlushed(log, 2);
+            }
+            copies.add(LogFixtures.crashCopy(live, tmp.resolve("young-2")));
+        }
+        // One acknowledged frame in the only segment: the directory must not become a new, empty log.
+        Path dir = copies.get(0);
+        Files.delete(dir.resolve(first.getFileName()));
+        assertRefusedUnchanged(dir, dir.resolve(first.getFileName()), 0).hasMessageContaining("missing");
+        // One acknowledged frame in a new segment: not to be mistaken for a crash right after sealing.
+        dir = copies.get(1);
+        Path newest = LogFixtures.lastSegment(dir);
+        assertThat(LogFixtures.frameOffsets(newest)).hasSize(1);
+        Files.delete(newest);
+        assertRefusedUnchanged(dir, newest, 0).hasMessageContaining("missing");
+    }
+
+    @Test
+    void noSegmentAtAllIsRefusedWhileAnythingShowsTheLogHeldEvents() throws IOException {
+        Path dir = copy();
+        for (Path file : LogFixtures.segmentFiles(dir)) {
+            Files.delete(file);
+        }
+        Path first = dir.resolve(LogFormat.segmentFileName(0));
+        assertRefusedUnchanged(dir, first, 0).hasMessageContaining("missing");
+        Files.delete(dir.resolve(LogFormat.CHECKPOINT_FILE));
+        assertRefusedUnchanged(dir, first, 0)
+                .hasMessageContaining(Sidecar.pathFor(dir, 0).getFileName().toString());
+        // Without any trace of earlier events the directory is a new, empty log.
+        try (Stream<Path> sidecars = Files.list(dir)) {
+            for (Path sidecar : sidecars.toList()) {
+                Files.delete(sidecar);
+            }
+        }
+        try (SegmentedLog log = SegmentedLog.open(dir, OPTIONS)) {
+            assertThat(log.durablePosition()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void segmentCutBelowItsHeaderIsRefusedAndLeftAsItIs() throws IOException {
+        for (int segment = 0; segment < 3; segment++) {
+            for (int length : new int[] {0, 1, LogFormat.HEADER_BYTES - 1}) {
+                Path dir = copy();
+                Path file = LogFixtures.segmentFiles(dir).get(segment);
+                LogFixtures.truncate(file, length);
+                // The last segment too: the checkpoint names a frame in it, so this is not a segment
+                // creation torn by a crash, and its header must not be rewritten.
+                assertRefusedUnchanged(dir, file, length)
+                        .hasMessageContaining("segment header is " + length + " bytes");
+            }
+        }
+    }
+
+    @Test
+    void sealedLastSegmentCutBelowItsHeaderIsRefusedEvenWithoutACheckpoint() throws IOException {
+        Path dir = copy();
+        List<Path> files = LogFixtures.segmentFiles(dir);
+        // The state a crash right after sealing segment 1 leaves, except that segment 1 is then cut:
+        // its sidecar shows it held frames, so a short file is damage, not an interrupted creation.
+        Files.delete(files.get(2));
+        Files.delete(dir.resolve(LogFormat.CHECKPOINT_FILE));
+        LogFixtures.truncate(files.get(1), 0);
+        assertRefusedUnchanged(dir, files.get(1), 0);
+    }
+
+    @Test
+    void sealedSegmentCutAtAFrameBoundaryIsRefusedNamingIt() throws IOException {
+        Path dir = copy();
+        Path sealed = LogFixtures.segmentFiles(dir).get(1);
+        List<Long> frames = LogFixtures.frameOffsets(sealed);
+        long cut = frames.get(frames.size() - 2);
+        LogFixtures.truncate(sealed, cut);
+        assertRefusedUnchanged(dir, sealed, cut).hasMessageContaining("cut short");
+    }
+
+    @Test
+    void segmentRenamedToAWrongFirstPositionIsRefusedNamingTheRenamedFile() throws IOException {
+        for (long shift : new long[] {-1, 1, 5}) {
+            Path dir = copy();
+            Path original = LogFixtures.segmentFiles(dir).get(1);
+            Path renamed = dir.resolve(LogFormat.segmentFileName(firstPositionOf(original) + shift));
+            Files.move(original, renamed);
+            assertRefusedUnchanged(dir, renamed, 8)
+                    .hasMessageContaining(original.getFileName().toString());
+        }
+    }
+
+    @Test
+    void segmentRenamedToANameThatIsNoSegmentNameIsRefusedAsMissing() throws IOException {
+        for (int segment = 0; segment < 3; segment++) {
+            Path dir = copy();
+            Path original = LogFixtures.segmentFiles(dir).get(segment);
+            Files.move(original, original.resolveSibling(original.getFileName() + ".bak"));
+            assertRefusedUnchanged(dir, original, 0).hasMessageContaining("missing");
+        }
+    }
+
+    // ---- the persisted log start ----
+
+    @Test
+    void persistedStartLetsTheLogBeginAtALaterSegment() throws IOException {
+        Path dir = copy();
+        List<Path> files = LogFixtures.segmentFiles(dir);
+        long start = firstPositionOf(files.get(1));
+        new LogStart(start).write(LogIo.SYSTEM, dir);
+        Files.delete(files.get(0));
+        Files.delete(Sidecar.pathFor(dir, 0));
+        assertOpensFrom(dir, start);
+        assertThat(SegmentedLog.verify(dir).problems()).isEmpty();
+    }
+
+    @Test
+    void segmentsBeforeThePersistedStartAreIgnoredAndKept() throws IOException {
+        Path dir = copy();
+        List<Path> files = LogFixtures.segmentFiles(dir);
+        long start = firstPositionOf(files.get(1));
+        new LogStart(start).write(LogIo.SYSTEM, dir);
+        byte[] leftover = LogFixtures.bytes(files.get(0));
+        assertOpensFrom(dir, start);
+        assertThat(SegmentedLog.verify(dir).problems()).isEmpty();
+        assertThat(LogFixtures.bytes(files.get(0))).isEqualTo(leftover);
+    }
+
+    @Test
+    void missingSegmentAtThePersistedStartIsRefusedNamingIt() throws IOException {
+        Path dir = copy();
+        List<Path> files = LogFixtures.segmentFiles(dir);
+        new LogStart(firstPositionOf(files.get(1))).write(LogIo.SYSTEM, dir);
+        Files.delete(files.get(1));
+        assertRefusedUnchanged(dir, files.get(1), 0)
+                .hasMessageContaining("missing")
+                .hasMessageContaining(LogFormat.LOG_START_FILE);
+    }
+
+    @Test
+    void damagedLogStartIsRefusedAtEveryByte() throws IOException {
+        for (int offset = 0; offset < LogStart.BYTES; offset++) {
+            Path dir = copy();
+            new LogStart(0).write(LogIo.SYSTEM, dir);
+            Path file = LogStart.pathIn(dir);
+            LogFixtures.flipByte(file, offset);
+            CorruptStoreException corrupt = (CorruptStoreException)
+                    catchRefusal(() -> SegmentedLog.open(dir, OPTIONS).close());
+            assertThat(corrupt.file()).isEqualTo(file);
+            assertThat(SegmentedLog.verify(dir).problems())
+                    .extracting(VerifyReport.Problem::file)
+                    .containsExactly(file);
+        }
+    }
+
+    @Test
+    void logStartOfZeroChangesNothing() throws IOException {
+        Path dir = copy();
+        new LogStart(0).write(LogIo.SYSTEM, dir);
+        assertRecovers(dir, HEAD);
     }
 
     // ---- helpers ----
@@ -278,13 +478,54 @@ class SegmentedLogRecoveryTest {
         assertThat(SegmentedLog.verify(dir).problems()).isEmpty();
     }
 
-    private static void assertRefused(ThrowingCallable call, Path file, long offset) {
-        assertThatThrownBy(call)
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertRefused(
+            ThrowingCallable call, Path file, long offset) {
+        return assertThatThrownBy(call)
                 .isInstanceOfSatisfying(CorruptStoreException.class, e -> {
                     assertThat(e.file()).isEqualTo(file);
                     assertThat(e.offset()).isEqualTo(offset);
                 })
                 .hasMessageContaining(file.toString());
+    }
+
+    /**
+     * Open refuses naming {@code file}, changes no file while doing so (a refusal must leave the
+     * evidence as it was), and verify reports a problem in that file.
+     */
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertRefusedUnchanged(
+            Path dir, Path file, long offset) throws IOException {
+        Map<Path, byte[]> before = snapshot(dir);
+        AbstractThrowableAssert<?, ? extends Throwable> refused =
+                assertRefused(() -> SegmentedLog.open(dir, OPTIONS).close(), file, offset);
+        Map<Path, byte[]> after = snapshot(dir);
+        assertThat(after).containsOnlyKeys(before.keySet());
+        before.forEach(
+                (path, bytes) -> assertThat(after.get(path)).as("%s", path).isEqualTo(bytes));
+        assertThat(SegmentedLog.verify(dir).problems())
+                .extracting(VerifyReport.Problem::file)
+                .contains(file);
+        return refused;
+    }
+
+    /** Opens a log that starts at {@code start} and checks it holds exactly start..HEAD and appends. */
+    private static void assertOpensFrom(Path dir, long start) throws IOException {
+        try (SegmentedLog log = SegmentedLog.open(dir, OPTIONS)) {
+            assertThat(log.durablePosition()).isEqualTo(HEAD);
+            assertThat(log.segmentCount()).isEqualTo(2);
+            assertThat(log.readForward(0, 1000)).containsExactlyElementsOf(events(start, (int) (HEAD - start + 1)));
+            appendFlushed(log, 2);
+        }
+        try (SegmentedLog log = SegmentedLog.open(dir, OPTIONS)) {
+            assertThat(log.readBackward(Long.MAX_VALUE, 1000)).hasSize((int) (HEAD + 2 - start + 1));
+        }
+    }
+
+    private static Map<Path, byte[]> snapshot(Path dir) throws IOException {
+        Map<Path, byte[]> files = new TreeMap<>();
+        try (Stream<Path> list = Files.list(dir)) {
+            list.forEach(file -> files.put(file, LogFixtures.bytes(file)));
+        }
+        return files;
     }
 
     private static Throwable catchRefusal(ThrowingCallable call) {

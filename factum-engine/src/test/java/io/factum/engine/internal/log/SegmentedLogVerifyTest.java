@@ -135,17 +135,121 @@ class SegmentedLogVerifyTest {
     }
 
     @Test
-    void reportsGapBetweenSegments() throws IOException {
+    void reportsAMissingMiddleSegmentByItsName() throws IOException {
         Path dir = copy();
         List<Path> files = LogFixtures.segmentFiles(dir);
         Files.delete(files.get(1));
+        List<VerifyReport.Problem> problems = problems(dir);
+        assertThat(problems)
+                .extracting(VerifyReport.Problem::file, VerifyReport.Problem::offset)
+                .containsExactly(tuple(files.get(1), 0L));
+        assertThat(problems.get(0).description())
+                .contains("missing")
+                .contains(files.get(0).getFileName().toString())
+                .contains(files.get(2).getFileName().toString());
+    }
+
+    @Test
+    void reportsAMissingFirstSegmentByItsName() throws IOException {
+        Path dir = copy();
+        Path first = LogFixtures.segmentFiles(dir).get(0);
+        Files.delete(first);
+        List<VerifyReport.Problem> problems = problems(dir);
+        assertThat(problems)
+                .extracting(VerifyReport.Problem::file, VerifyReport.Problem::offset)
+                .containsExactly(tuple(first, 0L));
+        assertThat(problems.get(0).description()).contains("missing").contains("starts at position 0");
+    }
+
+    @Test
+    void reportsAMissingLastSegmentByItsNameOnce() throws IOException {
+        Path dir = copy();
+        Path last = LogFixtures.lastSegment(dir);
+        Files.delete(last);
+        List<VerifyReport.Problem> problems = problems(dir);
+        assertThat(problems)
+                .extracting(VerifyReport.Problem::file, VerifyReport.Problem::offset)
+                .containsExactly(tuple(last, 0L));
+        assertThat(problems.get(0).description()).contains("missing").contains("checkpoint");
+    }
+
+    @Test
+    void reportsAMissingSegmentFoundByTwoChecksOnce() throws IOException {
+        Path dir = copy();
+        List<Path> files = LogFixtures.segmentFiles(dir);
+        // The checkpoint names segment 1, and segment 2 follows it: both checks find segment 1 missing.
+        long size = Files.size(files.get(1));
+        long lastFrame = LogFixtures.frameOffsets(files.get(1)).getLast();
+        Sidecar sidecar = ((Sidecar.Loaded.Present)
+                        Sidecar.read(LogIo.SYSTEM, dir, firstPositionOf(files.get(1)), size))
+                .sidecar();
+        new Checkpoint(sidecar.lastPosition(), firstPositionOf(files.get(1)), lastFrame).write(LogIo.SYSTEM, dir);
+        assertThat(problems(dir)).isEmpty();
+        Files.delete(files.get(1));
         assertThat(problems(dir))
                 .extracting(VerifyReport.Problem::file, VerifyReport.Problem::offset)
-                .contains(tuple(files.get(2), 8L));
+                .containsExactly(tuple(files.get(1), 0L));
+    }
+
+    @Test
+    void reportsEverySegmentMissingWhenTheCheckpointShowsTheLogHeldEvents() throws IOException {
+        Path dir = copy();
+        List<Path> files = LogFixtures.segmentFiles(dir);
+        for (Path file : files) {
+            Files.delete(file);
+        }
+        assertThat(problems(dir)).extracting(VerifyReport.Problem::file).containsExactly(files.get(0), files.get(2));
+    }
+
+    @Test
+    void reportsASegmentCutBelowItsHeader() throws IOException {
+        for (int segment = 0; segment < 3; segment++) {
+            Path dir = copy();
+            Path file = LogFixtures.segmentFiles(dir).get(segment);
+            LogFixtures.truncate(file, 7);
+            assertThat(problems(dir))
+                    .extracting(VerifyReport.Problem::file, VerifyReport.Problem::offset)
+                    .contains(tuple(file, 7L));
+        }
+    }
+
+    @Test
+    void reportsASealedSegmentCutAtAFrameBoundaryAgainstThatSegment() throws IOException {
+        Path dir = copy();
+        Path sealed = LogFixtures.segmentFiles(dir).get(0);
+        long cut = LogFixtures.frameOffsets(sealed).getLast();
+        LogFixtures.truncate(sealed, cut);
+        List<VerifyReport.Problem> problems = problems(dir);
+        assertThat(problems)
+                .extracting(VerifyReport.Problem::file, VerifyReport.Problem::offset)
+                .containsExactly(tuple(Sidecar.pathFor(dir, 0), 24L), tuple(sealed, cut));
+        assertThat(problems.get(1).description()).contains("cut short");
+    }
+
+    @Test
+    void reportsASegmentRenamedToAWrongFirstPosition() throws IOException {
+        Path dir = copy();
+        Path original = LogFixtures.segmentFiles(dir).get(1);
+        Path renamed = dir.resolve(LogFormat.segmentFileName(firstPositionOf(original) + 3));
+        Files.move(original, renamed);
+        List<VerifyReport.Problem> problems = problems(dir);
+        assertThat(problems)
+                .extracting(VerifyReport.Problem::file, VerifyReport.Problem::offset)
+                .contains(tuple(renamed, 8L));
+        assertThat(problems)
+                .filteredOn(p -> p.file().equals(renamed) && p.offset() == 8)
+                .first()
+                .extracting(VerifyReport.Problem::description)
+                .asString()
+                .contains(original.getFileName().toString());
     }
 
     private List<VerifyReport.Problem> problems(Path dir) throws IOException {
         return SegmentedLog.verify(dir).problems();
+    }
+
+    private static long firstPositionOf(Path segment) {
+        return LogFormat.parseSegmentFileName(segment.getFileName().toString()).getAsLong();
     }
 
     private Path copy() throws IOException {
