@@ -789,7 +789,7 @@ public final class StreamIndex implements Closeable {
             if (markedForRebuild) {
                 return;
             }
-            byte[] text = IndexFormat.utf8(found.getMessage() + "\n");
+            byte[] text = IndexFormat.utf8(describe(found) + "\n");
             try (FileChannel ch = FileChannel.open(
                     marker,
                     StandardOpenOption.CREATE,
@@ -808,7 +808,12 @@ public final class StreamIndex implements Closeable {
                 .log(
                         System.Logger.Level.ERROR,
                         "the stream index is damaged and marked for rebuild; the next open rebuilds it from the log: "
-                                + found.getMessage());
+                                + describe(found));
+    }
+
+    /** The damaged place and the problem, for the marker and the log (no advice: it varies). */
+    private static String describe(CorruptIndexException found) {
+        return "damage in " + found.file() + " at byte offset " + found.offset() + ": " + found.problem();
     }
 
     /** Whether damage was found while open and the index is marked for rebuild (tests, stats). */
