@@ -106,16 +106,19 @@ final class StoreVerifier {
     }
 
     /**
-     * Whether the index is rebuilt at the next open: open refuses a damaged manifest or a damaged
-     * file header, footer or meta section, and the store then rebuilds the index. Damage in a name
-     * or entry block, or an entry that disagrees with the log, passes open unnoticed and stays until
-     * the index is rebuilt on request (a read that reaches a damaged block fails).
+     * Whether the index is rebuilt at the next open: open refuses a rebuild marker, a damaged
+     * manifest, a damaged file header, footer or meta section, and damaged blocks in the files it
+     * checks whole (the smallest, up to {@link StreamIndex#DEFAULT_OPEN_CHECK_BYTES}), and the store
+     * then rebuilds the index. Damage in a block of a larger file, or an entry that disagrees with
+     * the log, passes open unnoticed; a read that reaches a damaged block fails and marks the index
+     * for a rebuild at the open after it.
      */
     private static String remedy(Path indexDir) throws IOException {
         return StreamIndex.openProblem(indexDir).isPresent()
                 ? "; the next open rebuilds the index from the log"
-                : "; the next open does not detect this (it checks only the manifest and each file's header,"
-                        + " footer and meta section): rebuild the index from the log (rebuild-index)";
+                : "; the next open does not detect this (it checks blocks only of the smallest index files,"
+                        + " up to " + (StreamIndex.DEFAULT_OPEN_CHECK_BYTES >> 20) + " MiB): rebuild the index"
+                        + " from the log (rebuild-index)";
     }
 
     /**

@@ -24,6 +24,7 @@ import java.util.zip.CRC32C;
  * and the meta section (entry fences, name-block index, bloom filter) and keeps them in memory;
  * blocks are read on demand with positional reads and their CRC32C is checked on every read, so a
  * damaged block is reported ({@link CorruptIndexException}) the first time it is needed, never used.
+ * {@link #checkAllBlocks} checks every block at once (the index does it at open for small files).
  *
  * <p>Thread-safe: any number of threads read concurrently. Lifecycle: every {@link Snapshot} that
  * lists the file holds a reference; when the last one is released the channel is closed, and the
@@ -50,6 +51,9 @@ final class IndexFile {
 
     /** No name block is larger: names are at most a few KiB, and a block holds about 4 KiB. */
     private static final int MAX_NAME_BLOCK_BYTES = 1 << 26;
+
+    /** Bytes {@link #checkAllBlocks} reads per call: 64 entry blocks, few syscalls, little heap. */
+    private static final int CHECK_READ_BYTES = 64 * ENTRY_BLOCK_BYTES;
 
     private final Path path;
     private final long seq;
@@ -95,7 +99,10 @@ final class IndexFile {
         this.bloom = BloomFilter.decode(meta, footer.bloomWords(), footer.bloomHashes());
     }
 
-    /** Opens and checks the header, footer and meta section; blocks are checked when read. */
+    /**
+     * Opens and checks the header, footer and meta section; blocks are checked when read (or by
+     * {@link #checkAllBlocks}).
+     */
     static IndexFile open(Path path, long seq) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
         try {
@@ -361,8 +368,12 @@ final class IndexFile {
 
     /** Reads one name block and checks its checksum and length; the buffer spans the whole block. */
     ByteBuffer readNameBlock(int block) throws IOException {
+        return checkNameBlock(readAt(nameBlockOffset[block], nameBlockLength(block)), block);
+    }
+
+    /** Checks one name block (b spans exactly the block, from index 0); returns b. */
+    private ByteBuffer checkNameBlock(ByteBuffer b, int block) throws CorruptIndexException {
         long offset = nameBlockOffset[block];
-        ByteBuffer b = readAt(offset, nameBlockLength(block));
         if (IndexFormat.crc(b, 4, b.limit()) != b.getInt(0)) {
             throw new CorruptIndexException(path, offset, "name block " + block + " checksum mismatch");
         }
@@ -381,6 +392,37 @@ final class IndexFile {
             throw new CorruptIndexException(path, offset + at, "name block " + block + " has trailing bytes");
         }
         return b;
+    }
+
+    /**
+     * Reads every name and entry block and checks each as a lookup would (CRC32C, lengths, counts,
+     * first key against its fence); throws at the first damaged one. Reads sequentially, up to
+     * {@link #CHECK_READ_BYTES} per call, so checking a file costs about one pass over it.
+     */
+    void checkAllBlocks() throws IOException {
+        int block = 0;
+        while (block < nameBlockOffset.length) {
+            long start = nameBlockOffset[block];
+            int last = block;
+            long end = start + nameBlockLength(block);
+            while (last + 1 < nameBlockOffset.length && end + nameBlockLength(last + 1) - start <= CHECK_READ_BYTES) {
+                last++;
+                end += nameBlockLength(last);
+            }
+            ByteBuffer chunk = readAt(start, (int) (end - start));
+            for (int b = block; b <= last; b++) {
+                checkNameBlock(chunk.slice((int) (nameBlockOffset[b] - start), nameBlockLength(b)), b);
+            }
+            block = last + 1;
+        }
+        int perRead = CHECK_READ_BYTES / ENTRY_BLOCK_BYTES;
+        for (int first = 0; first < fenceHash.length; first += perRead) {
+            int blocks = Math.min(perRead, fenceHash.length - first);
+            ByteBuffer chunk = readEntryBlocks(first, blocks);
+            for (int i = 0; i < blocks; i++) {
+                checkEntryBlock(chunk.position(i * ENTRY_BLOCK_BYTES), first + i);
+            }
+        }
     }
 
     private ByteBuffer readAt(long offset, int length) throws IOException {

@@ -39,6 +39,14 @@ final class Verifier {
     static IndexVerification verify(Path dir, StreamIndex.EntryChecker checker, StreamHasher hasher)
             throws IOException {
         Verifier v = new Verifier(dir, checker, hasher);
+        Path marker = dir.resolve(StreamIndex.REBUILD_MARKER);
+        if (Files.exists(marker)) {
+            v.problem(
+                    marker,
+                    0,
+                    "marked for rebuild: a read met a damaged block while the index was open;"
+                            + " the next open rebuilds it");
+        }
         Manifest manifest;
         try {
             manifest = Manifest.read(dir).orElse(Manifest.empty());

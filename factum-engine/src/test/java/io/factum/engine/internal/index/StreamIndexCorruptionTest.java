@@ -2,6 +2,7 @@ package io.factum.engine.internal.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.factum.api.Direction;
 import io.factum.engine.internal.index.StreamIndex.Options;
@@ -26,8 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StreamIndexCorruptionTest {
 
-    /** Three files of 400, 400 and 200 entries: three entry blocks and two name blocks each. */
+    /**
+     * Three files of 400, 400 and 200 entries: three entry blocks and two name blocks each. With the
+     * default open check, all three (about 40 KiB) are checked whole at open.
+     */
     private static final Options OPTIONS = new Options(400, 64, 10);
+
+    /** The same, with no block checked at open: damage in a block is met by a read. */
+    private static final Options NO_OPEN_CHECK = new Options(400, 64, 10, 0);
 
     @TempDir
     Path dir;
@@ -55,7 +62,24 @@ class StreamIndexCorruptionTest {
     }
 
     @Test
-    void every_flipped_byte_is_reported_with_its_file() throws IOException {
+    void every_flipped_byte_is_refused_by_open_when_the_files_are_within_the_open_check() throws IOException {
+        int flips = flipEverywhere(this::assertRefusedByOpen);
+        assertThat(flips).isGreaterThan(1000);
+    }
+
+    @Test
+    void without_the_open_check_every_flipped_byte_is_refused_by_open_or_marked_by_the_read() throws IOException {
+        int flips = flipEverywhere(this::assertReportedByOpenOrRead);
+        assertThat(flips).isGreaterThan(1000);
+    }
+
+    @FunctionalInterface
+    private interface FlipCheck {
+        void check(Path file, long offset) throws IOException;
+    }
+
+    /** Flips each byte of {@link #offsetsToFlip} in turn, checks, undoes it; returns the flips. */
+    private int flipEverywhere(FlipCheck check) throws IOException {
         List<Path> files = new ArrayList<>(indexFiles());
         assertThat(files).hasSize(3);
         files.add(dir.resolve(Manifest.NAME));
@@ -64,15 +88,15 @@ class StreamIndexCorruptionTest {
             for (long offset : offsetsToFlip(file)) {
                 flip(file, offset);
                 try {
-                    assertDamageReported(file, offset);
+                    check.check(file, offset);
                 } finally {
                     flip(file, offset);
                 }
                 flips++;
             }
         }
-        assertThat(flips).isGreaterThan(1000);
         assertThat(StreamIndex.verify(dir, log).problems()).isEmpty(); // every flip was undone
+        return flips;
     }
 
     /** Every byte of the header, footer, meta section and manifest; every 29th byte of the blocks. */
@@ -100,15 +124,36 @@ class StreamIndexCorruptionTest {
         return offsets;
     }
 
-    private void assertDamageReported(Path file, long offset) throws IOException {
+    private void assertVerifyReports(Path file, long offset) throws IOException {
         IndexVerification v = StreamIndex.verify(dir, log);
         assertThat(v.problems())
                 .as("verify after a flip at %s:%d", file.getFileName(), offset)
                 .isNotEmpty()
                 .allSatisfy(p -> assertThat(p.file()).isEqualTo(file));
+    }
+
+    private void assertRefusedByOpen(Path file, long offset) throws IOException {
+        assertVerifyReports(file, offset);
+        assertThat(StreamIndex.openProblem(dir))
+                .as("openProblem after a flip at %s:%d", file.getFileName(), offset)
+                .hasValueSatisfying(e -> assertThat(e.file()).isEqualTo(file));
+        assertThatThrownBy(() -> StreamIndex.open(dir, OPTIONS, log).close())
+                .as("open after a flip at %s:%d", file.getFileName(), offset)
+                .isInstanceOfSatisfying(CorruptIndexException.class, e -> {
+                    assertThat(e.file()).isEqualTo(file);
+                    assertThat(e.getMessage()).contains(file.toString(), "offset");
+                });
+    }
+
+    /**
+     * Open refuses the flip, or open takes it and a read meets it: that read names the file and says
+     * the index is marked for rebuild, and the next open refuses the index because of the marker.
+     */
+    private void assertReportedByOpenOrRead(Path file, long offset) throws IOException {
+        assertVerifyReports(file, offset);
         StreamIndex index;
         try {
-            index = StreamIndex.open(dir, OPTIONS, log);
+            index = StreamIndex.open(dir, NO_OPEN_CHECK, log);
         } catch (CorruptIndexException e) {
             assertThat(e.file()).isEqualTo(file);
             assertThat(e.getMessage()).contains(file.toString(), "offset");
@@ -122,6 +167,7 @@ class StreamIndexCorruptionTest {
                     log.assertRead(index, stream, 0, Direction.FORWARDS, Integer.MAX_VALUE);
                 } catch (CorruptIndexException e) {
                     assertThat(e.file()).isEqualTo(file);
+                    assertThat(e.getMessage()).contains("marked for rebuild", "next open");
                     readFailed = true;
                 }
             }
@@ -131,6 +177,11 @@ class StreamIndexCorruptionTest {
         assertThat(readFailed)
                 .as("a flip at %s:%d went unnoticed by open and every read", file.getFileName(), offset)
                 .isTrue();
+        Path marker = dir.resolve(StreamIndex.REBUILD_MARKER);
+        assertThatThrownBy(() -> StreamIndex.open(dir, NO_OPEN_CHECK, log))
+                .isInstanceOfSatisfying(
+                        CorruptIndexException.class, e -> assertThat(e.file()).isEqualTo(marker));
+        Files.delete(marker); // undone with the flip, for the next case
     }
 
     @Test
@@ -192,21 +243,30 @@ class StreamIndexCorruptionTest {
     }
 
     @Test
-    void a_merge_never_copies_a_damaged_block_and_fails_the_index() throws IOException, InterruptedException {
+    void a_merge_never_copies_a_damaged_block_fails_the_index_and_marks_it_for_rebuild()
+            throws IOException, InterruptedException {
         Path file = indexFiles().get(0);
         IndexFile f = IndexFile.open(file, IndexFormat.seqOf(file).orElseThrow());
         long blockOffset = f.entryBlockOffset(1);
         f.closeChannel();
         flip(file, blockOffset + 100);
-        try (StreamIndex index = StreamIndex.open(dir, new Options(400, 2, 10), log)) {
+        try (StreamIndex index = StreamIndex.open(dir, new Options(400, 2, 10, 0), log)) {
             index.awaitMerges();
             assertThat(index.fileCount()).isEqualTo(3); // the merge gave up; nothing was replaced
+            assertThat(index.markedForRebuild()).isTrue();
             assertThatThrownBy(() -> index.add("s", 0, log.lastPosition() + 1))
                     .isInstanceOf(IOException.class)
-                    .hasRootCauseInstanceOf(CorruptIndexException.class);
+                    .hasRootCauseInstanceOf(CorruptIndexException.class)
+                    .cause()
+                    .hasMessageContaining("marked for rebuild");
         }
-        assertThat(StreamIndex.verify(dir, log).problems()).singleElement().satisfies(p -> assertThat(p.offset())
-                .isEqualTo(blockOffset));
+        Path marker = dir.resolve(StreamIndex.REBUILD_MARKER);
+        assertThat(StreamIndex.verify(dir, log).problems())
+                .extracting(IndexVerification.Problem::file, IndexVerification.Problem::offset)
+                .containsExactly(tuple(marker, 0L), tuple(file, blockOffset));
+        assertThatThrownBy(() -> StreamIndex.open(dir, OPTIONS, log))
+                .isInstanceOfSatisfying(
+                        CorruptIndexException.class, e -> assertThat(e.file()).isEqualTo(marker));
     }
 
     private static void flip(Path file, long offset) throws IOException {

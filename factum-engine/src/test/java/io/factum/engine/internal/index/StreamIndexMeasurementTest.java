@@ -97,6 +97,52 @@ class StreamIndexMeasurementTest {
         }
     }
 
+    /**
+     * The cost of the open-time block check ({@link Options#openCheckBytes}): opens the same index
+     * (about 110 MB, from the page cache) with no block check and with every block checked, and
+     * prints the difference per 100 MB. Figures only.
+     */
+    @Test
+    void open_time_block_check_cost() throws IOException {
+        Path d = dir.resolve("open-check");
+        int streams = 100_000;
+        int adds = 4_000_000;
+        String[] names = new String[streams];
+        for (int s = 0; s < streams; s++) {
+            names[s] = "account-" + s;
+        }
+        long bytes;
+        try (StreamIndex index = StreamIndex.open(d, Options.defaults(), NO_LOG)) {
+            for (int i = 0; i < adds; i++) {
+                index.add(names[i % streams], i / streams, i);
+            }
+            index.flush();
+            bytes = index.sizeBytes();
+        }
+        Options none = new Options(1 << 20, 8, 10, 0);
+        Options all = new Options(1 << 20, 8, 10, Long.MAX_VALUE);
+        long bestNone = Long.MAX_VALUE;
+        long bestAll = Long.MAX_VALUE;
+        for (int round = 0; round < 5; round++) { // the first rounds warm the JIT and the page cache
+            bestNone = Math.min(bestNone, timeOpen(d, none));
+            bestAll = Math.min(bestAll, timeOpen(d, all));
+        }
+        double checkMs = (bestAll - bestNone) / 1e6;
+        System.out.printf(
+                "index open: %,d bytes in files; open without block check %.1f ms, with every block checked"
+                        + " %.1f ms: the check costs %.1f ms = %.1f ms per 100 MB (page cache, best of 5)%n",
+                bytes, bestNone / 1e6, bestAll / 1e6, checkMs, checkMs * 100e6 / bytes);
+        assertThat(StreamIndex.openProblem(d, Long.MAX_VALUE)).isEmpty();
+    }
+
+    private static long timeOpen(Path d, Options options) throws IOException {
+        long start = System.nanoTime();
+        StreamIndex index = StreamIndex.open(d, options, NO_LOG);
+        long nanos = System.nanoTime() - start;
+        index.close();
+        return nanos;
+    }
+
     private static long usedHeap() {
         for (int i = 0; i < 3; i++) {
             System.gc();
