@@ -190,11 +190,11 @@ final class AppendDecider {
                 || !(expected instanceof ExpectedVersion.Any || expected instanceof ExpectedVersion.StreamExists)) {
             return Optional.empty();
         }
-        Optional<IdempotencyCache.Location> first = recentIds.find(events.get(0).eventId());
-        if (first.isEmpty() || !first.get().stream().equals(stream)) {
+        long firstVersion = recentIds.versionOf(events.get(0).eventId(), stream);
+        if (firstVersion < 0) {
             return Optional.empty();
         }
-        Optional<AppendResult> same = sameEventsAt(stream, first.get().version(), events, view);
+        Optional<AppendResult> same = sameEventsAt(stream, firstVersion, events, view);
         if (same.isEmpty()) {
             throw new WrongExpectedVersionException(stream, expected, view.lastVersion(stream));
         }
@@ -252,7 +252,7 @@ final class AppendDecider {
         String previous = null;
         for (RecordedEvent r : committed) {
             if (!r.stream().equals(previous)) {
-                recentIds.remember(r.eventId(), r.stream(), r.version(), r.position());
+                recentIds.remember(r.eventId(), r.stream(), r.version());
                 previous = r.stream();
             }
         }

@@ -1,44 +1,111 @@
 package io.factum.engine.internal.store;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Optional;
+import java.util.Arrays;
 import java.util.UUID;
 
 /**
- * The most recent event ids and where they were written, so that a retried append with {@code
+ * The first event id of recent appends and where they went, so that a retried append with {@code
  * ExpectedVersion.any()} (which names no place to compare against) is recognised and not written
- * twice. Bounded: the oldest id is forgotten first. Exact expectations never need it: they are
- * checked against the log itself, whatever the age of the original append.
+ * twice. Exact expectations never need it: they are checked against the log, whatever their age.
+ *
+ * <p>Two generations of open-addressing tables in flat {@code long} arrays (id, stream hash,
+ * version per slot): a lookup touches one cache line and allocates nothing, which matters because
+ * the writer thread does a lookup and an insert for every append. When the current generation is
+ * full it becomes the previous one and the old previous one is dropped whole, so the cache always
+ * remembers at least the newest {@code capacity / 2} batches and at most {@code capacity}.
+ *
+ * <p>A hit only names a candidate version: the decider then compares every id of the batch with
+ * the stored events, so a stream-hash collision can never make a new batch look like a retry.
  *
  * <p>Not thread-safe: used only from the writer thread.
  */
 final class IdempotencyCache {
-    private final UUID[] ring;
-    private final Map<UUID, Location> byId;
-    private int next;
+    private static final int SLOT_LONGS = 4;
+    private static final long NOT_FOUND = -1;
 
-    record Location(String stream, long version, long position) {}
+    private final int generationEntries;
+    private long[] current;
+    private long[] previous;
+    private int currentEntries;
 
     IdempotencyCache(int capacity) {
-        this.ring = new UUID[Math.max(capacity, 0)];
-        this.byId = new HashMap<>(Math.max(16, Math.min(capacity, 1 << 16) * 2));
+        this.generationEntries = Math.max(capacity / 2, 0);
+        int slots = generationEntries == 0 ? 0 : Integer.highestOneBit(Math.max(generationEntries, 1) * 2 - 1) << 1;
+        this.current = new long[slots * SLOT_LONGS];
+        this.previous = new long[slots * SLOT_LONGS];
     }
 
-    void remember(UUID eventId, String stream, long version, long position) {
-        if (ring.length == 0) {
+    void remember(UUID eventId, String stream, long version) {
+        if (generationEntries == 0 || isNil(eventId)) {
             return;
         }
-        UUID evicted = ring[next];
-        if (evicted != null) {
-            byId.remove(evicted);
+        if (currentEntries == generationEntries) {
+            long[] recycled = previous;
+            Arrays.fill(recycled, 0L);
+            previous = current;
+            current = recycled;
+            currentEntries = 0;
         }
-        ring[next] = eventId;
-        next = (next + 1) % ring.length;
-        byId.put(eventId, new Location(stream, version, position));
+        int slot = probe(current, eventId);
+        if (current[slot] == 0 && current[slot + 1] == 0) {
+            currentEntries++;
+        }
+        current[slot] = eventId.getMostSignificantBits();
+        current[slot + 1] = eventId.getLeastSignificantBits();
+        current[slot + 2] = hash(stream);
+        current[slot + 3] = version;
     }
 
-    Optional<Location> find(UUID eventId) {
-        return Optional.ofNullable(byId.get(eventId));
+    /** The version at which this id was recently written to this stream, or -1. */
+    long versionOf(UUID eventId, String stream) {
+        if (generationEntries == 0 || isNil(eventId)) {
+            return NOT_FOUND;
+        }
+        long streamHash = hash(stream);
+        long found = lookup(current, eventId, streamHash);
+        return found != NOT_FOUND ? found : lookup(previous, eventId, streamHash);
+    }
+
+    private static long lookup(long[] table, UUID eventId, long streamHash) {
+        int slot = probe(table, eventId);
+        boolean occupied = table[slot] != 0 || table[slot + 1] != 0;
+        return occupied && table[slot + 2] == streamHash ? table[slot + 3] : NOT_FOUND;
+    }
+
+    /** The slot holding this id, or the empty slot where it would go (linear probing, load <= 1/2). */
+    private static int probe(long[] table, UUID id) {
+        long msb = id.getMostSignificantBits();
+        long lsb = id.getLeastSignificantBits();
+        int mask = table.length / SLOT_LONGS - 1;
+        int i = (int) mix(msb ^ lsb) & mask;
+        while (true) {
+            int slot = i * SLOT_LONGS;
+            if ((table[slot] == msb && table[slot + 1] == lsb) || (table[slot] == 0 && table[slot + 1] == 0)) {
+                return slot;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /** The nil UUID marks an empty slot, so it is never cached (a client sending it gets no dedupe). */
+    private static boolean isNil(UUID id) {
+        return id.getMostSignificantBits() == 0 && id.getLeastSignificantBits() == 0;
+    }
+
+    /** 64-bit FNV-1a over the name's chars: cheap, and collisions are harmless (see class doc). */
+    private static long hash(String stream) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < stream.length(); i++) {
+            h ^= stream.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        return h;
+    }
+
+    private static long mix(long x) {
+        x ^= x >>> 33;
+        x *= 0xff51afd7ed558ccdL;
+        x ^= x >>> 33;
+        return x;
     }
 }

@@ -14,9 +14,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -50,7 +48,7 @@ public final class Writer implements AutoCloseable {
     private final AppendDecider decider;
     private final Clock clock;
     private final Runnable onCommit;
-    private final BlockingQueue<Pending> queue;
+    private final CommandQueue<Pending> queue;
     private final Semaphore queueBytes;
     private final int queueBytesPermits;
     private final Thread thread;
@@ -89,12 +87,12 @@ public final class Writer implements AutoCloseable {
         this.decider = new AppendDecider(new IdempotencyCache(idempotencyCacheEntries));
         this.clock = clock;
         this.onCommit = onCommit;
-        // Two locks (producers, consumer): 64 callers enqueueing never contend with the writer's drain.
-        this.queue = new LinkedBlockingQueue<>(queueCapacity);
+        this.queue = new CommandQueue<>(queueCapacity);
         // Permits count kibibytes so that a 64 MiB bound fits an int with room to spare.
         this.queueBytesPermits = (int) Math.max(1, queueBytes >> 10);
         this.queueBytes = new Semaphore(queueBytesPermits);
         this.thread = Thread.ofPlatform().name("factum-writer").daemon(false).unstarted(this::run);
+        queue.setConsumer(thread);
     }
 
     /** Seeds the idempotency cache with the newest committed records (after a restart). */
@@ -140,18 +138,7 @@ public final class Writer implements AutoCloseable {
     }
 
     private void putUninterruptibly(Pending pending) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                queue.put(pending);
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        queue.put(pending);
     }
 
     public long commandsCommitted() {
@@ -175,11 +162,7 @@ public final class Writer implements AutoCloseable {
         boolean stop = false;
         int previousGroupSize = 0;
         while (!stop) {
-            try {
-                group.add(queue.take());
-            } catch (InterruptedException e) {
-                continue; // Only close() stops the writer, through the poison command.
-            }
+            group.add(queue.take());
             queue.drainTo(group, MAX_GROUP - 1);
             gather(group, previousGroupSize);
             previousGroupSize = group.size();
@@ -332,7 +315,7 @@ public final class Writer implements AutoCloseable {
     /** Fails commands that arrived after the writer's last group; runs once the writer is gone. */
     private void failLeftovers() {
         List<Pending> left = new ArrayList<>();
-        queue.drainTo(left);
+        queue.drainTo(left, Integer.MAX_VALUE);
         for (Pending p : left) {
             if (p.command != null) {
                 queueBytes.release(p.permits);
