@@ -20,6 +20,23 @@ final class LogFiles {
         }
     }
 
+    /** Zeros written per call: large writes make zero-filling a segment cost little CPU. */
+    static final int ZERO_CHUNK_BYTES = 1 << 20;
+
+    /**
+     * Writes real zero bytes over {@code [from, to)} (not a hole: writing into a hole later still
+     * allocates extents, which is what preallocation avoids). Not forced.
+     */
+    static void writeZeros(FileChannel channel, long from, long to) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(ZERO_CHUNK_BYTES, Math.max(1, to - from)));
+        long at = from;
+        while (at < to) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), to - at));
+            writeFully(channel, zeros, at);
+            at += zeros.limit();
+        }
+    }
+
     /** Reads {@code [offset, offset + length)} or less when the file ends first. */
     static ByteBuffer readUpTo(FileChannel channel, long offset, int length) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(length);

@@ -25,8 +25,9 @@ import java.util.TreeMap;
  * truncation, no header repair, no sidecar or checkpoint. A sealed segment whose sidecar is valid is
  * taken from the sidecar (its extent and sparse index) and not read at open; a sealed segment
  * without a valid sidecar, and the last segment, are scanned frame by frame with full checks. The
- * last segment ends at its last valid frame: bytes after it with no valid frame following are a torn
- * tail (what recovery would truncate), so positions past it are {@link Lookup.Absent}, not damaged.
+ * last segment ends at its last valid frame: bytes after it with no valid frame following (the search
+ * stops after 1 MiB of zeros, as recovery's does) are the preallocated zeros or a torn tail (what
+ * recovery would zero), so positions past it are {@link Lookup.Absent}, not damaged.
  * Segment headers are not checked here ({@link SegmentedLog#verify} reports them).
  *
  * <p>Damage: a read that meets an invalid frame, or a frame with an unexpected first position, looks
@@ -116,8 +117,11 @@ public final class LogReader implements Closeable {
                 continue;
             }
             long bad = cursor.frameOffset();
-            Optional<FrameSearch.Found> next =
-                    FrameSearch.findValidFrame(file.path(), channel, bad + 1, size, expected);
+            // The last segment is preallocated: its search stops in the zeros after its data.
+            Optional<FrameSearch.Found> next = last
+                    ? FrameSearch.searchTail(file.path(), channel, bad, bad + 1, size, expected)
+                            .found()
+                    : FrameSearch.findValidFrame(file.path(), channel, bad + 1, size, expected);
             if (next.isEmpty()) {
                 if (!last) {
                     // A sealed segment was whole when sealed: its missing tail is damage, bounded above by

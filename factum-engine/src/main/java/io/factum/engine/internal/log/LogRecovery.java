@@ -19,7 +19,7 @@ import java.util.OptionalLong;
  * Brings a log directory to a consistent state at open, by the rules in the Javadoc of {@link
  * SegmentedLog} ("Recovery"): sealed segments up to the checkpoint are trusted through their
  * sidecars; the last segment is walked up to the checkpoint frame and scanned with CRCs after it; a
- * torn tail is truncated; damage to acknowledged data throws {@link
+ * torn tail is zeroed; damage to acknowledged data throws {@link
  * io.factum.engine.CorruptStoreException} naming the file and offset. The segments must form one
  * dense run from the log's start ({@link SegmentChain}); a missing segment is refused naming the
  * missing file. Runs once, on the opening thread.
@@ -59,7 +59,13 @@ final class LogRecovery {
     }
 
     private Recovered run() throws IOException {
+        Recovered recovered = recoverSegments();
+        // Only once recovery succeeded: a refused open leaves every file as it found it.
         deleteTemporaryFiles();
+        return recovered;
+    }
+
+    private Recovered recoverSegments() throws IOException {
         SegmentChain.Start start = readStart();
         List<SegmentFile> all = listSegments(dir);
         List<SegmentFile> files = SegmentChain.live(all, start);
@@ -413,12 +419,17 @@ final class LogRecovery {
     }
 
     /**
-     * Checks every frame after {@code state.offset}. At the first invalid one: when a valid frame
-     * for the expected position or a later one follows anywhere in the segment, the writer went on
-     * after this frame, so it was once whole and acknowledged: damage, refused. Otherwise it is a torn
-     * write the crash interrupted: the file is truncated there.
+     * Checks every frame after {@code state.offset}. The data ends at the end of the file or where a
+     * frame would start but does not: the file is preallocated with zeros, so the clean end of the
+     * data is a zero frame magic followed by zeros. At the first invalid frame, the bytes after it
+     * are searched for a valid frame with the expected position or a later one ({@link
+     * FrameSearch#searchTail}, which stops after 1 MiB of zeros): when one exists, the writer went
+     * on after this frame, so it was once whole and acknowledged: damage, refused. Otherwise the data
+     * ends there; non-zero bytes after it are a torn write the crash interrupted and are overwritten
+     * with zeros (not truncated: the file keeps its preallocated size), so the next open finds the
+     * same clean end.
      *
-     * @return the segment's end offset after recovery
+     * @return the segment's data end after recovery
      */
     private static long scanTail(SegmentFile file, FileChannel channel, TailState state, long size) throws IOException {
         FrameCursor cursor = new FrameCursor(file.path(), channel::read, state.offset, size, RECOVERY_CHUNK_BYTES);
@@ -435,23 +446,23 @@ final class LogRecovery {
             String why = status == FrameCursor.Status.INVALID
                     ? cursor.problem()
                     : "frame starts at position " + cursor.firstPosition() + ", expected " + state.expected;
-            Optional<FrameSearch.Found> later =
-                    FrameSearch.findValidFrame(file.path(), channel, bad, size, state.expected);
-            if (later.isPresent()) {
-                throw cursor.corruption(
-                        why + "; a valid frame for positions " + later.get().firstPosition() + ".."
-                                + later.get().lastPosition() + " follows at offset "
-                                + later.get().offset()
-                                + ", so acknowledged data is damaged (this is not a torn write)");
+            FrameSearch.Tail tail = FrameSearch.searchTail(file.path(), channel, bad, size, state.expected);
+            if (tail.found().isPresent()) {
+                FrameSearch.Found later = tail.found().get();
+                throw cursor.corruption(why + "; a valid frame for positions " + later.firstPosition() + ".."
+                        + later.lastPosition() + " follows at offset " + later.offset()
+                        + ", so acknowledged data is damaged (this is not a torn write)");
             }
-            LOG.log(
-                    Level.WARNING,
-                    "truncating torn tail of {0}: {1} bytes from offset {2} ({3})",
-                    file.path(),
-                    String.valueOf(size - bad),
-                    String.valueOf(bad),
-                    why);
-            channel.truncate(bad);
+            if (tail.nonZeroEnd() > bad) {
+                LOG.log(
+                        Level.WARNING,
+                        "zeroing torn tail of {0}: {1} bytes from offset {2} ({3})",
+                        file.path(),
+                        String.valueOf(tail.nonZeroEnd() - bad),
+                        String.valueOf(bad),
+                        why);
+                LogFiles.writeZeros(channel, bad, tail.nonZeroEnd());
+            }
             return bad;
         }
     }

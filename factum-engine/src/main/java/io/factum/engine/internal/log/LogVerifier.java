@@ -105,15 +105,28 @@ final class LogVerifier {
                 expected = cursor.lastPosition() + 1;
                 continue;
             }
-            sound = false;
             long bad = cursor.frameOffset();
             String why = status == FrameCursor.Status.INVALID
                     ? cursor.problem()
                     : "frame starts at position " + cursor.firstPosition() + ", expected " + expected;
-            Optional<FrameSearch.Found> next =
-                    FrameSearch.findValidFrame(file.path(), channel, bad + 1, size, Long.MIN_VALUE);
+            Optional<FrameSearch.Found> next;
+            long tailBytes = size - bad;
+            if (last) {
+                // The last segment is preallocated: zeros where a frame would start are the clean end
+                // of its data, and the search stops after 1 MiB of zeros, as recovery's does.
+                FrameSearch.Tail tail =
+                        FrameSearch.searchTail(file.path(), channel, bad, bad + 1, size, Long.MIN_VALUE);
+                next = tail.found();
+                tailBytes = tail.nonZeroEnd() - bad;
+                if (next.isEmpty() && tailBytes == 0) {
+                    break;
+                }
+            } else {
+                next = FrameSearch.findValidFrame(file.path(), channel, bad + 1, size, Long.MIN_VALUE);
+            }
+            sound = false;
             if (next.isEmpty()) {
-                report(new Damage(file.path(), bad, tailProblem(why, size - bad, last)));
+                report(new Damage(file.path(), bad, tailProblem(why, tailBytes, last)));
                 break;
             }
             report(new Damage(
@@ -133,7 +146,7 @@ final class LogVerifier {
 
     private static String tailProblem(String why, long bytes, boolean last) {
         return last
-                ? why + "; no valid frame follows: a torn tail of " + bytes + " bytes that opening the log truncates"
+                ? why + "; no valid frame follows: a torn tail of " + bytes + " bytes that opening the log zeroes"
                 : why + "; the remaining " + bytes + " bytes of the sealed segment hold no valid frame";
     }
 

@@ -16,8 +16,10 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -85,6 +87,22 @@ public final class SegmentedLog implements Closeable {
     /** A checkpoint costs three fsyncs (file, rename, directory); once a second bounds that to noise. */
     private static final long CHECKPOINT_INTERVAL_NANOS = 1_000_000_000L;
 
+    /**
+     * The next segment's file is prepared once the active one holds a quarter of its size: early
+     * enough that zero-filling 256 MiB (about a second) is done long before the roll even at 200 MB/s
+     * of appends, late enough that a log that never writes much (tests, small stores) never pays
+     * for a second segment of zeros.
+     */
+    private static final long PREPARE_AT_FRACTION = 4;
+
+    /**
+     * A segment whose file was not preallocated (the first segment of a new log, created small so
+     * that a store that never writes much never pays for {@code segmentSizeBytes} of zeros; or one
+     * written before preallocation existed) is sealed early, once it holds this much and the
+     * prepared file is ready, so that a busy log reaches preallocated segments within seconds.
+     */
+    private static final long EARLY_ROLL_BYTES = 16L << 20;
+
     /** Holds a typical group commit; grows (never shrinks) to the largest frame seen. */
     private static final int INITIAL_WRITE_BUFFER_BYTES = 1 << 20;
 
@@ -113,6 +131,7 @@ public final class SegmentedLog implements Closeable {
     private final Path dir;
     private final Options options;
     private final LogIo io;
+    private final SegmentPreparer preparer;
 
     // ---- published to readers ----
     private volatile Segment[] segments;
@@ -123,6 +142,8 @@ public final class SegmentedLog implements Closeable {
     // ---- writer thread only ----
     private Segment active;
     private FileChannel activeChannel;
+    /** Whether the active file was preallocated (is longer than its data). */
+    private boolean activePreallocated;
     /** Bytes of the active segment written to its file; the write buffer continues from here. */
     private long writtenEnd;
 
@@ -176,6 +197,8 @@ public final class SegmentedLog implements Closeable {
         this.publishedFramePosition = lastFramePosition;
         this.lastCheckpoint = recovered.checkpoint();
         this.lastCheckpointNanos = io.nanoTime();
+        this.activePreallocated = activeChannel.size() > writtenEnd;
+        this.preparer = new SegmentPreparer(dir, io, options.segmentSizeBytes());
     }
 
     /** Opens or creates the log in {@code logDir} (creating the directory) and runs recovery. */
@@ -225,7 +248,10 @@ public final class SegmentedLog implements Closeable {
         }
         int payloadBytes = encodeNames(records);
         try {
-            if (writtenEnd + writeBuffer.position() >= options.segmentSizeBytes() && lastFrameOffset >= 0) {
+            long end = writtenEnd + writeBuffer.position();
+            boolean full = end >= options.segmentSizeBytes();
+            boolean upgrade = !activePreallocated && end >= EARLY_ROLL_BYTES && preparer.ready();
+            if ((full || upgrade) && lastFrameOffset >= 0) {
                 roll();
             }
             encodeFrame(records, payloadBytes);
@@ -352,17 +378,27 @@ public final class SegmentedLog implements Closeable {
         LogFiles.writeFully(activeChannel, writeBuffer, writtenEnd);
         writtenEnd += bytes;
         writeBuffer.clear();
+        long prepareAt = options.segmentSizeBytes() / PREPARE_AT_FRACTION;
+        if (writtenEnd >= (activePreallocated ? prepareAt : Math.min(prepareAt, EARLY_ROLL_BYTES))) {
+            preparer.request();
+        }
     }
 
     /**
-     * Seals the active segment and starts the next one: write and force everything (even without
-     * {@code fsync}: the segment must be entirely valid once a later one exists, and recovery checks
-     * every frame of a sealed segment that no checkpoint covers), write the sidecar, then create the
-     * new segment durably. No checkpoint here: the next {@link #flush()} writes one naming the new
-     * segment.
+     * Seals the active segment and starts the next one: write everything, cut the file to its data
+     * end (it was preallocated) and force it (even without {@code fsync}: the segment must be
+     * entirely valid once a later one exists, and recovery checks every frame of a sealed segment
+     * that no checkpoint covers), write the sidecar, then start the new segment durably. No
+     * checkpoint here: the next {@link #flush()} writes one naming the new segment.
      */
     private void roll() throws IOException {
         spill();
+        // A sealed segment ends at its data: its sidecar, verify and every scan of it take the file
+        // size as its end, as before preallocation. The truncate is made durable by the force
+        // below, before the next segment exists.
+        if (activeChannel.size() > writtenEnd) {
+            activeChannel.truncate(writtenEnd);
+        }
         activeChannel.force(false);
         Segment sealed = active;
         sealed.publishReadableEnd(writtenEnd);
@@ -374,22 +410,52 @@ public final class SegmentedLog implements Closeable {
                         sealed.index().view())
                 .write(io, dir);
         activeChannel.close();
-        LogRecovery.SegmentFile created = LogRecovery.createSegment(io, dir, nextPosition);
-        SegmentChannel reader = new SegmentChannel(created.path(), io);
+        FileChannel created = startSegment(nextPosition);
+        Path path = dir.resolve(LogFormat.segmentFileName(nextPosition));
+        SegmentChannel reader;
         try {
-            activeChannel = io.open(created.path(), StandardOpenOption.READ, StandardOpenOption.WRITE);
+            reader = new SegmentChannel(path, io);
         } catch (IOException | RuntimeException e) {
-            reader.close();
+            created.close();
             throw e;
         }
-        active = new Segment(created.path(), nextPosition, new SparseIndex(), reader, HEADER_BYTES);
+        activeChannel = created;
+        activePreallocated = true;
+        active = new Segment(path, nextPosition, new SparseIndex(), reader, HEADER_BYTES);
         Segment[] grown = Arrays.copyOf(segments, segments.length + 1);
         grown[grown.length - 1] = active;
         segments = grown;
         writtenEnd = HEADER_BYTES;
         lastFrameOffset = -1;
         publishedFrameOffset = -1;
-        LOG.log(Level.DEBUG, "sealed {0}, started {1}", sealed.path(), created.path());
+        LOG.log(Level.DEBUG, "sealed {0}, started {1}", sealed.path(), path);
+    }
+
+    /**
+     * Turns the prepared zero-filled file into segment {@code firstPosition}: header written and
+     * forced while the file still has its temporary name, then the rename and the directory fsync. A
+     * crash before the rename leaves a {@code .tmp} file that open deletes; after it, a segment with
+     * a valid header and only zeros after it: an empty segment. So no torn header can arise.
+     *
+     * @return the segment's channel, open for reading and writing
+     */
+    private FileChannel startSegment(long firstPosition) throws IOException {
+        Path prepared = preparer.take();
+        Path target = dir.resolve(LogFormat.segmentFileName(firstPosition));
+        if (Files.exists(target)) {
+            throw new FileAlreadyExistsException(target.toString(), null, "the next segment exists");
+        }
+        FileChannel channel = io.open(prepared, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            LogFiles.writeFully(channel, LogFormat.encodeHeader(firstPosition), 0);
+            channel.force(false);
+            Files.move(prepared, target, StandardCopyOption.ATOMIC_MOVE);
+            io.fsyncDirectory(dir);
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     private boolean checkpointNamesActive() {
@@ -516,11 +582,19 @@ public final class SegmentedLog implements Closeable {
         }
     }
 
+    /** Whether the next segment's file is prepared and waiting (for tests). */
+    boolean nextSegmentPrepared() {
+        return preparer.ready();
+    }
+
     public int segmentCount() {
         return segments.length;
     }
 
-    /** Bytes readers can see in all segments (headers included); excludes unflushed frames. */
+    /**
+     * Bytes of data readers can see in all segments (headers and frames, not the preallocated zeros
+     * after the active segment's data); excludes unflushed frames.
+     */
     public long sizeBytes() {
         long total = 0;
         for (Segment segment : segments) {
@@ -588,6 +662,7 @@ public final class SegmentedLog implements Closeable {
             }
         }
         try {
+            preparer.close();
             closeQuietly(segments, error);
             activeChannel.close();
         } catch (IOException e) {
@@ -602,8 +677,10 @@ public final class SegmentedLog implements Closeable {
         writeBuffer.clear();
         long keep = active.readableEnd();
         if (writtenEnd > keep) {
-            activeChannel.truncate(keep);
-            activeChannel.force(true);
+            // Zeros, not a truncate: the file stays preallocated, and zeros where a frame would start
+            // are the clean end of the data at the next open.
+            LogFiles.writeZeros(activeChannel, keep, writtenEnd);
+            activeChannel.force(false);
             writtenEnd = keep;
         }
     }

@@ -98,6 +98,43 @@ final class LogFixtures {
         }
     }
 
+    /** Offset just past the last frame of a segment (its data end; the file may be longer). */
+    static long dataEnd(Path segment) throws IOException {
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.READ)) {
+            FrameCursor cursor =
+                    new FrameCursor(segment, channel::read, LogFormat.HEADER_BYTES, channel.size(), 1 << 16);
+            long end = LogFormat.HEADER_BYTES;
+            while (cursor.next(FrameCursor.Mode.WALK) == FrameCursor.Status.FRAME) {
+                end = cursor.frameEnd();
+            }
+            return end;
+        }
+    }
+
+    /**
+     * A torn write inside a preallocated segment: the bytes from {@code cut} to the data end never
+     * reached the disk, so they read as the zeros the file was prepared with. The size stays.
+     */
+    static void cutData(Path segment, long cut) throws IOException {
+        long end = dataEnd(segment);
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            if (end > cut) {
+                channel.write(ByteBuffer.allocate((int) (end - cut)), cut);
+            }
+        }
+    }
+
+    /** Whether every byte of {@code file} from {@code from} to its end is zero. */
+    static boolean zerosFrom(Path file, long from) {
+        byte[] bytes = bytes(file);
+        for (int i = (int) from; i < bytes.length; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static void truncate(Path file, long size) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.truncate(size);

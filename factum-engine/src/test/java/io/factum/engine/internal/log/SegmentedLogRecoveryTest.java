@@ -8,8 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.factum.engine.CorruptStoreException;
 import io.factum.engine.VerifyReport;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -72,14 +75,28 @@ class SegmentedLogRecoveryTest {
     void tornLastFrameAtEveryByteBoundaryLeavesExactlyTheEarlierFrames() throws IOException {
         List<Long> tail = tailFrameOffsets(crashed);
         long lastFrame = tail.get(tail.size() - 1);
+        long end = LogFixtures.dataEnd(LogFixtures.lastSegment(crashed));
         long size = Files.size(LogFixtures.lastSegment(crashed));
-        assertThat(size - lastFrame).isGreaterThan(30);
-        for (long cut = lastFrame; cut < size; cut++) {
+        assertThat(end - lastFrame).isGreaterThan(30);
+        assertThat(size).as("the active segment is preallocated").isGreaterThan(end);
+        for (long cut = lastFrame; cut < end; cut++) {
+            // Inside the preallocated file: the cut bytes read as zeros; the torn part is zeroed.
             Path dir = copy();
             Path segment = LogFixtures.lastSegment(dir);
-            LogFixtures.truncate(segment, cut);
+            LogFixtures.cutData(segment, cut);
             assertRecovers(dir, HEAD - 2);
-            assertThat(Files.size(segment)).as("cut at %d", cut).isEqualTo(lastFrame);
+            assertThat(Files.size(segment)).as("cut at %d", cut).isEqualTo(size);
+            assertThat(LogFixtures.zerosFrom(segment, lastFrame))
+                    .as("cut at %d", cut)
+                    .isTrue();
+            // A file that ends at the cut (written without preallocation) recovers the same way.
+            Path shortDir = copy();
+            Path shortSegment = LogFixtures.lastSegment(shortDir);
+            LogFixtures.truncate(shortSegment, cut);
+            assertRecovers(shortDir, HEAD - 2);
+            assertThat(LogFixtures.zerosFrom(shortSegment, lastFrame))
+                    .as("cut at %d", cut)
+                    .isTrue();
         }
     }
 
@@ -87,29 +104,32 @@ class SegmentedLogRecoveryTest {
     void cutAnywhereInTheTailKeepsTheWholeFramesBeforeTheCut() throws IOException {
         List<Long> tail = tailFrameOffsets(crashed);
         long tailStart = tail.get(0);
-        long size = Files.size(LogFixtures.lastSegment(crashed));
+        long end = LogFixtures.dataEnd(LogFixtures.lastSegment(crashed));
         Random random = new Random(42);
         for (int i = 0; i < 40; i++) {
-            long cut = tailStart + random.nextLong(size - tailStart);
+            long cut = tailStart + random.nextLong(end - tailStart);
             long wholeFrames = tail.stream().filter(offset -> offset < cut).count() - 1;
             wholeFrames += tail.stream().filter(offset -> offset == cut).count();
             Path dir = copy();
-            LogFixtures.truncate(LogFixtures.lastSegment(dir), cut);
+            LogFixtures.cutData(LogFixtures.lastSegment(dir), cut);
             assertRecovers(dir, CHECKPOINT_POSITION + 2 * wholeFrames);
         }
     }
 
     @Test
-    void garbageAfterTheTailIsTruncated() throws IOException {
+    void garbageAfterTheTailIsZeroed() throws IOException {
         Path dir = copy();
         Path segment = LogFixtures.lastSegment(dir);
         long size = Files.size(segment);
-        byte[] garbage = new byte[5000];
+        long end = LogFixtures.dataEnd(segment);
+        byte[] garbage = new byte[3000];
         new Random(3).nextBytes(garbage);
-        LogFixtures.appendBytes(segment, garbage);
-        LogFixtures.appendBytes(segment, new byte[4096]);
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(garbage), end);
+        }
         assertRecovers(dir, HEAD);
         assertThat(Files.size(segment)).isEqualTo(size);
+        assertThat(LogFixtures.zerosFrom(segment, end)).isTrue();
     }
 
     @Test
@@ -241,7 +261,7 @@ class SegmentedLogRecoveryTest {
         Path dir = copy();
         Files.delete(dir.resolve(LogFormat.CHECKPOINT_FILE));
         Files.delete(Sidecar.pathFor(dir, 0));
-        LogFixtures.truncate(LogFixtures.lastSegment(dir), Files.size(LogFixtures.lastSegment(dir)) - 7);
+        LogFixtures.cutData(LogFixtures.lastSegment(dir), LogFixtures.dataEnd(LogFixtures.lastSegment(dir)) - 7);
         assertRecovers(dir, HEAD - 2);
         assertThat(checkpoint(dir).position()).isEqualTo(HEAD - 2);
         assertThat(Sidecar.pathFor(dir, 0)).exists();
@@ -251,6 +271,9 @@ class SegmentedLogRecoveryTest {
     void segmentCreationTornByACrashIsCompleted() throws IOException {
         for (int length : new int[] {0, 10, 31}) {
             Path dir = copy();
+            // The roll that was creating the torn segment had cut the previous one to its data end.
+            Path previous = LogFixtures.lastSegment(dir);
+            LogFixtures.truncate(previous, LogFixtures.dataEnd(previous));
             Path torn = dir.resolve(LogFormat.segmentFileName(HEAD + 1));
             Files.write(torn, Arrays.copyOf(LogFormat.encodeHeader(HEAD + 1).array(), length));
             try (SegmentedLog log = SegmentedLog.open(dir, OPTIONS)) {
