@@ -198,26 +198,29 @@ class StoreVerifyTest {
     /**
      * A partial frame after the last acknowledged one is what a crash mid-write leaves. The log's own
      * verify reports it as a torn tail (its rule, followed here); it is not damage of acknowledged
-     * data: the next open truncates it and every acknowledged record is still there.
+     * data: the next open zeroes it and every acknowledged record is still there.
      */
     @Test
-    void reportsATornTailThatOpeningTruncatesWithoutLoss() throws IOException {
+    void reportsATornTailThatOpeningZeroesWithoutLoss() throws IOException {
         Path last = segments().get(segments().size() - 1);
-        long size = Files.size(last);
+        long dataEnd = dataEnd(last);
         byte[] partial = ByteBuffer.allocate(20)
                 .putInt(0xF7C91A5E)
                 .putInt(4000)
                 .putInt(0)
                 .putLong(head + 1)
                 .array();
-        Files.write(last, partial, StandardOpenOption.APPEND);
+        // Right after the last frame, inside the preallocated zeros, where the next write would go.
+        try (FileChannel channel = FileChannel.open(last, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(partial), dataEnd);
+        }
         Map<String, String> before = snapshot(dataDir);
 
         VerifyReport report = EmbeddedEventStore.verify(dataDir);
 
         assertThat(report.problems()).singleElement().satisfies(p -> {
             assertThat(p.file()).isEqualTo(last);
-            assertThat(p.offset()).isEqualTo(size);
+            assertThat(p.offset()).isEqualTo(dataEnd);
             assertThat(p.description()).contains("torn tail");
         });
         assertThat(report.indexEntriesChecked()).isEqualTo(head + 1);
@@ -326,10 +329,22 @@ class StoreVerifyTest {
     }
 
     /** Frame offsets of a segment, from the documented layout: a 32-byte header, then frames of 12 + length. */
+    /** Offset just past the last frame of a segment. */
+    private static long dataEnd(Path segment) throws IOException {
+        List<Long> frames = frameOffsets(segment);
+        long last = frames.get(frames.size() - 1);
+        ByteBuffer header = ByteBuffer.allocate(8);
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.READ)) {
+            channel.read(header, last);
+        }
+        return last + 12 + header.getInt(4);
+    }
+
     private static List<Long> frameOffsets(Path segment) throws IOException {
         ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(segment));
         List<Long> offsets = new ArrayList<>();
-        for (int at = 32; at + 12 <= bytes.limit(); at += 12 + bytes.getInt(at + 4)) {
+        // The active segment is preallocated: its frames end where a frame magic is missing.
+        for (int at = 32; at + 12 <= bytes.limit() && bytes.getInt(at) == 0xF7C91A5E; at += 12 + bytes.getInt(at + 4)) {
             offsets.add((long) at);
         }
         return offsets;
