@@ -35,9 +35,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>{@code segment-<first position, 20 digits>.log}: a 32-byte header — magic {@code "FLOG"},
- *       version, first position, 12 zero bytes, CRC32C of the first 28 bytes — then frames. A frame
- *       never spans segments; a segment is sealed once it reaches {@code segmentSizeBytes} (it may
- *       exceed it by one frame).
+ *       version, first position, 12 zero bytes, CRC32C of the first 28 bytes — then frames, then
+ *       zeros: every segment but a new log's first is preallocated ({@link SegmentPreparer}) at its
+ *       full size with real zero blocks, so group-commit fsyncs never journal a size change. The
+ *       data ends at the first place where a frame would start but the bytes are zeros (or at the
+ *       end of the file). A frame never spans segments; a segment is sealed once it reaches {@code
+ *       segmentSizeBytes} (it may exceed it by one frame) and is then cut to its data end.
  *   <li>Frame = one atomic batch: magic {@code 0xF7C91A5E} (4), payload length (4), CRC32C of the
  *       payload (4), payload = first position (8), record count (4), records. Records are laid out
  *       as {@link RecordCodec} says (position, version, event id, created as seconds + nanos,
@@ -60,8 +63,9 @@ import org.jspecify.annotations.Nullable;
  * (magic, length, CRC32C, record structure, expected first position). At the first invalid frame,
  * if a valid frame for the expected position or a later one exists further on in the segment, the
  * damage is to acknowledged data and the log refuses to open ({@link CorruptStoreException} with
- * file and offset); otherwise the invalid bytes are a torn tail and the file is truncated there and
- * fsynced. Without a checkpoint every segment is scanned this way (sealed ones must be entirely
+ * file and offset); otherwise that is the data end, and non-zero bytes after it are a torn tail
+ * overwritten with zeros and fsynced (the search stops after 1 MiB of zeros; see {@link
+ * FrameSearch#ZERO_GAP_BYTES}). Without a checkpoint every segment is scanned this way (sealed ones must be entirely
  * valid). The segments must be dense from the log's start (0, or what {@code log-start} says): a
  * missing first, middle or last segment is refused naming the missing file. The full rules are in
  * {@code docs/internals/storage.md}.
