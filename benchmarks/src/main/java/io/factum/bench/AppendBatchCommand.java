@@ -5,7 +5,6 @@ import io.factum.api.ExpectedVersion;
 import io.factum.engine.Durability;
 import io.factum.engine.EmbeddedEventStore;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
@@ -37,23 +37,11 @@ final class AppendBatchCommand extends ScenarioCommand {
             description = "Batches go round-robin to this many streams (default: ${DEFAULT-VALUE}).")
     int streams = 100;
 
-    @Option(
-            names = "--duration",
-            converter = Units.DurationConverter.class,
-            description = "Measured time (default: 10s).")
-    Duration duration = Duration.ofSeconds(10);
+    @Mixin
+    TimingOptions timing = new TimingOptions();
 
-    @Option(
-            names = "--warmup",
-            converter = Units.DurationConverter.class,
-            description = "Unmeasured time before it (default: 2s).")
-    Duration warmup = Duration.ofSeconds(2);
-
-    @Option(
-            names = "--events",
-            converter = Units.CountConverter.class,
-            description = "Stop after this many events in total, warmup included (default: no limit).")
-    long events = -1;
+    @Mixin
+    EventLimitOption limit = new EventLimitOption();
 
     @Override
     String name() {
@@ -68,9 +56,7 @@ final class AppendBatchCommand extends ScenarioCommand {
         if (streams < 1) {
             throw new ParameterException(cmd, "--streams " + streams + " must be >= 1");
         }
-        if (duration.isZero()) {
-            throw new ParameterException(cmd, "--duration must be longer than 0");
-        }
+        timing.validate(cmd);
     }
 
     @Override
@@ -78,11 +64,8 @@ final class AppendBatchCommand extends ScenarioCommand {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("--batch-size", Integer.toString(batchSize));
         p.put("--streams", Integer.toString(streams));
-        p.put("--duration", Units.formatDuration(duration));
-        p.put("--warmup", Units.formatDuration(warmup));
-        if (events >= 0) {
-            p.put("--events", Units.formatCount(events));
-        }
+        timing.addParameters(p);
+        limit.addParameters(p);
         return p;
     }
 
@@ -120,8 +103,9 @@ final class AppendBatchCommand extends ScenarioCommand {
         AtomicLong done = new AtomicLong();
         Histogram latency = new Histogram(Latency.SIGNIFICANT_DIGITS);
         long start = System.nanoTime();
-        long measureFrom = start + warmup.toNanos();
-        long endAt = measureFrom + duration.toNanos();
+        long measureFrom = start + timing.warmup.toNanos();
+        long endAt = measureFrom + timing.duration.toNanos();
+        long events = limit.events;
         long measuredEvents = 0;
         long payload = 0;
         long logAtStart = -1;

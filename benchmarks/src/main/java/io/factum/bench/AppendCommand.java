@@ -3,7 +3,6 @@ package io.factum.bench;
 import io.factum.engine.Durability;
 import io.factum.engine.EmbeddedEventStore;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
@@ -26,11 +26,8 @@ final class AppendCommand extends ScenarioCommand {
 
     static final String TARGET = ">= 300,000 events/s with 64 writers (KurrentDB published 15,000-33,000 writes/s)";
 
-    @Option(names = "--writers", description = "Concurrent writers (default: ${DEFAULT-VALUE}).")
-    int writers = 64;
-
-    @Option(names = "--threads", description = "Writer threads: platform or virtual (default: platform).")
-    ThreadKind threads = ThreadKind.PLATFORM;
+    @Mixin
+    WriterOptions writer = new WriterOptions();
 
     @Option(
             names = "--shared-streams",
@@ -39,23 +36,11 @@ final class AppendCommand extends ScenarioCommand {
                     + "(default: ${DEFAULT-VALUE}).")
     int sharedStreams = 0;
 
-    @Option(
-            names = "--duration",
-            converter = Units.DurationConverter.class,
-            description = "Measured time (default: 10s).")
-    Duration duration = Duration.ofSeconds(10);
+    @Mixin
+    TimingOptions timing = new TimingOptions();
 
-    @Option(
-            names = "--warmup",
-            converter = Units.DurationConverter.class,
-            description = "Unmeasured time before it (default: 2s).")
-    Duration warmup = Duration.ofSeconds(2);
-
-    @Option(
-            names = "--events",
-            converter = Units.CountConverter.class,
-            description = "Stop after this many appends in total, warmup included (default: no limit).")
-    long events = -1;
+    @Mixin
+    EventLimitOption limit = new EventLimitOption();
 
     @Option(names = "--durability", description = "fsync or no_fsync (default: fsync).")
     Durability durability = Durability.FSYNC;
@@ -67,35 +52,35 @@ final class AppendCommand extends ScenarioCommand {
 
     @Override
     void validate(CommandLine cmd) {
-        if (writers < 1) {
-            throw new ParameterException(cmd, "--writers " + writers + " must be >= 1");
-        }
+        writer.validate(cmd);
         if (sharedStreams < 0) {
             throw new ParameterException(cmd, "--shared-streams " + sharedStreams + " must be >= 0");
         }
-        if (duration.isZero()) {
-            throw new ParameterException(cmd, "--duration must be longer than 0");
-        }
+        timing.validate(cmd);
     }
 
     @Override
     Map<String, String> parameters() {
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("--writers", Integer.toString(writers));
-        p.put("--threads", threads.optionValue());
+        writer.addParameters(p);
         p.put("--shared-streams", Integer.toString(sharedStreams));
-        p.put("--duration", Units.formatDuration(duration));
-        p.put("--warmup", Units.formatDuration(warmup));
-        if (events >= 0) {
-            p.put("--events", Units.formatCount(events));
-        }
+        timing.addParameters(p);
+        limit.addParameters(p);
         p.put("--durability", durability.name().toLowerCase(Locale.ROOT));
         return p;
     }
 
     AppendDriver.Config driverConfig(RunContext ctx) {
         return new AppendDriver.Config(
-                writers, threads, sharedStreams, warmup, duration, events, ctx.eventSize(), 0, "append-");
+                writer.writers,
+                writer.threads,
+                sharedStreams,
+                timing.warmup,
+                timing.duration,
+                limit.events,
+                ctx.eventSize(),
+                0,
+                "append-");
     }
 
     @Override

@@ -13,8 +13,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code read-all}: loads N events, then reads {@code $all} forwards from position 0 to the head in
@@ -26,17 +25,11 @@ final class ReadAllCommand extends ScenarioCommand {
 
     static final String TARGET = ">= 3,000,000 events/s from page cache";
 
-    @Option(
-            names = "--events",
-            converter = Units.CountConverter.class,
-            description = "Events loaded before reading (default: 1_000_000).")
-    long events = 1_000_000;
+    @Mixin
+    LoadOptions load = new LoadOptions(1_000_000);
 
-    @Option(names = "--stream-length", description = "Events per stream in the load (default: ${DEFAULT-VALUE}).")
-    int streamLength = 1000;
-
-    @Option(names = "--passes", description = "Full reads; the last one is reported (default: ${DEFAULT-VALUE}).")
-    int passes = 2;
+    @Mixin
+    PassesOption passes = new PassesOption();
 
     @Override
     String name() {
@@ -45,23 +38,15 @@ final class ReadAllCommand extends ScenarioCommand {
 
     @Override
     void validate(CommandLine cmd) {
-        if (events < 1) {
-            throw new ParameterException(cmd, "--events " + events + " must be >= 1");
-        }
-        if (streamLength < 1) {
-            throw new ParameterException(cmd, "--stream-length " + streamLength + " must be >= 1");
-        }
-        if (passes < 1) {
-            throw new ParameterException(cmd, "--passes " + passes + " must be >= 1");
-        }
+        load.validate(cmd);
+        passes.validate(cmd);
     }
 
     @Override
     Map<String, String> parameters() {
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("--events", Units.formatCount(events));
-        p.put("--stream-length", Integer.toString(streamLength));
-        p.put("--passes", Integer.toString(passes));
+        load.addParameters(p);
+        passes.addParameters(p);
         return p;
     }
 
@@ -70,12 +55,12 @@ final class ReadAllCommand extends ScenarioCommand {
         Path dir = ctx.newStoreDir("read-all");
         List<Figure> figures = new ArrayList<>();
         try (EmbeddedEventStore store = RunContext.openStore(dir, Durability.FSYNC)) {
-            Loader.Loaded loaded = Loader.load(
-                    store, events, Loader.streamsFor(events, streamLength), Loader.DEFAULT_BATCH, ctx, "load");
+            Loader.Loaded loaded = Loader.load(store, load.events, load.streams(), Loader.DEFAULT_BATCH, ctx, "load");
             int page = store.limits().maxReadCount();
-            double[] rates = new double[passes];
+            int passCount = passes.passes;
+            double[] rates = new double[passCount];
             double mbps = 0;
-            for (int pass = 0; pass < passes; pass++) {
+            for (int pass = 0; pass < passCount; pass++) {
                 long start = System.nanoTime();
                 long[] counted = readAll(store, page, ctx, "read-all pass " + (pass + 1));
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -87,9 +72,9 @@ final class ReadAllCommand extends ScenarioCommand {
                 rates[pass] = counted[0] / seconds;
                 mbps = counted[1] / 1e6 / seconds;
             }
-            figures.add(Figure.of("events/s (pass " + passes + ")", rates[passes - 1], "events/s", TARGET));
-            figures.add(Figure.of("event data MB/s (pass " + passes + ")", mbps, "MB/s"));
-            for (int pass = 0; pass < passes - 1; pass++) {
+            figures.add(Figure.of("events/s (pass " + passCount + ")", rates[passCount - 1], "events/s", TARGET));
+            figures.add(Figure.of("event data MB/s (pass " + passCount + ")", mbps, "MB/s"));
+            for (int pass = 0; pass < passCount - 1; pass++) {
                 figures.add(Figure.of("events/s (pass " + (pass + 1) + ")", rates[pass], "events/s"));
             }
             figures.add(Figure.of("page size (max read count)", page, "events"));

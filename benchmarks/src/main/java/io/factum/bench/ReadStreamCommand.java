@@ -14,8 +14,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code read-stream}: loads N events in streams of 1,000, then reads every stream forwards from
@@ -25,17 +24,11 @@ import picocli.CommandLine.ParameterException;
 @Command(name = "read-stream", description = "Forward reads of 1,000-event streams: events/s.")
 final class ReadStreamCommand extends ScenarioCommand {
 
-    @Option(
-            names = "--events",
-            converter = Units.CountConverter.class,
-            description = "Events loaded before reading (default: 1_000_000).")
-    long events = 1_000_000;
+    @Mixin
+    LoadOptions load = new LoadOptions(1_000_000);
 
-    @Option(names = "--stream-length", description = "Events per stream (default: ${DEFAULT-VALUE}).")
-    int streamLength = 1000;
-
-    @Option(names = "--passes", description = "Full reads; the last one is reported (default: ${DEFAULT-VALUE}).")
-    int passes = 2;
+    @Mixin
+    PassesOption passes = new PassesOption();
 
     @Override
     String name() {
@@ -44,23 +37,15 @@ final class ReadStreamCommand extends ScenarioCommand {
 
     @Override
     void validate(CommandLine cmd) {
-        if (events < 1) {
-            throw new ParameterException(cmd, "--events " + events + " must be >= 1");
-        }
-        if (streamLength < 1) {
-            throw new ParameterException(cmd, "--stream-length " + streamLength + " must be >= 1");
-        }
-        if (passes < 1) {
-            throw new ParameterException(cmd, "--passes " + passes + " must be >= 1");
-        }
+        load.validate(cmd);
+        passes.validate(cmd);
     }
 
     @Override
     Map<String, String> parameters() {
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("--events", Units.formatCount(events));
-        p.put("--stream-length", Integer.toString(streamLength));
-        p.put("--passes", Integer.toString(passes));
+        load.addParameters(p);
+        passes.addParameters(p);
         return p;
     }
 
@@ -69,12 +54,14 @@ final class ReadStreamCommand extends ScenarioCommand {
         Path dir = ctx.newStoreDir("read-stream");
         List<Figure> figures = new ArrayList<>();
         try (EmbeddedEventStore store = RunContext.openStore(dir, Durability.FSYNC)) {
-            long streams = Loader.streamsFor(events, streamLength);
-            Loader.Loaded loaded = Loader.load(store, events, streams, Loader.DEFAULT_BATCH, ctx, "load");
+            long events = load.events;
+            int streamLength = load.streamLength;
+            int passCount = passes.passes;
+            Loader.Loaded loaded = Loader.load(store, events, load.streams(), Loader.DEFAULT_BATCH, ctx, "load");
             long[] order = shuffled(loaded.streams());
             int page = Math.min(streamLength, store.limits().maxReadCount());
-            double[] rates = new double[passes];
-            for (int pass = 0; pass < passes; pass++) {
+            double[] rates = new double[passCount];
+            for (int pass = 0; pass < passCount; pass++) {
                 long start = System.nanoTime();
                 long read = readStreams(store, order, page, ctx, "read-stream pass " + (pass + 1));
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -83,9 +70,10 @@ final class ReadStreamCommand extends ScenarioCommand {
                 }
                 rates[pass] = read / seconds;
             }
-            figures.add(Figure.of("events/s (pass " + passes + ")", rates[passes - 1], "events/s"));
-            figures.add(Figure.of("streams/s (pass " + passes + ")", rates[passes - 1] / streamLength, "streams/s"));
-            for (int pass = 0; pass < passes - 1; pass++) {
+            figures.add(Figure.of("events/s (pass " + passCount + ")", rates[passCount - 1], "events/s"));
+            figures.add(
+                    Figure.of("streams/s (pass " + passCount + ")", rates[passCount - 1] / streamLength, "streams/s"));
+            for (int pass = 0; pass < passCount - 1; pass++) {
                 figures.add(Figure.of("events/s (pass " + (pass + 1) + ")", rates[pass], "events/s"));
             }
             figures.add(Figure.of("streams", loaded.streams(), "streams"));

@@ -21,6 +21,7 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
@@ -39,11 +40,8 @@ final class SubscribeCommand extends ScenarioCommand {
 
     static final String TARGET = "<= 2 ms at half max load";
 
-    @Option(names = "--writers", description = "Concurrent writers (default: ${DEFAULT-VALUE}).")
-    int writers = 64;
-
-    @Option(names = "--threads", description = "Writer threads: platform or virtual (default: platform).")
-    ThreadKind threads = ThreadKind.PLATFORM;
+    @Mixin
+    WriterOptions writer = new WriterOptions();
 
     @Option(
             names = "--rate",
@@ -57,17 +55,8 @@ final class SubscribeCommand extends ScenarioCommand {
             description = "Measured time of the calibration append run (default: 3s).")
     Duration calibration = Duration.ofSeconds(3);
 
-    @Option(
-            names = "--duration",
-            converter = Units.DurationConverter.class,
-            description = "Measured time (default: 10s).")
-    Duration duration = Duration.ofSeconds(10);
-
-    @Option(
-            names = "--warmup",
-            converter = Units.DurationConverter.class,
-            description = "Unmeasured time before it (default: 2s).")
-    Duration warmup = Duration.ofSeconds(2);
+    @Mixin
+    TimingOptions timing = new TimingOptions();
 
     /** How the rate was chosen, for the notes. */
     private String rateSource = "--rate";
@@ -79,12 +68,8 @@ final class SubscribeCommand extends ScenarioCommand {
 
     @Override
     void validate(CommandLine cmd) {
-        if (writers < 1) {
-            throw new ParameterException(cmd, "--writers " + writers + " must be >= 1");
-        }
-        if (duration.isZero()) {
-            throw new ParameterException(cmd, "--duration must be longer than 0");
-        }
+        writer.validate(cmd);
+        timing.validate(cmd);
         if (rate == 0 && calibration.isZero()) {
             throw new ParameterException(cmd, "--calibration must be longer than 0 when --rate is not given");
         }
@@ -93,12 +78,10 @@ final class SubscribeCommand extends ScenarioCommand {
     @Override
     Map<String, String> parameters() {
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("--writers", Integer.toString(writers));
-        p.put("--threads", threads.optionValue());
+        writer.addParameters(p);
         // The rate actually used, so that the reproduce line repeats the same load.
         p.put("--rate", Units.formatCount(rate));
-        p.put("--duration", Units.formatDuration(duration));
-        p.put("--warmup", Units.formatDuration(warmup));
+        timing.addParameters(p);
         return p;
     }
 
@@ -131,7 +114,16 @@ final class SubscribeCommand extends ScenarioCommand {
     }
 
     private AppendDriver.Config driverConfig(RunContext ctx) {
-        return new AppendDriver.Config(writers, threads, 0, warmup, duration, -1, ctx.eventSize(), rate, "subscribe-");
+        return new AppendDriver.Config(
+                writer.writers,
+                writer.threads,
+                0,
+                timing.warmup,
+                timing.duration,
+                -1,
+                ctx.eventSize(),
+                rate,
+                "subscribe-");
     }
 
     private double maxAppendRate(RunContext ctx) throws Exception {
@@ -142,7 +134,15 @@ final class SubscribeCommand extends ScenarioCommand {
         Path dir = ctx.newStoreDir("subscribe-calibration");
         try (EmbeddedEventStore store = RunContext.openStore(dir, Durability.FSYNC)) {
             AppendDriver.Config quick = new AppendDriver.Config(
-                    writers, threads, 0, Duration.ofSeconds(1), calibration, -1, ctx.eventSize(), 0, "calibrate-");
+                    writer.writers,
+                    writer.threads,
+                    0,
+                    Duration.ofSeconds(1),
+                    calibration,
+                    -1,
+                    ctx.eventSize(),
+                    0,
+                    "calibrate-");
             double max =
                     AppendDriver.run(store, quick, ctx, "subscribe calibration").eventsPerSec();
             rateSource = "half the events/s of a " + Units.formatDuration(calibration) + " calibration append run ("

@@ -28,12 +28,12 @@ class OptionParsingTest {
     void appendDefaultsAreTheIssuesSetUp() {
         AppendCommand a = parse(new AppendCommand());
 
-        assertThat(a.writers).isEqualTo(64);
-        assertThat(a.threads).isEqualTo(ThreadKind.PLATFORM);
+        assertThat(a.writer.writers).isEqualTo(64);
+        assertThat(a.writer.threads).isEqualTo(ThreadKind.PLATFORM);
         assertThat(a.sharedStreams).isZero();
         assertThat(a.durability).isEqualTo(Durability.FSYNC);
-        assertThat(a.duration).isEqualTo(Duration.ofSeconds(10));
-        assertThat(a.events).isEqualTo(-1);
+        assertThat(a.timing.duration).isEqualTo(Duration.ofSeconds(10));
+        assertThat(a.limit.events).isEqualTo(-1);
         assertThat(a.common.eventSize).isEqualTo(200);
         assertThat(a.common.data).isEmpty();
         assertThat(a.common.keep).isFalse();
@@ -64,11 +64,11 @@ class OptionParsingTest {
                 "--json",
                 "r.jsonl");
 
-        assertThat(a.writers).isEqualTo(8);
-        assertThat(a.threads).isEqualTo(ThreadKind.VIRTUAL);
+        assertThat(a.writer.writers).isEqualTo(8);
+        assertThat(a.writer.threads).isEqualTo(ThreadKind.VIRTUAL);
         assertThat(a.sharedStreams).isEqualTo(4);
-        assertThat(a.duration).isEqualTo(Duration.ofSeconds(3));
-        assertThat(a.events).isEqualTo(10_000);
+        assertThat(a.timing.duration).isEqualTo(Duration.ofSeconds(3));
+        assertThat(a.limit.events).isEqualTo(10_000);
         assertThat(a.durability).isEqualTo(Durability.NO_FSYNC);
         assertThat(a.common.eventSize).isEqualTo(1024);
         assertThat(a.common.data).contains(Path.of("/tmp/x"));
@@ -106,8 +106,8 @@ class OptionParsingTest {
 
     @Test
     void restartDefaultsToAQuickTwoMillionEvents() {
-        assertThat(parse(new RestartCommand()).events).isEqualTo(2_000_000);
-        assertThat(parse(new RestartCommand(), "--events", "10m").events).isEqualTo(10_000_000);
+        assertThat(parse(new RestartCommand()).load.events).isEqualTo(2_000_000);
+        assertThat(parse(new RestartCommand(), "--events", "10m").load.events).isEqualTo(10_000_000);
     }
 
     @Test
