@@ -121,6 +121,23 @@ final class FrameCursor {
         return Status.FRAME;
     }
 
+    /**
+     * Checks the frame that {@link #next(Mode)} just walked to in {@link Mode#WALK} as {@link
+     * Mode#CHECKED} would have: CRC32C and every record's structure. Readers walk past frames
+     * that hold none of the positions they want and check only the frames they decode.
+     */
+    Status verifyCurrent() throws IOException {
+        int at = load(frameOffset, FRAME_HEADER_BYTES + payloadLength);
+        crc.reset();
+        crc.update(buf.array(), at + FRAME_HEADER_BYTES, payloadLength);
+        if ((int) crc.getValue() != buf.getInt(at + 8)) {
+            return invalid("frame payload checksum (CRC32C) mismatch");
+        }
+        recordsAt = at + FRAME_PREFIX_BYTES;
+        Optional<String> malformed = checkRecords();
+        return malformed.isPresent() ? invalid(malformed.get()) : Status.FRAME;
+    }
+
     private Optional<String> checkRecords() {
         int end = recordsAt + payloadLength - PAYLOAD_PREFIX_BYTES;
         int at = recordsAt;

@@ -77,8 +77,12 @@ final class Segment implements Closeable {
         FrameCursor cursor = cursorAt(start, chunkBytes);
         long expected = start.firstPosition();
         while (out.size() < max && expected <= durable) {
-            if (!nextFrame(cursor, expected)) {
+            if (!nextFrame(cursor, expected, from)) {
                 return expected;
+            }
+            if (cursor.lastPosition() < from) {
+                expected = cursor.lastPosition() + 1;
+                continue;
             }
             ByteBuffer buf = cursor.buffer();
             int at = cursor.recordsAt();
@@ -184,7 +188,20 @@ final class Segment implements Closeable {
 
     /** Advances to the next frame; false at the readable end; throws on a damaged frame. */
     private static boolean nextFrame(FrameCursor cursor, long expected) throws IOException {
-        FrameCursor.Status status = cursor.next(FrameCursor.Mode.CHECKED);
+        return nextFrame(cursor, expected, Long.MIN_VALUE);
+    }
+
+    /**
+     * Like {@link #nextFrame(FrameCursor, long)}, but a frame that ends before {@code wanted} is
+     * only walked (header and payload prefix): its records are not returned, so its checksum is
+     * left to the reader that returns them. A damaged walked frame still surfaces, as a bad magic
+     * or length, or as the next frame not starting at the expected position.
+     */
+    private static boolean nextFrame(FrameCursor cursor, long expected, long wanted) throws IOException {
+        FrameCursor.Status status = cursor.next(FrameCursor.Mode.WALK);
+        if (status == FrameCursor.Status.FRAME && cursor.lastPosition() >= wanted) {
+            status = cursor.verifyCurrent();
+        }
         if (status == FrameCursor.Status.END) {
             return false;
         }
