@@ -62,18 +62,47 @@ final class Loader {
         return parts;
     }
 
+    /**
+     * The parts of a batch when events go round-robin over the streams (event k to stream k mod
+     * streams): each stream's events are spread over the whole log, as when many entities are
+     * written at once, so reading one stream cannot be a sequential read of the log.
+     */
+    static List<Part> planInterleaved(long first, int count, long streams) {
+        List<Part> parts = new ArrayList<>();
+        int perStreamInBatch = (int) ((count + streams - 1) / streams);
+        for (long s = 0; s < Math.min(streams, count); s++) {
+            long stream = (first + s) % streams;
+            int n = (int) Math.min(perStreamInBatch, (count - s + streams - 1) / streams);
+            if (n > 0) {
+                parts.add(new Part(stream, first + s, n));
+            }
+        }
+        return parts;
+    }
+
     static String streamName(long stream) {
         return "load-" + stream;
     }
 
     static Loaded load(EventStore store, long events, long streams, int batchSize, RunContext ctx, String label) {
+        return load(store, events, streams, batchSize, false, ctx, label);
+    }
+
+    static Loaded load(
+            EventStore store,
+            long events,
+            long streams,
+            int batchSize,
+            boolean interleaved,
+            RunContext ctx,
+            String label) {
         long perStream = eventsPerStream(events, streams);
         AtomicLong done = new AtomicLong();
         long start = System.nanoTime();
         try (Progress p = Progress.start(ctx, label, "events", done::get, events)) {
             for (long k = 0; k < events; k += batchSize) {
                 int count = (int) Math.min(batchSize, events - k);
-                List<Part> parts = plan(k, count, perStream);
+                List<Part> parts = interleaved ? planInterleaved(k, count, streams) : plan(k, count, perStream);
                 if (parts.size() == 1) {
                     Part part = parts.get(0);
                     store.append(streamName(part.stream()), ExpectedVersion.any(), eventsOf(part, ctx.eventSize()));
@@ -88,7 +117,7 @@ final class Loader {
                 done.addAndGet(count);
             }
         }
-        long usedStreams = (events + perStream - 1) / perStream;
+        long usedStreams = interleaved ? Math.min(streams, events) : (events + perStream - 1) / perStream;
         return new Loaded(events, usedStreams, (System.nanoTime() - start) / 1e9);
     }
 

@@ -30,6 +30,13 @@ final class ReadStreamCommand extends ScenarioCommand {
     @Mixin
     PassesOption passes = new PassesOption();
 
+    @picocli.CommandLine.Option(
+            names = "--layout",
+            description = "contiguous: each stream written in 1,000-event batches (a stream read is a "
+                    + "sequential log read); interleaved: events round-robin over the streams (every "
+                    + "event of a stream is a point read). Default: ${DEFAULT-VALUE}.")
+    String layout = "contiguous";
+
     @Override
     String name() {
         return "read-stream";
@@ -39,6 +46,10 @@ final class ReadStreamCommand extends ScenarioCommand {
     void validate(CommandLine cmd) {
         load.validate(cmd);
         passes.validate(cmd);
+        if (!layout.equals("contiguous") && !layout.equals("interleaved")) {
+            throw new picocli.CommandLine.ParameterException(
+                    cmd, "--layout " + layout + " must be contiguous or interleaved");
+        }
     }
 
     @Override
@@ -46,6 +57,7 @@ final class ReadStreamCommand extends ScenarioCommand {
         Map<String, String> p = new LinkedHashMap<>();
         load.addParameters(p);
         passes.addParameters(p);
+        p.put("--layout", layout);
         return p;
     }
 
@@ -57,7 +69,8 @@ final class ReadStreamCommand extends ScenarioCommand {
             long events = load.events;
             int streamLength = load.streamLength;
             int passCount = passes.passes;
-            Loader.Loaded loaded = Loader.load(store, events, load.streams(), Loader.DEFAULT_BATCH, ctx, "load");
+            Loader.Loaded loaded = Loader.load(
+                    store, events, load.streams(), Loader.DEFAULT_BATCH, layout.equals("interleaved"), ctx, "load");
             long[] order = shuffled(loaded.streams());
             int page = Math.min(streamLength, store.limits().maxReadCount());
             double[] rates = new double[passCount];

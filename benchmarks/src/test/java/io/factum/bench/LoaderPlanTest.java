@@ -48,4 +48,24 @@ class LoaderPlanTest {
         assertThat(next).isEqualTo(first + count);
         assertThat(parts).extracting(Loader.Part::stream).doesNotHaveDuplicates();
     }
+
+    @Property
+    void anInterleavedBatchNamesEachStreamOnceAndCoversEveryEvent(
+            @ForAll @LongRange(min = 0, max = 100_000) long first,
+            @ForAll @IntRange(min = 1, max = 2000) int count,
+            @ForAll @LongRange(min = 1, max = 3000) long streams) {
+        List<Loader.Part> parts = Loader.planInterleaved(first, count, streams);
+
+        assertThat(parts).extracting(Loader.Part::stream).doesNotHaveDuplicates();
+        assertThat(parts.stream().mapToInt(Loader.Part::count).sum()).isEqualTo(count);
+        assertThat(parts).allSatisfy(part -> assertThat(part.stream()).isBetween(0L, streams - 1));
+    }
+
+    @Test
+    void withAsManyStreamsAsEventsEveryStreamGetsOneEventPerBatch() {
+        List<Loader.Part> parts = Loader.planInterleaved(2000, 1000, 1000);
+
+        assertThat(parts).hasSize(1000).allSatisfy(part -> assertThat(part.count())
+                .isEqualTo(1));
+    }
 }
