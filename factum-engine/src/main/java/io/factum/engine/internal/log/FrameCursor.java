@@ -20,7 +20,12 @@ import java.util.zip.CRC32C;
  * here, so a frame is either checked completely (magic, length, CRC32C, record structure) or, in a
  * region recovery already trusts, walked by its header alone.
  *
- * <p>Not thread-safe: one cursor per read. The buffer grows to hold the largest frame seen.
+ * <p>A point read uses {@link #seekRecord(long)} instead of {@link #verifyCurrent()}: inside the
+ * frame it walks records by their length fields and checks only the record it returns, by that
+ * record's own CRC32C, so its cost does not grow with the size of the frame's other records.
+ *
+ * <p>Not thread-safe: one cursor per read. The buffer is allocated by the first read, sized to
+ * that read, and grows to hold the largest frame (or record) loaded.
  */
 final class FrameCursor {
 
@@ -42,6 +47,8 @@ final class FrameCursor {
         END,
         INVALID
     }
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final Path file;
     private final Source source;
@@ -70,8 +77,7 @@ final class FrameCursor {
         this.limit = limit;
         this.nextOffset = start;
         this.chunkBytes = Math.max(FRAME_PREFIX_BYTES, chunkBytes);
-        this.buf = ByteBuffer.allocate((int) Math.max(0, Math.min(this.chunkBytes, limit - start)))
-                .limit(0);
+        this.buf = EMPTY;
         this.bufStart = start;
     }
 
@@ -151,6 +157,64 @@ final class FrameCursor {
         return at == end ? Optional.empty() : Optional.of((end - at) + " unexplained bytes after the last record");
     }
 
+    /**
+     * Finds the record at {@code position} in the frame that {@link #next(Mode)} just walked to
+     * (in either mode) and checks that record alone: it loads the headers of the records before it
+     * (to follow their length fields) and the record itself, never the rest of the frame, then
+     * checks the record's structure and CRC32C. The frame CRC is not checked: the records this read
+     * does not return are left to the readers that return them.
+     *
+     * @param position a position in {@code [firstPosition(), lastPosition()]}
+     * @return the index in {@link #buffer()} where the checked record starts
+     * @throws CorruptStoreException naming the file and the offset of the record found damaged,
+     *     including a length field pointing outside the frame
+     */
+    int seekRecord(long position) throws IOException {
+        long payloadEnd = frameOffset + FRAME_HEADER_BYTES + payloadLength;
+        long offset = frameOffset + FRAME_PREFIX_BYTES;
+        int chunk = chunkBytes;
+        for (long p = firstPosition; ; p++) {
+            if (payloadEnd - offset < RecordCodec.FIXED_BYTES) {
+                throw recordCorruption(offset, p, "record header runs past the end of the frame");
+            }
+            int at = load(offset, RecordCodec.HEADER_BYTES, chunk);
+            long size = RecordCodec.sizeFromHeader(buf, at);
+            if (size < 0 || size > payloadEnd - offset) {
+                throw recordCorruption(
+                        offset,
+                        p,
+                        "a length field points outside the frame (record size " + size + ", " + (payloadEnd - offset)
+                                + " bytes left in the frame)");
+            }
+            if (p == position) {
+                return checkedRecord(offset, (int) size, chunk, position);
+            }
+            // After a record larger than a chunk, read only the next header: reading a whole chunk
+            // per header would read most of a frame of large records.
+            chunk = size >= chunkBytes ? RecordCodec.HEADER_BYTES : chunkBytes;
+            offset += size;
+        }
+    }
+
+    private int checkedRecord(long offset, int size, int chunk, long position) throws IOException {
+        int at = load(offset, size, chunk);
+        Optional<String> malformed = RecordCodec.check(buf, at, at + size, position);
+        if (malformed.isEmpty()) {
+            malformed = RecordCodec.checkCrc(buf, at, size, crc);
+        }
+        if (malformed.isPresent()) {
+            throw recordCorruption(offset, position, malformed.get());
+        }
+        return at;
+    }
+
+    private CorruptStoreException recordCorruption(long offset, long position, String why) {
+        return new CorruptStoreException(
+                file,
+                offset,
+                "record for position " + position + " (frame at byte offset " + frameOffset + "): " + why);
+    }
+
     private Status invalid(String why) {
         problem = why;
         nextOffset = frameOffset;
@@ -159,12 +223,17 @@ final class FrameCursor {
 
     /** Makes {@code buf} hold file bytes {@code [offset, offset + length)}; returns their index. */
     private int load(long offset, int length) throws IOException {
+        return load(offset, length, chunkBytes);
+    }
+
+    /** As {@link #load(long, int)}, reading at least {@code chunk} bytes when it must read. */
+    private int load(long offset, int length, int chunk) throws IOException {
         if (offset >= bufStart && offset + length <= bufStart + buf.limit()) {
             return (int) (offset - bufStart);
         }
         // Read a whole chunk when frames are small, exactly the frame when it is bigger: after one
         // large frame the cursor must not go on reading that many bytes per small frame.
-        int want = (int) Math.min(limit - offset, Math.max(length, chunkBytes));
+        int want = (int) Math.min(limit - offset, Math.max(length, chunk));
         if (buf.capacity() < want) {
             buf = ByteBuffer.allocate(want);
         }

@@ -7,7 +7,7 @@ import java.util.OptionalLong;
 import java.util.zip.CRC32C;
 
 /**
- * Constants and small codecs of the log's on-disk format (version 1). All integers are big-endian.
+ * Constants and small codecs of the log's on-disk format (segment files version 2, the small files version 1). All integers are big-endian.
  * The layouts are specified in the Javadoc of {@link SegmentedLog} and in {@code
  * docs/internals/storage.md}; a change here is a format change and needs a new format version.
  */
@@ -15,7 +15,14 @@ final class LogFormat {
     /** "FLOG": first four bytes of every segment file. */
     static final int SEGMENT_MAGIC = 0x464C4F47;
 
+    /** Version of the small files (sidecar, checkpoint, log start): their layouts never changed. */
     static final int FORMAT_VERSION = 1;
+
+    /**
+     * Version of segment files. Version 2 added a CRC32C to every record. Version 1 segments are
+     * refused with a message saying so, not converted: nothing with format 1 was ever released.
+     */
+    static final int SEGMENT_FORMAT_VERSION = 2;
 
     /** magic(4) version(4) firstPosition(8) reserved(12, zero) headerCrc(4). */
     static final int HEADER_BYTES = 32;
@@ -90,7 +97,7 @@ final class LogFormat {
 
     static ByteBuffer encodeHeader(long firstPosition) {
         ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
-        header.putInt(SEGMENT_MAGIC).putInt(FORMAT_VERSION).putLong(firstPosition);
+        header.putInt(SEGMENT_MAGIC).putInt(SEGMENT_FORMAT_VERSION).putLong(firstPosition);
         header.putInt(HEADER_CRC_OFFSET, crc32c(header.array(), 0, HEADER_CRC_OFFSET));
         return header.clear();
     }
@@ -109,8 +116,20 @@ final class LogFormat {
         if (header.getInt(0) != SEGMENT_MAGIC) {
             return damage(file, 0, "bad segment magic " + hex(header.getInt(0)));
         }
-        if (header.getInt(4) != FORMAT_VERSION) {
-            return damage(file, 4, "unsupported segment format version " + header.getInt(4) + " (expected 1)");
+        if (header.getInt(4) == 1) {
+            return damage(
+                    file,
+                    4,
+                    "segment format version 1 (records without their own checksum, from an unreleased"
+                            + " development build) is not readable by this version, which reads format "
+                            + SEGMENT_FORMAT_VERSION + " only");
+        }
+        if (header.getInt(4) != SEGMENT_FORMAT_VERSION) {
+            return damage(
+                    file,
+                    4,
+                    "unsupported segment format version " + header.getInt(4) + " (expected " + SEGMENT_FORMAT_VERSION
+                            + ")");
         }
         byte[] bytes = new byte[HEADER_CRC_OFFSET];
         header.get(0, bytes);

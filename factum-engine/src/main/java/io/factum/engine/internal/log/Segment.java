@@ -1,6 +1,7 @@
 package io.factum.engine.internal.log;
 
 import io.factum.api.RecordedEvent;
+import io.factum.engine.CorruptStoreException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -96,6 +97,31 @@ final class Segment implements Closeable {
             expected = cursor.lastPosition() + 1;
         }
         return expected;
+    }
+
+    /**
+     * The record at {@code position}, which must be readable in this segment. Frames before the one
+     * holding it are walked by their headers; inside that frame only the records' headers up to it
+     * and the record itself are read, and only that record is checked (structure and its own
+     * CRC32C; see {@link FrameCursor#seekRecord(long)}).
+     *
+     * @throws CorruptStoreException when the frames end before the position or anything on the way
+     *     is damaged
+     */
+    RecordedEvent read(long position) throws IOException {
+        Start start = startFor(position);
+        FrameCursor cursor = cursorAt(start, POINT_CHUNK_BYTES);
+        long expected = start.firstPosition();
+        while (true) {
+            if (!nextFrame(cursor, expected, Long.MAX_VALUE)) {
+                throw new CorruptStoreException(path, readableEnd, "durable position " + position + " is missing");
+            }
+            if (cursor.lastPosition() >= position) {
+                int at = cursor.seekRecord(position); // may replace the cursor's buffer: call it first
+                return RecordCodec.decode(cursor.buffer(), at);
+            }
+            expected = cursor.lastPosition() + 1;
+        }
     }
 
     /**

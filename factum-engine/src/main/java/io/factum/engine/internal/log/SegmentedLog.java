@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The segmented, CRC32C-framed, append-only log: the embedded engine's source of truth.
  *
- * <h2>Files in the log directory (format version 1, big-endian)</h2>
+ * <h2>Files in the log directory (format version 2, big-endian)</h2>
  *
  * <ul>
  *   <li>{@code segment-<first position, 20 digits>.log}: a 32-byte header — magic {@code "FLOG"},
@@ -44,7 +44,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>Frame = one atomic batch: magic {@code 0xF7C91A5E} (4), payload length (4), CRC32C of the
  *       payload (4), payload = first position (8), record count (4), records. Records are laid out
  *       as {@link RecordCodec} says (position, version, event id, created as seconds + nanos,
- *       content type, four lengths, stream, type, data, metadata); positions are dense.
+ *       content type, four lengths, stream, type, data, metadata, then the record's own CRC32C);
+ *       positions are dense. A point read ({@link #read(long)}) checks only the record it returns
+ *       (its CRC and structure); range reads, scans, recovery and verify check the frame CRC.
  *   <li>{@code segment-<first>.idx}: the sparse index of a sealed segment with its extent and a CRC
  *       ({@link Sidecar}); derived, rebuilt by a scan when missing or damaged.
  *   <li>{@code checkpoint}: a frame known durable (position, segment, offset, CRC; {@link
@@ -345,7 +347,7 @@ public final class SegmentedLog implements Closeable {
         writeBuffer.putInt(FRAME_MAGIC).putInt(payloadBytes).putInt(0);
         writeBuffer.putLong(nextPosition).putInt(records.size());
         for (int i = 0; i < records.size(); i++) {
-            RecordCodec.encode(writeBuffer, records.get(i), encodedNames.get(2 * i), encodedNames.get(2 * i + 1));
+            RecordCodec.encode(writeBuffer, records.get(i), encodedNames.get(2 * i), encodedNames.get(2 * i + 1), crc);
         }
         int end = writeBuffer.position();
         if (end - start != frameBytes) {
@@ -553,7 +555,10 @@ public final class SegmentedLog implements Closeable {
         return out;
     }
 
-    /** The record at exactly {@code position}, which must be durable. */
+    /**
+     * The record at exactly {@code position}, which must be durable. Checks only that record (its
+     * structure and CRC32C), not the rest of its frame: see {@link Segment#read(long)}.
+     */
     public RecordedEvent read(long position) throws IOException {
         checkReadable(position, 1);
         long durable = durablePosition;
@@ -562,14 +567,7 @@ public final class SegmentedLog implements Closeable {
             throw new IllegalArgumentException("position " + position + " is not in the log (durable positions are "
                     + segs[0].firstPosition() + ".." + durable + ")");
         }
-        Segment segment = segs[segmentIndex(segs, position)];
-        List<RecordedEvent> out = new ArrayList<>(1);
-        segment.readForward(position, position, 1, out, Segment.POINT_CHUNK_BYTES);
-        if (out.isEmpty()) {
-            throw new CorruptStoreException(
-                    segment.path(), segment.readableEnd(), "durable position " + position + " is missing");
-        }
-        return out.get(0);
+        return segs[segmentIndex(segs, position)].read(position);
     }
 
     /**

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LogReaderTest {
     private static final SegmentedLog.Options OPTIONS = new SegmentedLog.Options(4096, true);
     private static final int PER_FRAME = 3;
-    private static final int FRAMES = 60;
+    private static final int FRAMES = 62;
     private static final long HEAD = PER_FRAME * FRAMES - 1;
 
     @TempDir

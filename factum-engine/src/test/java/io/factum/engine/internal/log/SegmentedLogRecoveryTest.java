@@ -169,7 +169,8 @@ class SegmentedLogRecoveryTest {
         long firstOfFrame = firstPositionOf(segment) + 2;
         try (SegmentedLog log = SegmentedLog.open(dir, OPTIONS)) {
             assertThat(log.durablePosition()).isEqualTo(HEAD);
-            assertRefused(() -> log.read(firstOfFrame), segment, frame);
+            // A point read checks the record it returns, and names that record's offset.
+            assertRefused(() -> log.read(firstOfFrame), segment, frame + LogFormat.FRAME_PREFIX_BYTES);
             assertRefused(() -> log.readForward(0, 1000), segment, frame);
             assertThat(log.read(firstOfFrame - 1)).isEqualTo(LogFixtures.event(firstOfFrame - 1));
         }
@@ -182,7 +183,7 @@ class SegmentedLogRecoveryTest {
         long frame = LogFixtures.frameOffsets(sealed).get(3);
         LogFixtures.flipByte(sealed, frame + 50);
         try (SegmentedLog log = SegmentedLog.open(dir, OPTIONS)) {
-            assertRefused(() -> log.read(6), sealed, frame);
+            assertRefused(() -> log.read(6), sealed, frame + LogFormat.FRAME_PREFIX_BYTES);
             assertRefused(() -> log.scan(0, (p, s, v) -> {}), sealed, frame);
             assertThat(log.read(5)).isEqualTo(LogFixtures.event(5));
         }
