@@ -48,8 +48,6 @@ final class FrameCursor {
         INVALID
     }
 
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-
     private final Path file;
     private final Source source;
     private final long limit;
@@ -77,7 +75,9 @@ final class FrameCursor {
         this.limit = limit;
         this.nextOffset = start;
         this.chunkBytes = Math.max(FRAME_PREFIX_BYTES, chunkBytes);
-        this.buf = EMPTY;
+        // Empty until the first read, which sizes it: a cursor whose first read is larger than a
+        // chunk (a large frame or record) allocates once, not a chunk and then the real size.
+        this.buf = ByteBuffer.allocate(0);
         this.bufStart = start;
     }
 
