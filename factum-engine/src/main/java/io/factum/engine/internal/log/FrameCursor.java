@@ -35,6 +35,13 @@ final class FrameCursor {
         int read(ByteBuffer dst, long offset) throws IOException;
     }
 
+    /**
+     * Largest read while walking the records of a frame to a point read's record. Larger than the
+     * point-read chunk: the walk reads every byte before the record when records are small (each
+     * header must be read), so fewer, larger reads cost less.
+     */
+    static final int RECORD_WALK_CHUNK_BYTES = 64 << 10;
+
     enum Mode {
         /** Reads the whole frame and checks magic, length, CRC32C and every record's structure. */
         CHECKED,
@@ -171,12 +178,18 @@ final class FrameCursor {
      */
     int seekRecord(long position) throws IOException {
         long payloadEnd = frameOffset + FRAME_HEADER_BYTES + payloadLength;
-        long offset = frameOffset + FRAME_PREFIX_BYTES;
-        int chunk = chunkBytes;
+        long recordsStart = frameOffset + FRAME_PREFIX_BYTES;
+        long offset = recordsStart;
+        boolean headerOnly = false;
         for (long p = firstPosition; ; p++) {
             if (payloadEnd - offset < RecordCodec.FIXED_BYTES) {
                 throw recordCorruption(offset, p, "record header runs past the end of the frame");
             }
+            // Read ahead as far as the walk has come already (at least a chunk, at most 64 KiB, never
+            // past the frame): a record near the start costs one small read, a record far in
+            // costs few reads, and at most about twice the bytes before it are read.
+            long ahead = Math.min(Math.max(chunkBytes, offset - recordsStart), RECORD_WALK_CHUNK_BYTES);
+            int chunk = headerOnly ? RecordCodec.HEADER_BYTES : (int) Math.min(ahead, payloadEnd - offset);
             int at = load(offset, RecordCodec.HEADER_BYTES, chunk);
             long size = RecordCodec.sizeFromHeader(buf, at);
             if (size < 0 || size > payloadEnd - offset) {
@@ -191,7 +204,7 @@ final class FrameCursor {
             }
             // After a record larger than a chunk, read only the next header: reading a whole chunk
             // per header would read most of a frame of large records.
-            chunk = size >= chunkBytes ? RecordCodec.HEADER_BYTES : chunkBytes;
+            headerOnly = size >= chunkBytes;
             offset += size;
         }
     }

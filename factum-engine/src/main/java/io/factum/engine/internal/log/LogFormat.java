@@ -7,9 +7,10 @@ import java.util.OptionalLong;
 import java.util.zip.CRC32C;
 
 /**
- * Constants and small codecs of the log's on-disk format (segment files version 2, the small files version 1). All integers are big-endian.
- * The layouts are specified in the Javadoc of {@link SegmentedLog} and in {@code
- * docs/internals/storage.md}; a change here is a format change and needs a new format version.
+ * Constants and small codecs of the log's on-disk format (segment files version 2; sidecar,
+ * checkpoint and log start version 1). All integers are big-endian. The layouts are specified in
+ * the Javadoc of {@link SegmentedLog} and in {@code docs/internals/storage.md}; a change here is a
+ * format change and needs a new format version.
  */
 final class LogFormat {
     /** "FLOG": first four bytes of every segment file. */

@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The segmented, CRC32C-framed, append-only log: the embedded engine's source of truth.
  *
- * <h2>Files in the log directory (format version 2, big-endian)</h2>
+ * <h2>Files in the log directory (segment format version 2, big-endian)</h2>
  *
  * <ul>
  *   <li>{@code segment-<first position, 20 digits>.log}: a 32-byte header — magic {@code "FLOG"},
