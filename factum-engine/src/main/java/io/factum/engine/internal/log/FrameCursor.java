@@ -190,6 +190,11 @@ final class FrameCursor {
             // costs few reads, and at most about twice the bytes before it are read.
             long ahead = Math.min(Math.max(chunkBytes, offset - recordsStart), RECORD_WALK_CHUNK_BYTES);
             int chunk = headerOnly ? RecordCodec.HEADER_BYTES : (int) Math.min(ahead, payloadEnd - offset);
+            if (!headerOnly && buf.capacity() < chunk && !holds(offset, RecordCodec.HEADER_BYTES)) {
+                // Grow once to the largest walk read this frame can need, not once per doubling.
+                buf = ByteBuffer.allocate((int) Math.min(RECORD_WALK_CHUNK_BYTES, payloadEnd - recordsStart))
+                        .limit(0);
+            }
             int at = load(offset, RecordCodec.HEADER_BYTES, chunk);
             long size = RecordCodec.sizeFromHeader(buf, at);
             if (size < 0 || size > payloadEnd - offset) {
@@ -241,7 +246,7 @@ final class FrameCursor {
 
     /** As {@link #load(long, int)}, reading at least {@code chunk} bytes when it must read. */
     private int load(long offset, int length, int chunk) throws IOException {
-        if (offset >= bufStart && offset + length <= bufStart + buf.limit()) {
+        if (holds(offset, length)) {
             return (int) (offset - bufStart);
         }
         // Read a whole chunk when frames are small, exactly the frame when it is bigger: after one
@@ -260,6 +265,10 @@ final class FrameCursor {
         buf.flip();
         bufStart = offset;
         return 0;
+    }
+
+    private boolean holds(long offset, int length) {
+        return offset >= bufStart && offset + length <= bufStart + buf.limit();
     }
 
     /** The frame's bytes; records are at absolute indexes from {@link #recordsAt()}. */
