@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param writeQueueCapacity most appends waiting for the writer thread; callers block beyond it
  * @param writeQueueBytes most payload bytes waiting for the writer thread; callers block beyond it
  * @param indexMemtableEntries index entries kept in memory before they are flushed to an index file
- * @param idempotencyCacheEntries recent event ids remembered for idempotent retries with {@code
+ * @param idempotencyCacheEntries recent appended batches (one entry per stream per append, keyed
+ *     by the batch's first event id) remembered for idempotent retries with {@code
  *     ExpectedVersion.any()}; exact expectations are checked against the log, whatever their age
  * @param clock the source of event timestamps and of "now" for {@code maxAge}
  */

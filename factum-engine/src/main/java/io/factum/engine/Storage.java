@@ -59,17 +59,15 @@ record Storage(DirectoryLock lock, SegmentedLog log, StreamIndex index) implemen
 
     /** Opens the index (rebuilding it from the log when it is damaged) and replays the log's tail. */
     private static StreamIndex openIndex(EngineOptions options, SegmentedLog log) throws IOException {
-        Path dir = indexDir(options.dataDir());
         StreamIndex index;
         try {
-            index = StreamIndex.open(dir, indexOptions(options), position -> log.read(position).stream());
+            index = indexFiles(options, log);
         } catch (IOException e) {
             LOG.log(
                     Level.WARNING,
                     "the stream index is damaged (" + e.getMessage()
                             + "); rebuilding it from the log, which holds every event");
-            StreamIndex.delete(dir);
-            index = StreamIndex.open(dir, indexOptions(options), position -> log.read(position).stream());
+            index = freshIndex(options, log);
         }
         if (index.indexedUpTo() > log.durablePosition()) {
             // Only possible when the log lost a tail it had already indexed (a power loss with
@@ -79,8 +77,7 @@ record Storage(DirectoryLock lock, SegmentedLog log, StreamIndex index) implemen
                     "the stream index covers position " + index.indexedUpTo() + " but the log ends at "
                             + log.durablePosition() + "; rebuilding the index from the log");
             index.close();
-            StreamIndex.delete(dir);
-            index = StreamIndex.open(dir, indexOptions(options), position -> log.read(position).stream());
+            index = freshIndex(options, log);
         }
         try {
             replay(log, index, index.indexedUpTo() + 1);
@@ -89,6 +86,18 @@ record Storage(DirectoryLock lock, SegmentedLog log, StreamIndex index) implemen
             throw e;
         }
         return index;
+    }
+
+    /** The persisted index; hash collisions are settled by reading the stream name from the log. */
+    private static StreamIndex indexFiles(EngineOptions options, SegmentedLog log) throws IOException {
+        return StreamIndex.open(
+                indexDir(options.dataDir()), indexOptions(options), position -> log.read(position).stream());
+    }
+
+    /** An empty index, its old files deleted, for a rebuild from the log. */
+    private static StreamIndex freshIndex(EngineOptions options, SegmentedLog log) throws IOException {
+        StreamIndex.delete(indexDir(options.dataDir()));
+        return indexFiles(options, log);
     }
 
     /** Adds every durable record from {@code from} on to the index; returns how many. */
@@ -113,10 +122,7 @@ record Storage(DirectoryLock lock, SegmentedLog log, StreamIndex index) implemen
         Path dataDir = options.dataDir();
         try (DirectoryLock lock = DirectoryLock.acquire(dataDir);
                 SegmentedLog log = SegmentedLog.open(logDir(dataDir), logOptions(options))) {
-            Path dir = indexDir(dataDir);
-            StreamIndex.delete(dir);
-            try (StreamIndex index =
-                    StreamIndex.open(dir, indexOptions(options), position -> log.read(position).stream())) {
+            try (StreamIndex index = freshIndex(options, log)) {
                 long count = replay(log, index, 0);
                 index.flush();
                 return count;

@@ -41,10 +41,6 @@ final class PendingView implements StateView {
         }
     }
 
-    boolean isEmpty() {
-        return pending.isEmpty();
-    }
-
     @Override
     public long lastVersion(String stream) {
         List<RecordedEvent> mine = pending.get(stream);

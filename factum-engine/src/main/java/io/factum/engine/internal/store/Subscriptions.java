@@ -188,10 +188,6 @@ public final class Subscriptions implements AutoCloseable {
         }
     }
 
-    public int count() {
-        return running.size();
-    }
-
     private final class Running implements Subscription {
         final String id;
         final SubscriptionListener listener;

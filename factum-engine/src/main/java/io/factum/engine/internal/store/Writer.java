@@ -118,7 +118,7 @@ public final class Writer implements AutoCloseable {
             queueBytes.release(permits);
             throw e;
         }
-        putUninterruptibly(pending);
+        queue.put(pending);
         if (stopped) {
             // The writer finished its last drain before this command arrived: nobody else will
             // ever take it, so fail it (and anything else left) here.
@@ -137,10 +137,6 @@ public final class Writer implements AutoCloseable {
         }
     }
 
-    private void putUninterruptibly(Pending pending) {
-        queue.put(pending);
-    }
-
     public long commandsCommitted() {
         return commandsCommitted.get();
     }
@@ -151,10 +147,6 @@ public final class Writer implements AutoCloseable {
 
     public int queueDepth() {
         return queue.size();
-    }
-
-    public boolean isFailed() {
-        return failure != null;
     }
 
     private void run() {
@@ -296,7 +288,7 @@ public final class Writer implements AutoCloseable {
             }
             closed = true;
         }
-        putUninterruptibly(new Pending(null, 0));
+        queue.put(new Pending(null, 0));
         boolean interrupted = false;
         while (thread.isAlive()) {
             try {
