@@ -1,0 +1,150 @@
+package io.factum.server.grpc;
+
+import io.factum.api.AppendResult;
+import io.factum.api.EventData;
+import io.factum.api.EventStore;
+import io.factum.api.ExpectedVersion;
+import io.factum.api.StoreLimits;
+import io.factum.api.WrongExpectedVersionException;
+import io.factum.protocol.shared.Empty;
+import io.factum.protocol.streams.AppendReq;
+import io.factum.protocol.streams.AppendResp;
+import io.factum.server.security.AccessPolicy;
+import io.factum.server.security.Principal;
+import io.factum.server.security.StreamAccess;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One Streams.Append call: the options, then the events, then one atomic append. Limits are checked
+ * as the events arrive, so an oversized append is refused before it is held in memory, and once the
+ * call has failed every further message is ignored.
+ */
+final class AppendHandler implements StreamObserver<AppendReq> {
+
+    private final EventStore store;
+    private final AccessPolicy policy;
+    private final Principal who;
+    private final StreamObserver<AppendResp> response;
+    private final List<EventData> events = new ArrayList<>();
+    private String stream = "";
+    private ExpectedVersion expected = ExpectedVersion.any();
+    private boolean started;
+    private boolean finished;
+    private long bytes;
+
+    AppendHandler(EventStore store, AccessPolicy policy, Principal who, StreamObserver<AppendResp> response) {
+        this.store = store;
+        this.policy = policy;
+        this.who = who;
+        this.response = response;
+    }
+
+    @Override
+    public void onNext(AppendReq request) {
+        if (finished) {
+            return;
+        }
+        try {
+            switch (request.getContentCase()) {
+                case OPTIONS -> start(request.getOptions());
+                case PROPOSED_MESSAGE -> add(request.getProposedMessage());
+                case CONTENT_NOT_SET ->
+                    throw GrpcErrors.invalidArgument(
+                            "append request: 'options' or" + " 'proposed_message' is required");
+            }
+        } catch (RuntimeException e) {
+            fail(e);
+        }
+    }
+
+    private void start(AppendReq.Options options) {
+        if (started) {
+            throw GrpcErrors.invalidArgument("append request: 'options' may only be sent once, first");
+        }
+        started = true;
+        stream = ProtoCodec.streamName(options.getStreamIdentifier(), "options.stream_identifier");
+        store.limits().checkStreamName("options.stream_identifier", stream);
+        expected = ExpectedVersions.of(options);
+        policy.checkStream(who, StreamAccess.WRITE, stream);
+    }
+
+    private void add(AppendReq.ProposedMessage message) {
+        if (!started) {
+            throw GrpcErrors.invalidArgument("append request: 'options' must come before the events");
+        }
+        StoreLimits limits = store.limits();
+        if (events.size() >= limits.maxEventsPerAppend()) {
+            throw GrpcErrors.invalidArgument(
+                    "append to '" + stream + "': more than " + limits.maxEventsPerAppend() + " events in one append");
+        }
+        EventData event = ProtoCodec.eventData(
+                message.getId(),
+                message.getMetadataMap(),
+                message.getData(),
+                message.getCustomMetadata(),
+                events.size());
+        bytes += event.data().length + event.metadata().length;
+        if (bytes > limits.maxAppendBytes()) {
+            throw GrpcErrors.maximumAppendSizeExceeded(
+                    limits.maxAppendBytes(),
+                    "append to '" + stream + "' is larger than the limit of " + limits.maxAppendBytes() + " bytes");
+        }
+        events.add(event);
+    }
+
+    @Override
+    public void onCompleted() {
+        if (finished) {
+            return;
+        }
+        if (!started) {
+            fail(GrpcErrors.invalidArgument("append request: the call ended before 'options' was sent"));
+            return;
+        }
+        AppendResp reply;
+        try {
+            reply = success(store.append(stream, expected, List.copyOf(events)));
+        } catch (WrongExpectedVersionException e) {
+            reply = AppendResp.newBuilder()
+                    .setWrongExpectedVersion(ExpectedVersions.wrongExpectedVersion(e))
+                    .build();
+        } catch (RuntimeException e) {
+            fail(e);
+            return;
+        }
+        finished = true;
+        response.onNext(reply);
+        response.onCompleted();
+    }
+
+    static AppendResp success(AppendResult result) {
+        var success = AppendResp.Success.newBuilder();
+        if (result.streamVersion() < 0) {
+            success.setNoStream(Empty.getDefaultInstance());
+        } else {
+            success.setCurrentRevision(result.streamVersion());
+        }
+        if (result.position() < 0) {
+            success.setNoPosition(Empty.getDefaultInstance());
+        } else {
+            success.setPosition(AppendResp.Position.newBuilder()
+                    .setCommitPosition(result.position())
+                    .setPreparePosition(result.position()));
+        }
+        return AppendResp.newBuilder().setSuccess(success).build();
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        finished = true; // the client cancelled: nothing was appended, nothing to answer
+        events.clear();
+    }
+
+    private void fail(Throwable error) {
+        finished = true;
+        events.clear();
+        response.onError(GrpcErrors.toStatus(error));
+    }
+}

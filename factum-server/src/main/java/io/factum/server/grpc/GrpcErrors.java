@@ -1,0 +1,111 @@
+package io.factum.server.grpc;
+
+import io.factum.api.AccessDeniedException;
+import io.factum.api.ExpectedVersion;
+import io.factum.api.FactumException;
+import io.factum.api.InvalidInputException;
+import io.factum.api.StoreClosedException;
+import io.factum.api.StoreFailedException;
+import io.factum.api.StreamDeletedException;
+import io.factum.api.WrongExpectedVersionException;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+/**
+ * Turns store errors into the gRPC statuses and trailers the official clients understand. The
+ * clients read the {@code exception} trailer to pick their exception type and the other trailers
+ * for its details, so both the code and the trailers are part of the protocol.
+ */
+public final class GrpcErrors {
+
+    static final Metadata.Key<String> EXCEPTION = key("exception");
+    static final Metadata.Key<String> STREAM_NAME = key("stream-name");
+    static final Metadata.Key<String> EXPECTED_VERSION = key("expected-version");
+    static final Metadata.Key<String> ACTUAL_VERSION = key("actual-version");
+    static final Metadata.Key<String> MAXIMUM_APPEND_SIZE = key("maximum-append-size");
+
+    private GrpcErrors() {}
+
+    /** The status for any failure thrown while serving a call. */
+    public static StatusRuntimeException toStatus(Throwable error) {
+        return switch (error) {
+            case StatusRuntimeException s -> s;
+            case FactumException f -> fromStore(f);
+            case IllegalArgumentException e -> invalidArgument(e.getMessage());
+            default ->
+                Status.INTERNAL
+                        .withDescription("internal error: " + error)
+                        .withCause(error)
+                        .asRuntimeException();
+        };
+    }
+
+    public static StatusRuntimeException invalidArgument(String message) {
+        return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
+    }
+
+    private static StatusRuntimeException fromStore(FactumException error) {
+        return switch (error) {
+            case WrongExpectedVersionException w -> wrongExpectedVersion(w);
+            case StreamDeletedException d -> streamDeleted(d.stream());
+            case AccessDeniedException a -> accessDenied(a.getMessage());
+            case InvalidInputException i -> invalidArgument(i.getMessage());
+            case StoreClosedException c ->
+                Status.UNAVAILABLE
+                        .withDescription("the server is shutting down: " + c.getMessage())
+                        .asRuntimeException();
+            case StoreFailedException f ->
+                Status.UNAVAILABLE
+                        .withDescription(
+                                "the store stopped after a storage failure and serves no more calls: " + f.getMessage())
+                        .asRuntimeException();
+        };
+    }
+
+    public static StatusRuntimeException streamDeleted(String stream) {
+        Metadata trailers = exception("stream-deleted");
+        trailers.put(STREAM_NAME, stream);
+        return Status.FAILED_PRECONDITION
+                .withDescription("stream '" + stream + "' is deleted")
+                .asRuntimeException(trailers);
+    }
+
+    public static StatusRuntimeException accessDenied(String message) {
+        return Status.PERMISSION_DENIED.withDescription(message).asRuntimeException(exception("access-denied"));
+    }
+
+    public static StatusRuntimeException wrongExpectedVersion(WrongExpectedVersionException error) {
+        Metadata trailers = exception("wrong-expected-version");
+        trailers.put(STREAM_NAME, error.stream());
+        trailers.put(EXPECTED_VERSION, Long.toString(legacyExpected(error.expected())));
+        trailers.put(ACTUAL_VERSION, Long.toString(error.actualVersion()));
+        return Status.FAILED_PRECONDITION.withDescription(error.getMessage()).asRuntimeException(trailers);
+    }
+
+    public static StatusRuntimeException maximumAppendSizeExceeded(long limit, String message) {
+        Metadata trailers = exception("maximum-append-size-exceeded");
+        trailers.put(MAXIMUM_APPEND_SIZE, Long.toString(limit));
+        return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException(trailers);
+    }
+
+    /** KurrentDB's numeric expected versions: -2 any, -1 no stream, -4 stream exists. */
+    static long legacyExpected(ExpectedVersion expected) {
+        return switch (expected) {
+            case ExpectedVersion.Any a -> -2;
+            case ExpectedVersion.NoStream n -> -1;
+            case ExpectedVersion.StreamExists s -> -4;
+            case ExpectedVersion.Exact e -> e.version();
+        };
+    }
+
+    static Metadata exception(String name) {
+        Metadata trailers = new Metadata();
+        trailers.put(EXCEPTION, name);
+        return trailers;
+    }
+
+    private static Metadata.Key<String> key(String name) {
+        return Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER);
+    }
+}

@@ -1,0 +1,118 @@
+package io.factum.server.grpc;
+
+import io.factum.api.DeleteResult;
+import io.factum.api.EventStore;
+import io.factum.protocol.shared.Empty;
+import io.factum.protocol.streams.AppendReq;
+import io.factum.protocol.streams.AppendResp;
+import io.factum.protocol.streams.BatchAppendReq;
+import io.factum.protocol.streams.BatchAppendResp;
+import io.factum.protocol.streams.DeleteReq;
+import io.factum.protocol.streams.DeleteResp;
+import io.factum.protocol.streams.ReadReq;
+import io.factum.protocol.streams.ReadResp;
+import io.factum.protocol.streams.StreamsGrpc;
+import io.factum.protocol.streams.TombstoneReq;
+import io.factum.protocol.streams.TombstoneResp;
+import io.factum.server.security.AccessPolicy;
+import io.factum.server.security.StreamAccess;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Clock;
+
+/**
+ * The Streams service of the KurrentDB client protocol over any {@link EventStore}. Calls run on
+ * virtual threads, so the store's blocking calls (an append waits for its group's fsync) hold no
+ * platform thread.
+ */
+public final class StreamsService extends StreamsGrpc.StreamsImplBase {
+
+    private final EventStore store;
+    private final AccessPolicy policy;
+    private final ReadHandler reads;
+    private final SubscribeHandler subscriptions;
+
+    public StreamsService(EventStore store, AccessPolicy policy, Clock clock) {
+        this.store = store;
+        this.policy = policy;
+        this.reads = new ReadHandler(store, policy, clock);
+        this.subscriptions = new SubscribeHandler(store, policy, reads);
+    }
+
+    @Override
+    public void read(ReadReq request, StreamObserver<ReadResp> responseObserver) {
+        var out = new FlowControlledSender<>((ServerCallStreamObserver<ReadResp>) responseObserver);
+        ReadReq.Options options = request.getOptions();
+        try {
+            switch (options.getCountOptionCase()) {
+                case COUNT -> {
+                    reads.read(options, CallPrincipal.current(), out);
+                    out.complete();
+                }
+                case SUBSCRIPTION -> subscriptions.subscribe(options, CallPrincipal.current(), out);
+                case COUNTOPTION_NOT_SET ->
+                    throw GrpcErrors.invalidArgument("options: 'count' or 'subscription' is required");
+            }
+        } catch (FlowControlledSender.CallCancelledException e) {
+            // The client went away; nothing to answer.
+        } catch (RuntimeException e) {
+            out.fail(e);
+        }
+    }
+
+    @Override
+    public StreamObserver<AppendReq> append(StreamObserver<AppendResp> responseObserver) {
+        return new AppendHandler(store, policy, CallPrincipal.current(), responseObserver);
+    }
+
+    @Override
+    public StreamObserver<BatchAppendReq> batchAppend(StreamObserver<BatchAppendResp> responseObserver) {
+        return new BatchAppendHandler(store, policy, CallPrincipal.current(), responseObserver);
+    }
+
+    @Override
+    public void delete(DeleteReq request, StreamObserver<DeleteResp> responseObserver) {
+        try {
+            var options = request.getOptions();
+            String stream = ProtoCodec.streamName(options.getStreamIdentifier(), "options.stream_identifier");
+            var expected = ExpectedVersions.of(options);
+            policy.checkStream(CallPrincipal.current(), StreamAccess.DELETE, stream);
+            DeleteResult result = store.delete(stream, expected);
+            var reply = DeleteResp.newBuilder();
+            if (result.position() < 0) {
+                reply.setNoPosition(Empty.getDefaultInstance());
+            } else {
+                reply.setPosition(DeleteResp.Position.newBuilder()
+                        .setCommitPosition(result.position())
+                        .setPreparePosition(result.position()));
+            }
+            responseObserver.onNext(reply.build());
+            responseObserver.onCompleted();
+        } catch (RuntimeException e) {
+            responseObserver.onError(GrpcErrors.toStatus(e));
+        }
+    }
+
+    @Override
+    public void tombstone(TombstoneReq request, StreamObserver<TombstoneResp> responseObserver) {
+        try {
+            var options = request.getOptions();
+            String stream = ProtoCodec.streamName(options.getStreamIdentifier(), "options.stream_identifier");
+            var expected = ExpectedVersions.of(options);
+            policy.checkStream(CallPrincipal.current(), StreamAccess.DELETE, stream);
+            DeleteResult result = store.tombstone(stream, expected);
+            var reply = TombstoneResp.newBuilder();
+            if (result.position() < 0) {
+                reply.setNoPosition(Empty.getDefaultInstance());
+            } else {
+                reply.setPosition(TombstoneResp.Position.newBuilder()
+                        .setCommitPosition(result.position())
+                        .setPreparePosition(result.position()));
+            }
+            responseObserver.onNext(reply.build());
+            responseObserver.onCompleted();
+        } catch (RuntimeException e) {
+            responseObserver.onError(GrpcErrors.toStatus(e));
+        }
+    }
+}
