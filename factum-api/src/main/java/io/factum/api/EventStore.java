@@ -19,8 +19,9 @@ import java.util.List;
  *       without writing ({@link AppendResult#written()} is false); if only some are, it fails with
  *       {@link WrongExpectedVersionException}.
  *   <li>Reads of a stream honour its metadata ({@code maxCount}, {@code maxAge}, {@code
- *       truncateBefore}) and deletes. Reads of {@code $all} return every stored record, including
- *       tombstones and metadata events, until a scavenge reclaims them.
+ *       truncateBefore}) and deletes. A metastream ({@code $$stream}) shows only its newest event,
+ *       KurrentDB's implicit {@code $maxCount} of 1. Reads of {@code $all} return every stored
+ *       record, including tombstones and metadata events, until a scavenge reclaims them.
  * </ul>
  *
  * <p>Implementations are thread-safe. Methods throw the {@link FactumException} subclasses: {@link

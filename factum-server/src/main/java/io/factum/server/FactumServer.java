@@ -5,7 +5,6 @@ import io.factum.server.grpc.CallPrincipal;
 import io.factum.server.grpc.GossipService;
 import io.factum.server.grpc.ServerFeaturesService;
 import io.factum.server.grpc.StreamsService;
-import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
@@ -31,10 +30,12 @@ public final class FactumServer implements AutoCloseable {
 
     private final Server grpc;
     private final ExecutorService calls;
+    private final StreamsService streams;
 
-    private FactumServer(Server grpc, ExecutorService calls) {
+    private FactumServer(Server grpc, ExecutorService calls, StreamsService streams) {
         this.grpc = grpc;
         this.calls = calls;
+        this.streams = streams;
     }
 
     /**
@@ -46,7 +47,10 @@ public final class FactumServer implements AutoCloseable {
         ExecutorService calls = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("factum-call-", 0).factory());
         var bound = new InetSocketAddress(options.host(), options.port());
-        List<ServerServiceDefinition> services = services(store, options, bound.getPort());
+        var streams = new StreamsService(store, options.security().policy(), options.clock());
+        List<ServerServiceDefinition> services = List.of(
+                streams.bindService(),
+                new GossipService(UUID.randomUUID(), options.host(), bound.getPort(), options.clock()).bindService());
         var auth = new CallPrincipal(options.security());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(bound)
                 .executor(calls)
@@ -69,14 +73,7 @@ public final class FactumServer implements AutoCloseable {
             throw new IOException(
                     "cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
         }
-        return new FactumServer(server, calls);
-    }
-
-    private static List<ServerServiceDefinition> services(EventStore store, ServerOptions options, int port) {
-        List<BindableService> bindable = List.of(
-                new StreamsService(store, options.security().policy(), options.clock()),
-                new GossipService(UUID.randomUUID(), options.host(), port, options.clock()));
-        return bindable.stream().map(BindableService::bindService).toList();
+        return new FactumServer(server, calls, streams);
     }
 
     /** The port the server listens on (the real one when 0 was asked for). */
@@ -93,6 +90,7 @@ public final class FactumServer implements AutoCloseable {
     @Override
     public void close() {
         grpc.shutdown();
+        streams.endSubscriptions("the server is shutting down");
         try {
             if (!grpc.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS)) {
                 grpc.shutdownNow();

@@ -978,6 +978,29 @@ public abstract class EventStoreContractTest {
             });
             assertThat(meta.lastStreamVersion()).isEqualTo(1);
         }
+
+        /** KurrentDB clients read metadata forwards from the start and take the first event. */
+        @Test
+        void aMetastreamShowsOnlyItsNewestEvent() {
+            appendAny("s", 1);
+            store.setStreamMetadata(
+                    "s", ExpectedVersion.any(), StreamMetadata.empty().withMaxCount(5));
+            store.setStreamMetadata(
+                    "s", ExpectedVersion.any(), StreamMetadata.empty().withMaxCount(7));
+            store.setStreamMetadata(
+                    "s", ExpectedVersion.any(), StreamMetadata.empty().withMaxCount(9));
+
+            ReadStreamResult.Found meta = found("$$s", 0, Direction.FORWARDS, 10);
+
+            assertThat(meta.events()).singleElement().satisfies(e -> {
+                assertThat(e.version()).isEqualTo(2);
+                assertThat(StreamMetadataCodec.decode(e.data()))
+                        .isEqualTo(StreamMetadata.empty().withMaxCount(9));
+            });
+            assertThat(readAllForwards(store).stream().filter(e -> e.stream().equals("$$s")))
+                    .as("$all keeps every metadata event")
+                    .hasSize(3);
+        }
     }
 
     @Nested

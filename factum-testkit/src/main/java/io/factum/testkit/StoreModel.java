@@ -90,7 +90,7 @@ public final class StoreModel implements EventStore {
 
     private boolean isVisible(RecordedEvent e, Instant now) {
         if (SystemNames.isMetastream(e.stream())) {
-            return true;
+            return e.version() == lastVersion(e.stream()); // the implicit $maxCount of 1
         }
         StreamMetadata md = metadataOf(e.stream());
         long last = lastVersion(e.stream());

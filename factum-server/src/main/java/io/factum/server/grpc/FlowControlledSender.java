@@ -19,6 +19,7 @@ final class FlowControlledSender<T> {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private volatile boolean cancelled;
+    private boolean ended; // guarded by this
     private volatile Runnable onCancel = () -> {};
 
     FlowControlledSender(ServerCallStreamObserver<T> observer) {
@@ -51,20 +52,27 @@ final class FlowControlledSender<T> {
     void send(T message) {
         awaitReady();
         synchronized (this) {
+            if (ended) {
+                throw new CallCancelledException();
+            }
             observer.onNext(message);
         }
     }
 
     synchronized void complete() {
-        if (!cancelled) {
+        if (!cancelled && !ended) {
+            ended = true;
             observer.onCompleted();
         }
     }
 
+    /** Ends the call with the error's status; later sends are refused. */
     synchronized void fail(Throwable error) {
-        if (!cancelled) {
+        if (!cancelled && !ended) {
+            ended = true;
             observer.onError(GrpcErrors.toStatus(error));
         }
+        signal();
     }
 
     private void awaitReady() {
@@ -77,7 +85,7 @@ final class FlowControlledSender<T> {
         lock.lock();
         try {
             while (!observer.isReady()) {
-                if (cancelled) {
+                if (cancelled || isEnded()) {
                     throw new CallCancelledException();
                 }
                 // The timeout is a safety net against a missed signal; the ready handler wakes us.
@@ -89,6 +97,10 @@ final class FlowControlledSender<T> {
         } finally {
             lock.unlock();
         }
+    }
+
+    private synchronized boolean isEnded() {
+        return ended;
     }
 
     private void signal() {

@@ -24,6 +24,7 @@ public final class GrpcErrors {
     static final Metadata.Key<String> EXPECTED_VERSION = key("expected-version");
     static final Metadata.Key<String> ACTUAL_VERSION = key("actual-version");
     static final Metadata.Key<String> MAXIMUM_APPEND_SIZE = key("maximum-append-size");
+    static final Metadata.Key<String> REQUIRED_METADATA = key("required-metadata-properties");
 
     private GrpcErrors() {}
 
@@ -86,6 +87,13 @@ public final class GrpcErrors {
     public static StatusRuntimeException maximumAppendSizeExceeded(long limit, String message) {
         Metadata trailers = exception("maximum-append-size-exceeded");
         trailers.put(MAXIMUM_APPEND_SIZE, Long.toString(limit));
+        return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException(trailers);
+    }
+
+    /** An event without its {@code type} or {@code content-type} metadata property. */
+    public static StatusRuntimeException missingMetadata(String message) {
+        Metadata trailers = exception("missing-required-metadata-property");
+        trailers.put(REQUIRED_METADATA, "type,content-type");
         return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException(trailers);
     }
 

@@ -100,12 +100,10 @@ public final class ProtoCodec {
             int index) {
         String field = "events[" + index + "]";
         String type = metadata.get(TYPE);
-        if (type == null) {
-            throw GrpcErrors.invalidArgument(field + ": the 'type' metadata property is required");
-        }
         String contentType = metadata.get(CONTENT_TYPE);
-        if (contentType == null) {
-            throw GrpcErrors.invalidArgument(field + ": the 'content-type' metadata property is required");
+        if (type == null || contentType == null) {
+            throw GrpcErrors.missingMetadata(
+                    field + ": the '" + (type == null ? TYPE : CONTENT_TYPE) + "' metadata property is required");
         }
         return new EventData(
                 uuid(id, field + ".id"),

@@ -39,6 +39,11 @@ public final class StreamsService extends StreamsGrpc.StreamsImplBase {
         this.subscriptions = new SubscribeHandler(store, policy, reads);
     }
 
+    /** Ends the live subscriptions, telling their clients the server is stopping. */
+    public void endSubscriptions(String reason) {
+        subscriptions.endAll(reason);
+    }
+
     @Override
     public void read(ReadReq request, StreamObserver<ReadResp> responseObserver) {
         var out = new FlowControlledSender<>((ServerCallStreamObserver<ReadResp>) responseObserver);

@@ -11,8 +11,11 @@ import io.factum.protocol.streams.ReadResp;
 import io.factum.server.security.AccessPolicy;
 import io.factum.server.security.Principal;
 import io.factum.server.security.StreamAccess;
+import io.grpc.Status;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Streams.Read with subscription options: catch-up then live, on a stream or on {@code $all}. The
@@ -24,6 +27,7 @@ final class SubscribeHandler {
     private final EventStore store;
     private final AccessPolicy policy;
     private final ReadHandler clockSource;
+    private final Set<FlowControlledSender<ReadResp>> live = ConcurrentHashMap.newKeySet();
 
     SubscribeHandler(EventStore store, AccessPolicy policy, ReadHandler clockSource) {
         this.store = store;
@@ -36,9 +40,8 @@ final class SubscribeHandler {
             throw GrpcErrors.invalidArgument("options.read_direction: subscriptions read forwards only");
         }
         boolean uuidAsString = options.getUuidOption().hasString();
-        boolean newerMessages = options.getControlOption().getCompatibility() >= 1;
         boolean toAll = options.hasAll();
-        Listener listener = new Listener(out, uuidAsString, newerMessages, toAll);
+        Listener listener = new Listener(out, uuidAsString, toAll);
         Subscription subscription =
                 switch (options.getStreamOptionCase()) {
                     case STREAM -> subscribeStream(options.getStream(), who, listener, out);
@@ -46,7 +49,21 @@ final class SubscribeHandler {
                     case STREAMOPTION_NOT_SET ->
                         throw GrpcErrors.invalidArgument("options: 'stream' or 'all' is required");
                 };
-        out.onCancel(subscription::close);
+        live.add(out);
+        out.onCancel(() -> {
+            live.remove(out);
+            subscription.close();
+        });
+    }
+
+    /**
+     * Ends every subscription with UNAVAILABLE: the official clients ignore a subscription that ends
+     * with OK or CANCELLED, so a stopping server must say why, or their subscribers would wait forever.
+     */
+    void endAll(String reason) {
+        for (FlowControlledSender<ReadResp> out : live) {
+            out.fail(Status.UNAVAILABLE.withDescription(reason).asRuntimeException());
+        }
     }
 
     private Subscription subscribeStream(
@@ -105,15 +122,13 @@ final class SubscribeHandler {
     private final class Listener implements SubscriptionListener {
         private final FlowControlledSender<ReadResp> out;
         private final boolean uuidAsString;
-        private final boolean newerMessages;
         private final boolean toAll;
         private long lastVersion = -1;
         private long lastPosition = -1;
 
-        Listener(FlowControlledSender<ReadResp> out, boolean uuidAsString, boolean newerMessages, boolean toAll) {
+        Listener(FlowControlledSender<ReadResp> out, boolean uuidAsString, boolean toAll) {
             this.out = out;
             this.uuidAsString = uuidAsString;
-            this.newerMessages = newerMessages;
             this.toAll = toAll;
         }
 
@@ -138,11 +153,12 @@ final class SubscribeHandler {
                     .build());
         }
 
+        /**
+         * Sent to every client: those whose protocol predates caught_up see an empty message, which
+         * they log and ignore.
+         */
         @Override
         public void onCaughtUp(Subscription subscription) {
-            if (!newerMessages) {
-                return;
-            }
             var caughtUp = ReadResp.CaughtUp.newBuilder().setTimestamp(clockSource.now());
             // Stream subscriptions report a revision, $all subscriptions a position; neither when
             // nothing was delivered yet.
@@ -158,6 +174,7 @@ final class SubscribeHandler {
 
         @Override
         public void onStopped(Subscription subscription, Optional<Throwable> error) {
+            live.remove(out);
             error.filter(e -> !(e instanceof FlowControlledSender.CallCancelledException))
                     .ifPresent(out::fail);
         }

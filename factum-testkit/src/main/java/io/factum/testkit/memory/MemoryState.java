@@ -129,7 +129,7 @@ final class MemoryState {
      */
     boolean isVisible(String stream, RecordedEvent event, Instant now) {
         if (SystemNames.isMetastream(stream)) {
-            return true;
+            return event.version() == lastVersion(stream); // the implicit $maxCount of 1
         }
         StreamMetadata md = metadataOf(stream);
         long version = event.version();

@@ -44,7 +44,7 @@ public final class Reads {
             if (last < 0) {
                 return new ReadStreamResult.NotFound(stream);
             }
-            Visibility visibility = Visibility.of(state.metadata(stream).metadata(), last, clock.instant());
+            Visibility visibility = Visibility.of(stream, state.metadata(stream).metadata(), last, clock.instant());
             if (visibility.softDeleted()) {
                 return new ReadStreamResult.NotFound(stream);
             }

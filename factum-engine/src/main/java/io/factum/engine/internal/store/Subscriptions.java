@@ -158,7 +158,7 @@ public final class Subscriptions implements AutoCloseable {
                 // Deliver what precedes the tombstone under the metadata as it stood, then stop.
                 last = entries.get(entries.size() - 1).version();
             }
-            Visibility visibility = Visibility.of(state.metadata(stream).metadata(), last, clock.instant());
+            Visibility visibility = Visibility.of(stream, state.metadata(stream).metadata(), last, clock.instant());
             for (StreamIndex.Entry entry : entries) {
                 if (entry.version() == RecordedEvent.TOMBSTONE_VERSION) {
                     throw new StreamDeletedException(stream);

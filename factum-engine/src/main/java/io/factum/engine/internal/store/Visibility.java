@@ -2,6 +2,7 @@ package io.factum.engine.internal.store;
 
 import io.factum.api.RecordedEvent;
 import io.factum.api.StreamMetadata;
+import io.factum.api.SystemNames;
 import java.time.Instant;
 
 /**
@@ -14,7 +15,14 @@ import java.time.Instant;
  */
 record Visibility(long lowestVisibleVersion, Instant oldestVisible, boolean softDeleted) {
 
-    static Visibility of(StreamMetadata metadata, long lastVersion, Instant now) {
+    /**
+     * A metastream ({@code $$s}) has no metadata of its own and shows only its newest event: KurrentDB's
+     * implicit {@code $maxCount} of 1, which clients rely on when they read metadata forwards.
+     */
+    static Visibility of(String stream, StreamMetadata metadata, long lastVersion, Instant now) {
+        if (SystemNames.isMetastream(stream)) {
+            return new Visibility(lastVersion, Instant.MIN, false);
+        }
         long lowest = 0;
         if (metadata.truncateBefore().isPresent()) {
             lowest = Math.max(lowest, metadata.truncateBefore().getAsLong());
