@@ -66,7 +66,7 @@ public final class ServerCommand implements Callable<Integer> {
             var options = new ServerOptions(
                     host, port, ServerLimits.defaults(), ServerSecurity.disabled(), Clock.systemUTC());
             FactumServer server = FactumServer.start(store, options);
-            Thread hook = new Thread(() -> stop(server), "factum-shutdown");
+            Thread hook = new Thread(() -> stop(server, store), "factum-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             announce(server.port());
             server.awaitTermination();
@@ -75,11 +75,21 @@ public final class ServerCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void stop(FactumServer server) {
+    /**
+     * Runs in the shutdown hook: the JVM exits when the hook returns, so the store is closed here,
+     * not by the main thread, which might not get to run again.
+     */
+    private void stop(FactumServer server, EmbeddedEventStore store) {
         out.println("factum: stopping: finishing running calls, then closing the store");
         out.flush();
-        server.close();
-        stopped.countDown();
+        try {
+            server.close();
+        } finally {
+            store.close();
+            out.println("factum: stopped cleanly");
+            out.flush();
+            stopped.countDown();
+        }
     }
 
     private void announce(int actualPort) {

@@ -27,9 +27,11 @@ public final class ServerProcess implements AutoCloseable {
     private final int port;
     private final Path dataDir;
     private final List<String> output;
+    private final Thread pump;
 
-    private ServerProcess(Process process, int port, Path dataDir, List<String> output) {
+    private ServerProcess(Process process, int port, Path dataDir, List<String> output, Thread pump) {
         this.process = process;
+        this.pump = pump;
         this.port = port;
         this.dataDir = dataDir;
         this.output = output;
@@ -57,13 +59,13 @@ public final class ServerProcess implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
         BlockingQueue<Integer> ports = new LinkedBlockingQueue<>();
-        Thread.ofVirtual().start(() -> pump(process, output, ports));
+        Thread pump = Thread.ofVirtual().start(() -> pump(process, output, ports));
         Integer bound = ports.poll(60, TimeUnit.SECONDS);
         if (bound == null || bound < 0) {
             process.destroyForcibly();
             throw new IllegalStateException("the server did not start; its output:\n" + String.join("\n", output));
         }
-        return new ServerProcess(process, bound, dataDir, output);
+        return new ServerProcess(process, bound, dataDir, output, pump);
     }
 
     private static void pump(Process process, List<String> output, BlockingQueue<Integer> ports) {
@@ -111,13 +113,30 @@ public final class ServerProcess implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
-    /** SIGTERM, as Ctrl-C: a clean stop. Returns the exit code. */
+    /** Waits until the output pump has read everything the (ended) process printed. */
+    private void drainOutput() throws InterruptedException {
+        pump.join(TimeUnit.SECONDS.toMillis(10));
+    }
+
+    /**
+     * SIGINT, as Ctrl-C: a clean stop. Returns the exit code (130 after a signal, as for any JVM).
+     * Sent with kill(1) rather than {@link Process#destroy()}, which would close the output pipe and
+     * lose what the server prints while it stops.
+     */
     public int stop() throws InterruptedException {
-        process.destroy();
+        try {
+            new ProcessBuilder("kill", "-INT", Long.toString(process.pid()))
+                    .inheritIO()
+                    .start()
+                    .waitFor();
+        } catch (IOException e) {
+            process.destroy();
+        }
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new IllegalStateException("the server did not stop within 30 s; its output:\n" + output());
         }
+        drainOutput();
         return process.exitValue();
     }
 
