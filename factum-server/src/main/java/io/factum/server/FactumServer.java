@@ -5,6 +5,7 @@ import io.factum.server.grpc.CallPrincipal;
 import io.factum.server.grpc.GossipService;
 import io.factum.server.grpc.ServerFeaturesService;
 import io.factum.server.grpc.StreamsService;
+import io.factum.server.grpc.StrictRequests;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
@@ -60,11 +61,11 @@ public final class FactumServer implements AutoCloseable {
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
         for (ServerServiceDefinition service : services) {
-            builder.addService(ServerInterceptors.intercept(service, auth));
+            builder.addService(ServerInterceptors.intercept(StrictRequests.of(service), auth));
         }
         List<ServerServiceDefinition> withFeatures = new ArrayList<>(services);
         var features = new ServerFeaturesService(withFeatures, Map.of());
-        builder.addService(ServerInterceptors.intercept(features.bindService(), auth));
+        builder.addService(ServerInterceptors.intercept(StrictRequests.of(features.bindService()), auth));
         Server server = builder.build();
         try {
             server.start();

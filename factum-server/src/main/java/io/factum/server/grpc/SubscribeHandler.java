@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * Streams.Read with subscription options: catch-up then live, on a stream or on {@code $all}. The
@@ -49,6 +50,16 @@ final class SubscribeHandler {
                     case STREAMOPTION_NOT_SET ->
                         throw GrpcErrors.invalidArgument("options: 'stream' or 'all' is required");
                 };
+        // The store validated the request when it subscribed; only now is the client told it is
+        // subscribed, and the listener holds events back until then.
+        try {
+            confirm(out);
+        } catch (RuntimeException e) {
+            subscription.close();
+            throw e;
+        } finally {
+            listener.confirmed.countDown();
+        }
         live.add(out);
         out.onCancel(() -> {
             live.remove(out);
@@ -82,7 +93,6 @@ final class SubscribeHandler {
                         throw GrpcErrors.invalidArgument(
                                 "options.stream.revision_option is required (revision, start or end)");
                 };
-        confirm(out);
         return store.subscribeToStream(stream, from, listener);
     }
 
@@ -99,7 +109,6 @@ final class SubscribeHandler {
                         throw GrpcErrors.invalidArgument("options.all.all_option is required (position, start or end)");
                 };
         var subscribeOptions = new SubscribeAllOptions(from, Filters.of(options), Filters.checkpointInterval(options));
-        confirm(out);
         return store.subscribeToAll(subscribeOptions, listener);
     }
 
@@ -123,6 +132,7 @@ final class SubscribeHandler {
         private final FlowControlledSender<ReadResp> out;
         private final boolean uuidAsString;
         private final boolean toAll;
+        private final CountDownLatch confirmed = new CountDownLatch(1);
         private long lastVersion = -1;
         private long lastPosition = -1;
 
@@ -134,6 +144,7 @@ final class SubscribeHandler {
 
         @Override
         public void onEvent(Subscription subscription, RecordedEvent event) {
+            awaitConfirmation();
             out.send(ProtoCodec.readEvent(event, uuidAsString));
             lastVersion = event.version();
             lastPosition = event.position();
@@ -142,6 +153,7 @@ final class SubscribeHandler {
         /** The store's checkpoint p means "everything below p examined"; clients resume after theirs. */
         @Override
         public void onCheckpoint(Subscription subscription, long position) {
+            awaitConfirmation();
             if (position == 0) {
                 return;
             }
@@ -159,6 +171,7 @@ final class SubscribeHandler {
          */
         @Override
         public void onCaughtUp(Subscription subscription) {
+            awaitConfirmation();
             var caughtUp = ReadResp.CaughtUp.newBuilder().setTimestamp(clockSource.now());
             // Stream subscriptions report a revision, $all subscriptions a position; neither when
             // nothing was delivered yet.
@@ -170,6 +183,15 @@ final class SubscribeHandler {
                 caughtUp.setStreamRevision(lastVersion);
             }
             out.send(ReadResp.newBuilder().setCaughtUp(caughtUp).build());
+        }
+
+        private void awaitConfirmation() {
+            try {
+                confirmed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FlowControlledSender.CallCancelledException();
+            }
         }
 
         @Override
