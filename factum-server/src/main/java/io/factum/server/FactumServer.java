@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A running Factum server over an {@link EventStore}. The store belongs to the caller: closing the
@@ -48,10 +49,12 @@ public final class FactumServer implements AutoCloseable {
         ExecutorService calls = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("factum-call-", 0).factory());
         var bound = new InetSocketAddress(options.host(), options.port());
+        var boundPort = new AtomicInteger(options.port());
         var streams = new StreamsService(store, options.security().policy(), options.clock());
         List<ServerServiceDefinition> services = List.of(
                 streams.bindService(),
-                new GossipService(UUID.randomUUID(), options.host(), bound.getPort(), options.clock()).bindService());
+                new GossipService(UUID.randomUUID(), advertised(options.host()), boundPort::get, options.clock())
+                        .bindService());
         var auth = new CallPrincipal(options.security());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(bound)
                 .executor(calls)
@@ -74,7 +77,13 @@ public final class FactumServer implements AutoCloseable {
             throw new IOException(
                     "cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
         }
+        boundPort.set(server.getPort());
         return new FactumServer(server, calls, streams);
+    }
+
+    /** A wildcard bind address is no address to give clients; they reached us by some name. */
+    private static String advertised(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
     }
 
     /** The port the server listens on (the real one when 0 was asked for). */

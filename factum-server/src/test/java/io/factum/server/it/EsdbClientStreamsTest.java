@@ -244,4 +244,20 @@ class EsdbClientStreamsTest {
                 .extracting(e -> e.getOriginalEvent().getEventType())
                 .containsExactly("E3");
     }
+
+    /** A discover connection string makes the client ask Gossip for the leader and connect to it. */
+    @Test
+    void clusterDiscoveryThroughGossipFindsTheSingleNodeAsLeader() throws Exception {
+        String seeds = "esdb+discover://localhost:" + server.port() + "?tls=false";
+        EventStoreDBClient discovered = EventStoreDBClient.create(EventStoreDBConnectionString.parseOrThrow(seeds));
+        try {
+            String stream = unique("gossip");
+            discovered.appendToStream(stream, json("Found", "{}")).get();
+            ReadResult read =
+                    discovered.readStream(stream, ReadStreamOptions.get()).get();
+            assertThat(read.getEvents()).hasSize(1);
+        } finally {
+            discovered.shutdown().get();
+        }
+    }
 }
