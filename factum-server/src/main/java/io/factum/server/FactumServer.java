@@ -2,9 +2,13 @@ package io.factum.server;
 
 import io.factum.api.EventStore;
 import io.factum.server.grpc.CallPrincipal;
+import io.factum.server.grpc.ConnectionLimits;
 import io.factum.server.grpc.GossipService;
 import io.factum.server.grpc.ServerFeaturesService;
 import io.factum.server.grpc.StreamsService;
+import io.factum.server.security.PasswordHasher;
+import io.factum.server.security.users.UserStore;
+import io.factum.server.security.users.UsersService;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -48,19 +52,26 @@ public final class FactumServer implements AutoCloseable {
         var bound = new InetSocketAddress(options.host(), options.port());
         List<ServerServiceDefinition> services = services(store, options, bound.getPort());
         var auth = new CallPrincipal(options.security());
+        var perConnection = new ConnectionLimits(options.limits().maxSubscriptionsPerConnection());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(bound)
                 .executor(calls)
                 .maxInboundMessageSize(options.limits().maxMessageBytes())
                 .maxConcurrentCallsPerConnection(options.limits().maxConcurrentCallsPerConnection())
+                .handshakeTimeout(options.limits().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .maxConnectionIdle(options.limits().maxConnectionIdle().toMillis(), TimeUnit.MILLISECONDS)
+                .addTransportFilter(perConnection)
                 // The official clients ping every 10 s by default; a stricter server would drop them.
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
+        if (options.tls().isPresent()) {
+            builder.sslContext(options.tls().get().serverContext());
+        }
         for (ServerServiceDefinition service : services) {
-            builder.addService(ServerInterceptors.intercept(service, auth));
+            builder.addService(ServerInterceptors.intercept(service, auth, perConnection));
         }
         List<ServerServiceDefinition> withFeatures = new ArrayList<>(services);
         var features = new ServerFeaturesService(withFeatures, Map.of());
-        builder.addService(ServerInterceptors.intercept(features.bindService(), auth));
+        builder.addService(ServerInterceptors.intercept(features.bindService(), auth, perConnection));
         Server server = builder.build();
         try {
             server.start();
@@ -73,9 +84,13 @@ public final class FactumServer implements AutoCloseable {
     }
 
     private static List<ServerServiceDefinition> services(EventStore store, ServerOptions options, int port) {
+        // The Users service shares the authenticator's user store, so that its changes reach the
+        // authenticator's cache at once.
+        UserStore users = options.security().users().orElseGet(() -> new UserStore(store, PasswordHasher.defaults()));
         List<BindableService> bindable = List.of(
                 new StreamsService(store, options.security().policy(), options.clock()),
-                new GossipService(UUID.randomUUID(), options.host(), port, options.clock()));
+                new GossipService(UUID.randomUUID(), options.host(), port, options.clock()),
+                new UsersService(users, options.security().policy()));
         return bindable.stream().map(BindableService::bindService).toList();
     }
 

@@ -38,15 +38,24 @@ final class SubscribeHandler {
         boolean uuidAsString = options.getUuidOption().hasString();
         boolean newerMessages = options.getControlOption().getCompatibility() >= 1;
         boolean toAll = options.hasAll();
-        Listener listener = new Listener(out, uuidAsString, newerMessages, toAll);
-        Subscription subscription =
-                switch (options.getStreamOptionCase()) {
-                    case STREAM -> subscribeStream(options.getStream(), who, listener, out);
-                    case ALL -> subscribeAll(options, who, listener, out);
-                    case STREAMOPTION_NOT_SET ->
-                        throw GrpcErrors.invalidArgument("options: 'stream' or 'all' is required");
-                };
-        out.onCancel(subscription::close);
+        // Held until the subscription ends (client cancel, or an error that ends the call).
+        ConnectionLimits.Slot slot = ConnectionLimits.current().acquireSubscription();
+        Listener listener = new Listener(out, uuidAsString, newerMessages, toAll, slot);
+        Subscription subscription;
+        try {
+            subscription = switch (options.getStreamOptionCase()) {
+                case STREAM -> subscribeStream(options.getStream(), who, listener, out);
+                case ALL -> subscribeAll(options, who, listener, out);
+                case STREAMOPTION_NOT_SET -> throw GrpcErrors.invalidArgument("options: 'stream' or 'all' is required");
+            };
+        } catch (RuntimeException e) {
+            slot.release();
+            throw e;
+        }
+        out.onCancel(() -> {
+            subscription.close();
+            slot.release();
+        });
     }
 
     private Subscription subscribeStream(
@@ -107,11 +116,18 @@ final class SubscribeHandler {
         private final boolean uuidAsString;
         private final boolean newerMessages;
         private final boolean toAll;
+        private final ConnectionLimits.Slot slot;
         private long lastVersion = -1;
         private long lastPosition = -1;
 
-        Listener(FlowControlledSender<ReadResp> out, boolean uuidAsString, boolean newerMessages, boolean toAll) {
+        Listener(
+                FlowControlledSender<ReadResp> out,
+                boolean uuidAsString,
+                boolean newerMessages,
+                boolean toAll,
+                ConnectionLimits.Slot slot) {
             this.out = out;
+            this.slot = slot;
             this.uuidAsString = uuidAsString;
             this.newerMessages = newerMessages;
             this.toAll = toAll;
@@ -158,6 +174,7 @@ final class SubscribeHandler {
 
         @Override
         public void onStopped(Subscription subscription, Optional<Throwable> error) {
+            slot.release();
             error.filter(e -> !(e instanceof FlowControlledSender.CallCancelledException))
                     .ifPresent(out::fail);
         }
