@@ -157,7 +157,7 @@ public final class ServerCommand implements Callable<Integer> {
         }
         Optional<TlsConfig> tls = tlsCert.map(cert -> new TlsConfig(cert, tlsKey.orElseThrow(), tlsCa));
         if (!loopback && !insecure && tls.isEmpty()) {
-            throw new RefusedException("refusing to listen on " + host + " without TLS: give --tls-cert and --tls-key"
+            throw new RefusedException("listening on " + host + " needs TLS: give --tls-cert and --tls-key"
                     + " (`factum certs` makes development ones), bind to 127.0.0.1, or pass --insecure to accept"
                     + " the risk");
         }
@@ -191,7 +191,7 @@ public final class ServerCommand implements Callable<Integer> {
     }
 
     private void announce(int actualPort, Mode mode) {
-        String shown = isLoopback(host) ? "localhost" : host;
+        String shown = isLoopback(host) || isWildcard(host) ? "localhost" : host;
         String address = shown + ":" + actualPort;
         boolean tls = mode.tls().isPresent();
         out.println("factum: serving " + dataDir.toAbsolutePath().normalize());
@@ -221,6 +221,14 @@ public final class ServerCommand implements Callable<Integer> {
     static boolean isLoopback(String host) {
         try {
             return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    static boolean isWildcard(String host) {
+        try {
+            return InetAddress.getByName(host).isAnyLocalAddress();
         } catch (UnknownHostException e) {
             return false;
         }
