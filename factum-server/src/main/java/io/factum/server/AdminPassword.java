@@ -54,7 +54,8 @@ final class AdminPassword {
         try {
             content = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new InvalidSourceException("--admin-password-file " + file + ": cannot be read (" + e.getMessage() + ")");
+            throw new InvalidSourceException(
+                    "--admin-password-file " + file + ": cannot be read (" + e.getMessage() + ")");
         }
         // The first line, without its line break: editors and `echo` add one.
         String password = content.lines().findFirst().orElse("");
@@ -69,8 +70,8 @@ final class AdminPassword {
             Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
             if (permissions.contains(PosixFilePermission.OTHERS_READ)
                     || permissions.contains(PosixFilePermission.GROUP_READ)) {
-                return Optional.of("--admin-password-file " + file
-                        + " is readable by other users; restrict it (chmod 600)");
+                return Optional.of(
+                        "--admin-password-file " + file + " is readable by other users; restrict it (chmod 600)");
             }
         } catch (UnsupportedOperationException | IOException e) {
             // Not a POSIX file system: nothing to check.

@@ -149,8 +149,12 @@ public final class CertsCommand implements Callable<Integer> {
         Instant now = clock.instant();
         X500Name subject = new X500Name("CN=Factum Development CA");
         var builder = new JcaX509v3CertificateBuilder(
-                subject, serial(), Date.from(now.minus(Duration.ofMinutes(5))),
-                Date.from(now.plus(Duration.ofDays(5 * 365))), subject, pair.getPublic());
+                subject,
+                serial(),
+                Date.from(now.minus(Duration.ofMinutes(5))),
+                Date.from(now.plus(Duration.ofDays(5 * 365))),
+                subject,
+                pair.getPublic());
         var ext = new JcaX509ExtensionUtils();
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
         builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
@@ -165,17 +169,26 @@ public final class CertsCommand implements Callable<Integer> {
             throws GeneralSecurityException, IOException, OperatorCreationException {
         Instant now = clock.instant();
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                ca.certificate(), serial(), Date.from(now.minus(Duration.ofMinutes(5))),
-                Date.from(now.plus(Duration.ofDays(days))), new X500Name("CN=factum-node"), key);
+                ca.certificate(),
+                serial(),
+                Date.from(now.minus(Duration.ofMinutes(5))),
+                Date.from(now.plus(Duration.ofDays(days))),
+                new X500Name("CN=factum-node"),
+                key);
         var ext = new JcaX509ExtensionUtils();
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-        builder.addExtension(Extension.extendedKeyUsage, false,
-                new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(
-                sans.stream().map(CertsCommand::generalName).toArray(GeneralName[]::new)));
+        builder.addExtension(
+                Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+        builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
+            KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
+        }));
+        builder.addExtension(
+                Extension.subjectAlternativeName,
+                false,
+                new GeneralNames(sans.stream().map(CertsCommand::generalName).toArray(GeneralName[]::new)));
         builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key));
-        builder.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(ca.certificate()));
+        builder.addExtension(
+                Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(ca.certificate()));
         return sign(builder, ca.key());
     }
 
@@ -184,7 +197,8 @@ public final class CertsCommand implements Callable<Integer> {
         if (ip) {
             try {
                 // A literal address: no lookup happens for these forms.
-                return new GeneralName(GeneralName.iPAddress, InetAddress.getByName(name).getHostAddress());
+                return new GeneralName(
+                        GeneralName.iPAddress, InetAddress.getByName(name).getHostAddress());
             } catch (java.net.UnknownHostException e) {
                 throw new IllegalArgumentException("--name " + name + " is not a valid IP address", e);
             }
@@ -230,12 +244,18 @@ public final class CertsCommand implements Callable<Integer> {
         Files.deleteIfExists(file);
         if (secret) {
             try {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(
+                        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException e) {
                 Files.createFile(file); // not a POSIX file system
             }
         }
-        Files.writeString(file, content, StandardCharsets.US_ASCII, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        Files.writeString(
+                file,
+                content,
+                StandardCharsets.US_ASCII,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
     }
 
@@ -245,8 +265,8 @@ public final class CertsCommand implements Callable<Integer> {
         out.println("  CA:       " + abs.resolve(CA_CERT) + (caCreated ? " (new)" : " (existing, reused)")
                 + "; its key " + CA_KEY + " stays private");
         out.println("  node:     " + abs.resolve(NODE_CERT) + ", " + NODE_KEY + " for " + String.join(", ", sans));
-        out.println("  server:   factum server --tls-cert " + abs.resolve(NODE_CERT) + " --tls-key " + abs.resolve(NODE_KEY)
-                + " --auth");
+        out.println("  server:   factum server --tls-cert " + abs.resolve(NODE_CERT) + " --tls-key "
+                + abs.resolve(NODE_KEY) + " --auth");
         out.println("  clients:  esdb://admin:PASSWORD@localhost:2113?tls=true&tlsCaFile=" + abs.resolve(CA_CERT));
         out.println("            kurrentdb://admin:PASSWORD@localhost:2113?tls=true&tlsCaFile=" + abs.resolve(CA_CERT));
         out.println("  For development only: anyone holding " + CA_KEY + " can issue certificates your clients trust.");

@@ -112,7 +112,9 @@ public final class ServerCommand implements Callable<Integer> {
         AdminPassword.Resolved password;
         try {
             mode = mode();
-            password = mode.auth() ? AdminPassword.resolve(env, adminPasswordFile) : new AdminPassword.Resolved(Optional.empty(), Optional.empty());
+            password = mode.auth()
+                    ? AdminPassword.resolve(env, adminPasswordFile)
+                    : new AdminPassword.Resolved(Optional.empty(), Optional.empty());
         } catch (RefusedException | AdminPassword.InvalidSourceException e) {
             return refuse(e.getMessage());
         }
@@ -123,7 +125,9 @@ public final class ServerCommand implements Callable<Integer> {
             if (mode.auth()) {
                 var users = new UserStore(store, PasswordHasher.defaults());
                 try {
-                    announceAdmin(AdminBootstrap.ensure(users, password.password()), password.password().isPresent());
+                    announceAdmin(
+                            AdminBootstrap.ensure(users, password.password()),
+                            password.password().isPresent());
                 } catch (AdminBootstrap.NoAdministratorException e) {
                     return refuse(e.getMessage());
                 }
@@ -180,8 +184,12 @@ public final class ServerCommand implements Callable<Integer> {
 
     private void announceAdmin(AdminBootstrap.Outcome outcome, boolean passwordGiven) {
         switch (outcome) {
-            case CREATED -> out.println("factum: created user '" + AdminBootstrap.ADMIN + "' (group $admins) with the given password");
-            case RESTORED -> out.println("factum: user '" + AdminBootstrap.ADMIN + "' restored as an enabled administrator with the given password");
+            case CREATED ->
+                out.println(
+                        "factum: created user '" + AdminBootstrap.ADMIN + "' (group $admins) with the given password");
+            case RESTORED ->
+                out.println("factum: user '" + AdminBootstrap.ADMIN
+                        + "' restored as an enabled administrator with the given password");
             case EXISTING -> {
                 if (passwordGiven) {
                     out.println("factum: an administrator exists; the given admin password was not used");
@@ -199,7 +207,14 @@ public final class ServerCommand implements Callable<Integer> {
         out.println("  security:   TLS " + (tls ? "on" : "off") + ", authentication " + (mode.auth() ? "on" : "off"));
         out.println("  web:        " + (tls ? "https" : "http") + "://" + address);
         String credentials = mode.auth() ? "USER:PASSWORD@" : "";
-        String query = tls ? "?tls=true" + mode.tls().get().clientCa().map(ca -> "&tlsCaFile=" + ca.toAbsolutePath()).orElse("") : "?tls=false";
+        String query = tls
+                ? "?tls=true"
+                        + mode.tls()
+                                .get()
+                                .clientCa()
+                                .map(ca -> "&tlsCaFile=" + ca.toAbsolutePath())
+                                .orElse("")
+                : "?tls=false";
         out.println("  clients:    kurrentdb://" + credentials + address + query);
         out.println("              esdb://" + credentials + address + query);
         if (tls && mode.tls().get().clientCa().isEmpty()) {

@@ -41,8 +41,10 @@ public record TlsConfig(Path certificateChain, Path privateKey, Optional<Path> c
         try {
             builder = SslContextBuilder.forServer(certificateChain.toFile(), privateKey.toFile());
         } catch (IllegalArgumentException e) {
-            throw new IOException("cannot read the TLS certificate " + certificateChain + " or key " + privateKey
-                    + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "cannot read the TLS certificate " + certificateChain + " or key " + privateKey + ": "
+                            + e.getMessage(),
+                    e);
         }
         if (clientCa.isPresent()) {
             checkReadable("--tls-ca", clientCa.get());
@@ -51,8 +53,10 @@ public record TlsConfig(Path certificateChain, Path privateKey, Optional<Path> c
         try {
             return GrpcSslContexts.configure(builder).build();
         } catch (SSLException | IllegalArgumentException e) {
-            throw new IOException("cannot use the TLS certificate " + certificateChain + " with key " + privateKey
-                    + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "cannot use the TLS certificate " + certificateChain + " with key " + privateKey + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 

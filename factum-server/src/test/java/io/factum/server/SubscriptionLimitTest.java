@@ -23,15 +23,17 @@ class SubscriptionLimitTest {
         var limits = ServerLimits.defaults().withMaxSubscriptionsPerConnection(2);
         try (var store = new InMemoryEventStore();
                 var server = FactumServer.start(
-                        store, new ServerOptions("127.0.0.1", 0, limits, ServerSecurity.disabled(), Clock.systemUTC()))) {
+                        store,
+                        new ServerOptions("127.0.0.1", 0, limits, ServerSecurity.disabled(), Clock.systemUTC()))) {
             EventStoreDBClient client = EventStoreDBClient.create(
                     EventStoreDBConnectionString.parseOrThrow("esdb://localhost:" + server.port() + "?tls=false"));
             try {
-                Subscription first = client.subscribeToStream("a", new SubscriptionListener() {}).get(30, TimeUnit.SECONDS);
+                Subscription first = client.subscribeToStream("a", new SubscriptionListener() {})
+                        .get(30, TimeUnit.SECONDS);
                 client.subscribeToStream("b", new SubscriptionListener() {}).get(30, TimeUnit.SECONDS);
                 ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
-                        ExecutionException.class,
-                        () -> client.subscribeToStream("c", new SubscriptionListener() {}).get(30, TimeUnit.SECONDS));
+                        ExecutionException.class, () -> client.subscribeToStream("c", new SubscriptionListener() {})
+                                .get(30, TimeUnit.SECONDS));
                 assertThat(refused.getCause()).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
                     assertThat(e.getStatus().getDescription()).contains("2 subscriptions");
@@ -41,7 +43,8 @@ class SubscriptionLimitTest {
                 Subscription again = null;
                 for (int attempt = 0; attempt < 50 && again == null; attempt++) {
                     try {
-                        again = client.subscribeToStream("c", new SubscriptionListener() {}).get(30, TimeUnit.SECONDS);
+                        again = client.subscribeToStream("c", new SubscriptionListener() {})
+                                .get(30, TimeUnit.SECONDS);
                     } catch (ExecutionException e) {
                         Thread.sleep(100);
                     }

@@ -60,9 +60,11 @@ public final class CallPrincipal implements ServerInterceptor {
         if (security.required()
                 && principal instanceof Principal.Anonymous
                 && !ANONYMOUS_METHODS.contains(call.getMethodDescriptor().getFullMethodName())) {
-            return refuse(call, Status.UNAUTHENTICATED.withDescription(
-                    "this server requires authentication: send credentials (user:password in the connection string,"
-                            + " or per call)"));
+            return refuse(
+                    call,
+                    Status.UNAUTHENTICATED.withDescription(
+                            "this server requires authentication: send credentials (user:password in the connection string,"
+                                    + " or per call)"));
         }
         return Contexts.interceptCall(Context.current().withValue(KEY, principal), call, headers, next);
     }

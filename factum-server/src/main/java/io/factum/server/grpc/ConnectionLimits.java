@@ -33,7 +33,9 @@ public final class ConnectionLimits extends ServerTransportFilter implements Ser
 
     @Override
     public Attributes transportReady(Attributes attributes) {
-        return attributes.toBuilder().set(CONNECTION, new Connection(maxSubscriptions)).build();
+        return attributes.toBuilder()
+                .set(CONNECTION, new Connection(maxSubscriptions))
+                .build();
     }
 
     @Override

@@ -109,14 +109,15 @@ public final class AclPolicy implements AccessPolicy {
     @Override
     public void checkAdmin(Principal who, String operation) {
         if (!(who instanceof Principal.User user && user.isAdmin())) {
-            throw new AccessDeniedException(
-                    "access denied: " + operation + " is for administrators ($admins); " + who.displayName() + " is not one");
+            throw new AccessDeniedException("access denied: " + operation + " is for administrators ($admins); "
+                    + who.displayName() + " is not one");
         }
     }
 
     @Override
     public void checkOperations(Principal who, String operation) {
-        if (!(who instanceof Principal.User user && (user.isAdmin() || user.groups().contains(Principal.OPS)))) {
+        if (!(who instanceof Principal.User user
+                && (user.isAdmin() || user.groups().contains(Principal.OPS)))) {
             throw new AccessDeniedException("access denied: " + operation + " is for $admins and $ops; "
                     + who.displayName() + " is in neither");
         }
@@ -193,8 +194,8 @@ public final class AclPolicy implements AccessPolicy {
 
     private Optional<RecordedEvent> lastEvent(String stream) {
         try {
-            List<RecordedEvent> events =
-                    store.readStream(stream, Long.MAX_VALUE, Direction.BACKWARDS, 1).events();
+            List<RecordedEvent> events = store.readStream(stream, Long.MAX_VALUE, Direction.BACKWARDS, 1)
+                    .events();
             return events.isEmpty() ? Optional.empty() : Optional.of(events.getFirst());
         } catch (StreamDeletedException | InvalidInputException e) {
             // A tombstoned stream, or a name too long to have a metastream: no ACL of its own.
@@ -224,8 +225,8 @@ public final class AclPolicy implements AccessPolicy {
     }
 
     private static AccessDeniedException denied(Principal who, StreamAccess access, String stream, String why) {
-        return new AccessDeniedException("access denied: " + who.displayName() + " may not " + verb(access) + " '"
-                + stream + "' (" + why + ")");
+        return new AccessDeniedException(
+                "access denied: " + who.displayName() + " may not " + verb(access) + " '" + stream + "' (" + why + ")");
     }
 
     private static String verb(StreamAccess access) {

@@ -101,7 +101,10 @@ public final class BasicAuthenticator implements Authenticator {
         }
         String decoded;
         try {
-            decoded = new String(Base64.getDecoder().decode(authorization.substring(space + 1).strip()), StandardCharsets.UTF_8);
+            decoded = new String(
+                    Base64.getDecoder()
+                            .decode(authorization.substring(space + 1).strip()),
+                    StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw new AuthenticationException("malformed Basic credentials: not base64");
         }
@@ -118,7 +121,10 @@ public final class BasicAuthenticator implements Authenticator {
         hashing.acquireUninterruptibly();
         try {
             matches = stored.isPresent()
-                    ? users.hasher().verify(credentials.password(), stored.get().record().passwordHash())
+                    ? users.hasher()
+                            .verify(
+                                    credentials.password(),
+                                    stored.get().record().passwordHash())
                     : users.hasher().verifyNothing(credentials.password());
         } finally {
             hashing.release();

@@ -101,5 +101,4 @@ public final class PasswordHasher {
             Arrays.fill(chars, '\0');
         }
     }
-
 }

@@ -69,7 +69,9 @@ class SecureServerTest {
         admin = client("admin", ADMIN_PASSWORD);
         anonymous = EventStoreDBClient.create(
                 EventStoreDBConnectionString.parseOrThrow("esdb://localhost:" + server.port() + "?tls=false"));
-        channel = NettyChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
+        channel = NettyChannelBuilder.forAddress("localhost", server.port())
+                .usePlaintext()
+                .build();
         users("admin", ADMIN_PASSWORD).create(create("alice", "Alice", "alice-pw", "sales"));
         users("admin", ADMIN_PASSWORD).create(create("bob", "Bob", "bob-pw"));
     }
@@ -98,7 +100,9 @@ class SecureServerTest {
         Metadata headers = new Metadata();
         headers.put(
                 Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
-                "Basic " + Base64.getEncoder().encodeToString((login + ":" + password).getBytes(StandardCharsets.UTF_8)));
+                "Basic "
+                        + Base64.getEncoder()
+                                .encodeToString((login + ":" + password).getBytes(StandardCharsets.UTF_8)));
         return UsersGrpc.newBlockingStub(channel)
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
                 .withDeadlineAfter(30, TimeUnit.SECONDS);
@@ -115,7 +119,8 @@ class SecureServerTest {
     }
 
     static EventData json(String type) {
-        return EventData.builderAsJson(type, "{}".getBytes(StandardCharsets.UTF_8)).build();
+        return EventData.builderAsJson(type, "{}".getBytes(StandardCharsets.UTF_8))
+                .build();
     }
 
     static String unique(String prefix) {
@@ -144,24 +149,32 @@ class SecureServerTest {
         admin.appendToStream(stream, json("A")).get();
         ReadResult read = admin.readStream(stream, ReadStreamOptions.get()).get();
         assertThat(read.getEvents()).hasSize(1);
-        assertThat(admin.readAll(ReadAllOptions.get().maxCount(5)).get().getEvents()).isNotEmpty();
+        assertThat(admin.readAll(ReadAllOptions.get().maxCount(5)).get().getEvents())
+                .isNotEmpty();
     }
 
     @Test
     void aWrongPasswordOrNoCredentialsIsUnauthenticated() throws Exception {
         EventStoreDBClient wrong = client("admin", "not-the-password");
         try {
-            StatusRuntimeException e = failure(() -> wrong.appendToStream(unique("x"), json("A")).get());
+            StatusRuntimeException e =
+                    failure(() -> wrong.appendToStream(unique("x"), json("A")).get());
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
             assertThat(e.getStatus().getDescription()).contains("wrong login or password");
         } finally {
             wrong.shutdown().get();
         }
-        assertStatus(() -> anonymous.readStream(unique("x"), ReadStreamOptions.get()).get(), Status.Code.UNAUTHENTICATED);
+        assertStatus(
+                () -> anonymous.readStream(unique("x"), ReadStreamOptions.get()).get(), Status.Code.UNAUTHENTICATED);
         // Per-call credentials override the connection's (none here).
         String stream = unique("percall");
-        anonymous.appendToStream(stream, AppendToStreamOptions.get().authenticated("bob", "bob-pw"), json("A")).get();
-        assertThat(anonymous.readStream(stream, ReadStreamOptions.get().authenticated("bob", "bob-pw")).get().getEvents())
+        anonymous
+                .appendToStream(stream, AppendToStreamOptions.get().authenticated("bob", "bob-pw"), json("A"))
+                .get();
+        assertThat(anonymous
+                        .readStream(stream, ReadStreamOptions.get().authenticated("bob", "bob-pw"))
+                        .get()
+                        .getEvents())
                 .hasSize(1);
     }
 
@@ -169,7 +182,9 @@ class SecureServerTest {
     void aclsGrantAndDenyStreamAccess() throws Exception {
         String stream = unique("orders");
         admin.appendToStream(stream, json("Placed")).get();
-        var acl = com.eventstore.dbclient.Acls.newStreamAcl().addReadRoles("alice").addWriteRoles("sales");
+        var acl = com.eventstore.dbclient.Acls.newStreamAcl()
+                .addReadRoles("alice")
+                .addWriteRoles("sales");
         StreamMetadata metadata = new StreamMetadata();
         metadata.setAcl(acl);
         admin.setStreamMetadata(stream, metadata).get();
@@ -179,9 +194,9 @@ class SecureServerTest {
         admin.appendToStream(stream, AppendToStreamOptions.get().authenticated("alice", "alice-pw"), json("Paid"))
                 .get();
 
-        StatusRuntimeException denied = failure(() -> admin.readStream(
-                        stream, ReadStreamOptions.get().authenticated("bob", "bob-pw"))
-                .get());
+        StatusRuntimeException denied =
+                failure(() -> admin.readStream(stream, ReadStreamOptions.get().authenticated("bob", "bob-pw"))
+                        .get());
         assertThat(denied.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
         assertThat(denied.getTrailers().get(EXCEPTION)).isEqualTo("access-denied");
         assertStatus(
@@ -212,7 +227,9 @@ class SecureServerTest {
         ReadAllOptions asBob = ReadAllOptions.get().authenticated("bob", "bob-pw");
         assertStatus(() -> admin.readAll(asBob).get(), Status.Code.PERMISSION_DENIED);
         assertStatus(
-                () -> admin.subscribeToAll(new SubscriptionListener() {}, SubscribeToAllOptions.get().authenticated("bob", "bob-pw"))
+                () -> admin.subscribeToAll(
+                                new SubscriptionListener() {},
+                                SubscribeToAllOptions.get().authenticated("bob", "bob-pw"))
                         .get(),
                 Status.Code.PERMISSION_DENIED);
         assertStatus(
@@ -221,7 +238,8 @@ class SecureServerTest {
                         .get(),
                 Status.Code.PERMISSION_DENIED);
         assertStatus(
-                () -> admin.readStream("$user-admin", ReadStreamOptions.get().authenticated("bob", "bob-pw")).get(),
+                () -> admin.readStream("$user-admin", ReadStreamOptions.get().authenticated("bob", "bob-pw"))
+                        .get(),
                 Status.Code.PERMISSION_DENIED);
     }
 
@@ -230,7 +248,9 @@ class SecureServerTest {
         var asAdmin = users("admin", ADMIN_PASSWORD);
         asAdmin.create(create("carol", "Carol", "carol-pw", "g1"));
         List<DetailsResp> carol = new ArrayList<>();
-        asAdmin.details(DetailsReq.newBuilder().setOptions(DetailsReq.Options.newBuilder().setLoginName("carol")).build())
+        asAdmin.details(DetailsReq.newBuilder()
+                        .setOptions(DetailsReq.Options.newBuilder().setLoginName("carol"))
+                        .build())
                 .forEachRemaining(carol::add);
         assertThat(carol).hasSize(1);
         DetailsResp.UserDetails details = carol.getFirst().getUserDetails();
@@ -239,37 +259,60 @@ class SecureServerTest {
         assertThat(details.getGroupsList()).containsExactly("g1");
         assertThat(details.getDisabled()).isFalse();
         long nowTicks = System.currentTimeMillis() * 10_000;
-        assertThat(details.getLastUpdated().getTicksSinceEpoch()).isBetween(nowTicks - 600_000_000L, nowTicks + 600_000_000L);
+        assertThat(details.getLastUpdated().getTicksSinceEpoch())
+                .isBetween(nowTicks - 600_000_000L, nowTicks + 600_000_000L);
 
-        asAdmin.update(UpdateReq.newBuilder().setOptions(UpdateReq.Options.newBuilder()
-                        .setLoginName("carol").setFullName("Carol C").addGroups("g2"))
+        asAdmin.update(UpdateReq.newBuilder()
+                .setOptions(UpdateReq.Options.newBuilder()
+                        .setLoginName("carol")
+                        .setFullName("Carol C")
+                        .addGroups("g2"))
                 .build());
         List<String> all = new ArrayList<>();
-        asAdmin.details(DetailsReq.getDefaultInstance()).forEachRemaining(r -> all.add(r.getUserDetails().getLoginName()));
+        asAdmin.details(DetailsReq.getDefaultInstance())
+                .forEachRemaining(r -> all.add(r.getUserDetails().getLoginName()));
         assertThat(all).contains("admin", "alice", "bob", "carol");
 
         // A user reads its own details and changes its own password.
         var asCarol = users("carol", "carol-pw");
-        asCarol.details(DetailsReq.newBuilder().setOptions(DetailsReq.Options.newBuilder().setLoginName("carol")).build())
-                .forEachRemaining(r -> assertThat(r.getUserDetails().getGroupsList()).containsExactly("g2"));
-        asCarol.changePassword(ChangePasswordReq.newBuilder().setOptions(ChangePasswordReq.Options.newBuilder()
-                        .setLoginName("carol").setCurrentPassword("carol-pw").setNewPassword("carol-pw2"))
+        asCarol.details(DetailsReq.newBuilder()
+                        .setOptions(DetailsReq.Options.newBuilder().setLoginName("carol"))
+                        .build())
+                .forEachRemaining(
+                        r -> assertThat(r.getUserDetails().getGroupsList()).containsExactly("g2"));
+        asCarol.changePassword(ChangePasswordReq.newBuilder()
+                .setOptions(ChangePasswordReq.Options.newBuilder()
+                        .setLoginName("carol")
+                        .setCurrentPassword("carol-pw")
+                        .setNewPassword("carol-pw2"))
                 .build());
-        assertStatus(() -> users("carol", "carol-pw").details(DetailsReq.newBuilder()
-                        .setOptions(DetailsReq.Options.newBuilder().setLoginName("carol")).build()).hasNext(),
+        assertStatus(
+                () -> users("carol", "carol-pw")
+                        .details(DetailsReq.newBuilder()
+                                .setOptions(DetailsReq.Options.newBuilder().setLoginName("carol"))
+                                .build())
+                        .hasNext(),
                 Status.Code.UNAUTHENTICATED);
 
-        asAdmin.resetPassword(ResetPasswordReq.newBuilder().setOptions(ResetPasswordReq.Options.newBuilder()
-                        .setLoginName("carol").setNewPassword("carol-pw3"))
+        asAdmin.resetPassword(ResetPasswordReq.newBuilder()
+                .setOptions(ResetPasswordReq.Options.newBuilder()
+                        .setLoginName("carol")
+                        .setNewPassword("carol-pw3"))
                 .build());
-        asAdmin.delete(DeleteReq.newBuilder().setOptions(DeleteReq.Options.newBuilder().setLoginName("carol")).build());
+        asAdmin.delete(DeleteReq.newBuilder()
+                .setOptions(DeleteReq.Options.newBuilder().setLoginName("carol"))
+                .build());
         StatusRuntimeException gone = failure(() -> asAdmin.details(DetailsReq.newBuilder()
-                        .setOptions(DetailsReq.Options.newBuilder().setLoginName("carol")).build())
+                        .setOptions(DetailsReq.Options.newBuilder().setLoginName("carol"))
+                        .build())
                 .hasNext());
         assertThat(gone.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
         assertThat(gone.getTrailers().get(EXCEPTION)).isEqualTo("user-not-found");
         assertThat(gone.getTrailers().get(LOGIN)).isEqualTo("carol");
-        assertStatus(() -> users("carol", "carol-pw3").details(DetailsReq.getDefaultInstance()).hasNext(),
+        assertStatus(
+                () -> users("carol", "carol-pw3")
+                        .details(DetailsReq.getDefaultInstance())
+                        .hasNext(),
                 Status.Code.UNAUTHENTICATED);
     }
 
@@ -285,18 +328,33 @@ class SecureServerTest {
         assertThat(denied.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
         assertThat(denied.getTrailers().get(EXCEPTION)).isEqualTo("access-denied");
         // bob may not read alice, nor change her password; not even an admin changes another's.
-        assertStatus(() -> users("bob", "bob-pw").details(DetailsReq.newBuilder()
-                        .setOptions(DetailsReq.Options.newBuilder().setLoginName("alice")).build()).hasNext(),
+        assertStatus(
+                () -> users("bob", "bob-pw")
+                        .details(DetailsReq.newBuilder()
+                                .setOptions(DetailsReq.Options.newBuilder().setLoginName("alice"))
+                                .build())
+                        .hasNext(),
                 Status.Code.PERMISSION_DENIED);
-        assertStatus(() -> asAdmin.changePassword(ChangePasswordReq.newBuilder().setOptions(ChangePasswordReq.Options
-                        .newBuilder().setLoginName("alice").setCurrentPassword("alice-pw").setNewPassword("n")).build()),
+        assertStatus(
+                () -> asAdmin.changePassword(ChangePasswordReq.newBuilder()
+                        .setOptions(ChangePasswordReq.Options.newBuilder()
+                                .setLoginName("alice")
+                                .setCurrentPassword("alice-pw")
+                                .setNewPassword("n"))
+                        .build()),
                 Status.Code.PERMISSION_DENIED);
-        assertStatus(() -> users("bob", "bob-pw").changePassword(ChangePasswordReq.newBuilder().setOptions(
-                        ChangePasswordReq.Options.newBuilder().setLoginName("bob").setCurrentPassword("wrong")
-                                .setNewPassword("n")).build()),
+        assertStatus(
+                () -> users("bob", "bob-pw")
+                        .changePassword(ChangePasswordReq.newBuilder()
+                                .setOptions(ChangePasswordReq.Options.newBuilder()
+                                        .setLoginName("bob")
+                                        .setCurrentPassword("wrong")
+                                        .setNewPassword("n"))
+                                .build()),
                 Status.Code.PERMISSION_DENIED);
         StatusRuntimeException missing = failure(() -> asAdmin.disable(DisableReq.newBuilder()
-                .setOptions(DisableReq.Options.newBuilder().setLoginName("nobody")).build()));
+                .setOptions(DisableReq.Options.newBuilder().setLoginName("nobody"))
+                .build()));
         assertThat(missing.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
         assertStatus(() -> asAdmin.create(create("bad:name", "", "x")), Status.Code.INVALID_ARGUMENT);
         assertStatus(() -> asAdmin.create(create("nopassword", "", "")), Status.Code.INVALID_ARGUMENT);
@@ -311,11 +369,16 @@ class SecureServerTest {
         try {
             String stream = unique("dan");
             dan.appendToStream(stream, json("A")).get();
-            asAdmin.disable(DisableReq.newBuilder().setOptions(DisableReq.Options.newBuilder().setLoginName("dan")).build());
-            StatusRuntimeException refused = failure(() -> dan.appendToStream(stream, json("B")).get());
+            asAdmin.disable(DisableReq.newBuilder()
+                    .setOptions(DisableReq.Options.newBuilder().setLoginName("dan"))
+                    .build());
+            StatusRuntimeException refused =
+                    failure(() -> dan.appendToStream(stream, json("B")).get());
             assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
             assertThat(refused.getStatus().getDescription()).contains("disabled");
-            asAdmin.enable(EnableReq.newBuilder().setOptions(EnableReq.Options.newBuilder().setLoginName("dan")).build());
+            asAdmin.enable(EnableReq.newBuilder()
+                    .setOptions(EnableReq.Options.newBuilder().setLoginName("dan"))
+                    .build());
             dan.appendToStream(stream, json("C")).get();
         } finally {
             dan.shutdown().get();
@@ -326,10 +389,9 @@ class SecureServerTest {
     void serverFeaturesAdvertiseTheUsersService() throws ExecutionException, InterruptedException {
         var features = io.factum.protocol.serverfeatures.ServerFeaturesGrpc.newBlockingStub(channel)
                 .getSupportedMethods(io.factum.protocol.shared.Empty.getDefaultInstance());
-        assertThat(features.getMethodsList())
-                .anySatisfy(m -> {
-                    assertThat(m.getServiceName()).isEqualTo("event_store.client.users.users");
-                    assertThat(m.getMethodName()).isEqualTo("changepassword");
-                });
+        assertThat(features.getMethodsList()).anySatisfy(m -> {
+            assertThat(m.getServiceName()).isEqualTo("event_store.client.users.users");
+            assertThat(m.getMethodName()).isEqualTo("changepassword");
+        });
     }
 }

@@ -71,11 +71,12 @@ public final class ServerProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new IllegalStateException("the server was expected to exit, but it runs");
         }
-        return new Exit(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        return new Exit(
+                process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
-    private static ProcessBuilder builder(Path dataDir, int port, java.util.Map<String, String> env, String... extraArgs)
-            throws IOException {
+    private static ProcessBuilder builder(
+            Path dataDir, int port, java.util.Map<String, String> env, String... extraArgs) throws IOException {
         Files.createDirectories(dataDir);
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

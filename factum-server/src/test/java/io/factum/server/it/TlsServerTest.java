@@ -48,9 +48,12 @@ class TlsServerTest {
                 dir.resolve("data"),
                 0,
                 Map.of("FACTUM_ADMIN_PASSWORD", PASSWORD),
-                "--host", "0.0.0.0",
-                "--tls-cert", certs.resolve("node.crt").toString(),
-                "--tls-key", certs.resolve("node.key").toString());
+                "--host",
+                "0.0.0.0",
+                "--tls-cert",
+                certs.resolve("node.crt").toString(),
+                "--tls-key",
+                certs.resolve("node.key").toString());
     }
 
     @AfterAll
@@ -61,8 +64,8 @@ class TlsServerTest {
     }
 
     static EventStoreDBClient tlsClient(String userInfo) {
-        return EventStoreDBClient.create(EventStoreDBConnectionString.parseOrThrow("esdb://" + userInfo
-                + "localhost:" + server.port() + "?tls=true&tlsCaFile=" + certs.resolve("ca.crt")));
+        return EventStoreDBClient.create(EventStoreDBConnectionString.parseOrThrow("esdb://" + userInfo + "localhost:"
+                + server.port() + "?tls=true&tlsCaFile=" + certs.resolve("ca.crt")));
     }
 
     @Test
@@ -71,9 +74,14 @@ class TlsServerTest {
         EventStoreDBClient client = tlsClient("admin:" + PASSWORD + "@");
         try {
             String stream = "tls-" + UUID.randomUUID();
-            client.appendToStream(stream, EventData.builderAsJson("A", "{}".getBytes(StandardCharsets.UTF_8)).build())
+            client.appendToStream(
+                            stream,
+                            EventData.builderAsJson("A", "{}".getBytes(StandardCharsets.UTF_8))
+                                    .build())
                     .get(30, TimeUnit.SECONDS);
-            assertThat(client.readStream(stream, ReadStreamOptions.get()).get(30, TimeUnit.SECONDS).getEvents())
+            assertThat(client.readStream(stream, ReadStreamOptions.get())
+                            .get(30, TimeUnit.SECONDS)
+                            .getEvents())
                     .hasSize(1);
         } finally {
             client.shutdown().get();
@@ -111,7 +119,10 @@ class TlsServerTest {
     void aNonLoopbackBindWithoutTlsIsRefused() throws Exception {
         ServerProcess.Exit exit = ServerProcess.runToExit(dir.resolve("refused"), 0, Map.of(), "--host", "0.0.0.0");
         assertThat(exit.code()).isEqualTo(2);
-        assertThat(exit.output()).contains("refusing to start").contains("needs TLS").contains("--insecure");
+        assertThat(exit.output())
+                .contains("refusing to start")
+                .contains("needs TLS")
+                .contains("--insecure");
     }
 
     @Test
@@ -126,14 +137,17 @@ class TlsServerTest {
         Path data = dir.resolve("restart");
         Path passwordFile = dir.resolve("admin-password");
         Files.writeString(passwordFile, "from-a-file\n");
-        ServerProcess first = ServerProcess.start(data, 0, Map.of(), "--auth", "--admin-password-file", passwordFile.toString());
+        ServerProcess first =
+                ServerProcess.start(data, 0, Map.of(), "--auth", "--admin-password-file", passwordFile.toString());
         first.close();
         try (ServerProcess second = ServerProcess.start(data, 0, Map.of(), "--auth")) {
             EventStoreDBClient client = EventStoreDBClient.create(EventStoreDBConnectionString.parseOrThrow(
                     "esdb://admin:from-a-file@localhost:" + second.port() + "?tls=false"));
             try {
-                client.appendToStream("restarted", EventData.builderAsJson("A", "{}".getBytes(StandardCharsets.UTF_8))
-                                .build())
+                client.appendToStream(
+                                "restarted",
+                                EventData.builderAsJson("A", "{}".getBytes(StandardCharsets.UTF_8))
+                                        .build())
                         .get(30, TimeUnit.SECONDS);
             } finally {
                 client.shutdown().get();

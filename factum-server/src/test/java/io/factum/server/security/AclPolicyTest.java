@@ -35,14 +35,21 @@ class AclPolicyTest {
         policy = new AclPolicy(store);
         // orders: alice by name may read, the sales group may write, nobody but admins may delete
         // ("$d": [] is an explicit empty list), metadata falls back to the defaults.
-        store.append("$$orders", ExpectedVersion.any(), List.of(EventData.json("$metadata",
-                "{\"$acl\":{\"$r\":\"alice\",\"$w\":[\"sales\"],\"$d\":[]}}")));
+        store.append(
+                "$$orders",
+                ExpectedVersion.any(),
+                List.of(EventData.json("$metadata", "{\"$acl\":{\"$r\":\"alice\",\"$w\":[\"sales\"],\"$d\":[]}}")));
         // public: everyone authenticated may read through "$all".
-        store.setStreamMetadata("public", ExpectedVersion.any(), StreamMetadata.empty()
-                .withAcl(new StreamAcl(List.of("$all"), List.of(), List.of(), List.of(), List.of())));
+        store.setStreamMetadata(
+                "public",
+                ExpectedVersion.any(),
+                StreamMetadata.empty()
+                        .withAcl(new StreamAcl(List.of("$all"), List.of(), List.of(), List.of(), List.of())));
         // A system stream opened to bob by its own ACL.
-        store.append("$$$bob-system", ExpectedVersion.any(), List.of(EventData.json("$metadata",
-                "{\"$acl\":{\"$r\":[\"bob\"]}}")));
+        store.append(
+                "$$$bob-system",
+                ExpectedVersion.any(),
+                List.of(EventData.json("$metadata", "{\"$acl\":{\"$r\":[\"bob\"]}}")));
     }
 
     static Stream<Arguments> decisions() {
@@ -90,38 +97,53 @@ class AclPolicyTest {
 
     @Test
     void settingsReplaceTheBuiltInDefaultsAndAStreamAclStillWins() {
-        store.append(AclPolicy.SETTINGS_STREAM, ExpectedVersion.any(), List.of(EventData.json("settings",
-                "{\"$userStreamAcl\":{\"$r\":\"$all\",\"$w\":\"writers\"},"
-                        + "\"$systemStreamAcl\":{\"$r\":[\"$admins\",\"bob\"]}}")));
-        assertThatCode(() -> policy.checkStream(BOB, StreamAccess.READ, "no-acl")).doesNotThrowAnyException();
+        store.append(
+                AclPolicy.SETTINGS_STREAM,
+                ExpectedVersion.any(),
+                List.of(EventData.json(
+                        "settings",
+                        "{\"$userStreamAcl\":{\"$r\":\"$all\",\"$w\":\"writers\"},"
+                                + "\"$systemStreamAcl\":{\"$r\":[\"$admins\",\"bob\"]}}")));
+        assertThatCode(() -> policy.checkStream(BOB, StreamAccess.READ, "no-acl"))
+                .doesNotThrowAnyException();
         assertThatThrownBy(() -> policy.checkStream(BOB, StreamAccess.WRITE, "no-acl"))
                 .isInstanceOf(AccessDeniedException.class);
         assertThatCode(() -> policy.checkStream(new Principal.User("w", Set.of("writers")), StreamAccess.WRITE, "x"))
                 .doesNotThrowAnyException();
         // $d is not in the settings: the built-in default ($all) applies.
-        assertThatCode(() -> policy.checkStream(BOB, StreamAccess.DELETE, "no-acl")).doesNotThrowAnyException();
-        assertThatCode(() -> policy.checkStream(BOB, StreamAccess.READ, "$system")).doesNotThrowAnyException();
+        assertThatCode(() -> policy.checkStream(BOB, StreamAccess.DELETE, "no-acl"))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> policy.checkStream(BOB, StreamAccess.READ, "$system"))
+                .doesNotThrowAnyException();
         assertThatCode(() -> policy.checkReadAll(BOB)).doesNotThrowAnyException();
         // orders' own $w (sales) still decides.
-        assertThatCode(() -> policy.checkStream(ALICE, StreamAccess.WRITE, "orders")).doesNotThrowAnyException();
+        assertThatCode(() -> policy.checkStream(ALICE, StreamAccess.WRITE, "orders"))
+                .doesNotThrowAnyException();
     }
 
     @Test
     void aChangedAclAppliesToTheNextCheck() {
-        assertThatCode(() -> policy.checkStream(BOB, StreamAccess.READ, "public")).doesNotThrowAnyException();
-        store.setStreamMetadata("public", ExpectedVersion.any(), StreamMetadata.empty()
-                .withAcl(new StreamAcl(List.of("alice"), List.of(), List.of(), List.of(), List.of())));
+        assertThatCode(() -> policy.checkStream(BOB, StreamAccess.READ, "public"))
+                .doesNotThrowAnyException();
+        store.setStreamMetadata(
+                "public",
+                ExpectedVersion.any(),
+                StreamMetadata.empty()
+                        .withAcl(new StreamAcl(List.of("alice"), List.of(), List.of(), List.of(), List.of())));
         assertThatThrownBy(() -> policy.checkStream(BOB, StreamAccess.READ, "public"))
                 .isInstanceOf(AccessDeniedException.class);
     }
 
     @Test
     void unreadableSettingsFailClosed() {
-        store.append(AclPolicy.SETTINGS_STREAM, ExpectedVersion.any(), List.of(EventData.json("settings",
-                "{\"$userStreamAcl\":{\"$r\":42}}")));
+        store.append(
+                AclPolicy.SETTINGS_STREAM,
+                ExpectedVersion.any(),
+                List.of(EventData.json("settings", "{\"$userStreamAcl\":{\"$r\":42}}")));
         assertThatThrownBy(() -> policy.checkStream(BOB, StreamAccess.READ, "no-acl"))
                 .isInstanceOf(AccessDeniedException.class);
-        assertThatCode(() -> policy.checkStream(ADMIN, StreamAccess.READ, "no-acl")).doesNotThrowAnyException();
+        assertThatCode(() -> policy.checkStream(ADMIN, StreamAccess.READ, "no-acl"))
+                .doesNotThrowAnyException();
     }
 
     @Test

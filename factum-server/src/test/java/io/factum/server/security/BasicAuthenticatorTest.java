@@ -57,7 +57,8 @@ class BasicAuthenticatorTest {
         assertThatThrownBy(() -> auth.authenticate("Basic %%%"))
                 .isInstanceOf(AuthenticationException.class)
                 .hasMessageContaining("base64");
-        assertThatThrownBy(() -> auth.authenticate("Basic " + Base64.getEncoder().encodeToString("nocolon".getBytes())))
+        assertThatThrownBy(
+                        () -> auth.authenticate("Basic " + Base64.getEncoder().encodeToString("nocolon".getBytes())))
                 .isInstanceOf(AuthenticationException.class)
                 .hasMessageContaining("login:password");
         assertThat(auth.cachedEntries()).isZero();
@@ -136,9 +137,15 @@ class BasicAuthenticatorTest {
 
     @Test
     void aDamagedRecordLetsNobodyIn() {
-        store.append("$user-kim", ExpectedVersion.any(), List.of(new EventData(
-                UUID.randomUUID(), "$user", "{\"loginName\":\"kim\"}".getBytes(StandardCharsets.UTF_8), new byte[0],
-                ContentType.JSON)));
+        store.append(
+                "$user-kim",
+                ExpectedVersion.any(),
+                List.of(new EventData(
+                        UUID.randomUUID(),
+                        "$user",
+                        "{\"loginName\":\"kim\"}".getBytes(StandardCharsets.UTF_8),
+                        new byte[0],
+                        ContentType.JSON)));
         assertThatThrownBy(() -> auth.authenticate(basic("kim", ""))).isInstanceOf(AuthenticationException.class);
     }
 }

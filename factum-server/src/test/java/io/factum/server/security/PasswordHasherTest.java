@@ -46,10 +46,13 @@ class PasswordHasherTest {
         assertThat(hasher.verify("pw", "")).isFalse();
         assertThat(hasher.verify("pw", "pw")).isFalse();
         assertThat(hasher.verify("pw", "md5$1000$" + parts[2] + "$" + parts[3])).isFalse();
-        assertThat(hasher.verify("pw", parts[0] + "$x$" + parts[2] + "$" + parts[3])).isFalse();
-        assertThat(hasher.verify("pw", parts[0] + "$10$" + parts[2] + "$" + parts[3])).isFalse();
+        assertThat(hasher.verify("pw", parts[0] + "$x$" + parts[2] + "$" + parts[3]))
+                .isFalse();
+        assertThat(hasher.verify("pw", parts[0] + "$10$" + parts[2] + "$" + parts[3]))
+                .isFalse();
         assertThat(hasher.verify("pw", parts[0] + "$1000$!!$" + parts[3])).isFalse();
-        assertThat(hasher.verify("pw", parts[0] + "$1000$" + parts[2] + "$" + parts[3].substring(2))).isFalse();
+        assertThat(hasher.verify("pw", parts[0] + "$1000$" + parts[2] + "$" + parts[3].substring(2)))
+                .isFalse();
     }
 
     @Test

@@ -40,7 +40,8 @@ final class UserRules {
 
     static void checkFullName(String fullName) {
         if (fullName.length() > MAX_FULL_NAME_CHARS) {
-            throw new InvalidInputException("full_name", fullName, "is longer than " + MAX_FULL_NAME_CHARS + " characters");
+            throw new InvalidInputException(
+                    "full_name", fullName, "is longer than " + MAX_FULL_NAME_CHARS + " characters");
         }
         checkNoControl("full_name", fullName);
     }
@@ -48,11 +49,13 @@ final class UserRules {
     /** The groups without duplicates, in the order given. */
     static List<String> checkGroups(List<String> groups) {
         if (groups.size() > MAX_GROUPS) {
-            throw new InvalidInputException("groups", groups.size() + " groups", "at most " + MAX_GROUPS + " are allowed");
+            throw new InvalidInputException(
+                    "groups", groups.size() + " groups", "at most " + MAX_GROUPS + " are allowed");
         }
         for (String group : groups) {
             if (group.isEmpty() || group.getBytes(StandardCharsets.UTF_8).length > MAX_GROUP_BYTES) {
-                throw new InvalidInputException("groups", group, "each group must be 1 to " + MAX_GROUP_BYTES + " UTF-8 bytes");
+                throw new InvalidInputException(
+                        "groups", group, "each group must be 1 to " + MAX_GROUP_BYTES + " UTF-8 bytes");
             }
             checkNoControl("groups", group);
         }
@@ -65,14 +68,16 @@ final class UserRules {
         }
         if (password.length() > MAX_PASSWORD_CHARS) {
             // The value itself is never echoed in an error.
-            throw new InvalidInputException(field, password.length() + " characters", "at most " + MAX_PASSWORD_CHARS + " are allowed");
+            throw new InvalidInputException(
+                    field, password.length() + " characters", "at most " + MAX_PASSWORD_CHARS + " are allowed");
         }
     }
 
     private static void checkNoControl(String field, String value) {
         for (int i = 0; i < value.length(); i++) {
             if (Character.isISOControl(value.charAt(i))) {
-                throw new InvalidInputException(field, value.replaceAll("\\p{Cntrl}", "?"), "must not contain control characters");
+                throw new InvalidInputException(
+                        field, value.replaceAll("\\p{Cntrl}", "?"), "must not contain control characters");
             }
         }
     }

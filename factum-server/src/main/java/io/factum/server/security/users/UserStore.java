@@ -67,7 +67,9 @@ public final class UserStore {
             return Optional.empty();
         }
         // A record naming another login (written by hand into the stream) is not this user.
-        return last(loginName).flatMap(UserStore::toUser).filter(u -> u.record().loginName().equals(loginName));
+        return last(loginName)
+                .flatMap(UserStore::toUser)
+                .filter(u -> u.record().loginName().equals(loginName));
     }
 
     public StoredUser get(String loginName) {
@@ -90,7 +92,9 @@ public final class UserStore {
                     }
                 });
             }
-            if (!(result instanceof ReadStreamResult.Found found) || found.endOfStream() || result.events().isEmpty()) {
+            if (!(result instanceof ReadStreamResult.Found found)
+                    || found.endOfStream()
+                    || result.events().isEmpty()) {
                 break;
             }
             from = result.events().getLast().version() + 1;
@@ -116,12 +120,18 @@ public final class UserStore {
         if (last.flatMap(UserStore::toUser).isPresent()) {
             throw new UserConflictException(loginName, "user '" + loginName + "' already exists");
         }
-        ExpectedVersion expected = last.map(e -> ExpectedVersion.exactly(e.version()))
-                .orElse(ExpectedVersion.noStream());
+        ExpectedVersion expected =
+                last.map(e -> ExpectedVersion.exactly(e.version())).orElse(ExpectedVersion.noStream());
         try {
             store.appendMulti(List.of(
-                    new StreamAppend(streamOf(loginName), expected, List.of(event(UserCodec.USER_TYPE, UserCodec.encode(record)))),
-                    new StreamAppend(USERS_STREAM, ExpectedVersion.any(), List.of(event(UserCodec.INDEX_CREATED_TYPE, UserCodec.loginOnly(loginName))))));
+                    new StreamAppend(
+                            streamOf(loginName),
+                            expected,
+                            List.of(event(UserCodec.USER_TYPE, UserCodec.encode(record)))),
+                    new StreamAppend(
+                            USERS_STREAM,
+                            ExpectedVersion.any(),
+                            List.of(event(UserCodec.INDEX_CREATED_TYPE, UserCodec.loginOnly(loginName))))));
         } catch (WrongExpectedVersionException e) {
             throw new UserConflictException(loginName, "user '" + loginName + "' was created concurrently");
         }
@@ -170,9 +180,13 @@ public final class UserStore {
             StoredUser user = get(loginName);
             try {
                 store.appendMulti(List.of(
-                        new StreamAppend(streamOf(loginName), ExpectedVersion.exactly(user.version()),
+                        new StreamAppend(
+                                streamOf(loginName),
+                                ExpectedVersion.exactly(user.version()),
                                 List.of(event(UserCodec.USER_DELETED_TYPE, UserCodec.loginOnly(loginName)))),
-                        new StreamAppend(USERS_STREAM, ExpectedVersion.any(),
+                        new StreamAppend(
+                                USERS_STREAM,
+                                ExpectedVersion.any(),
                                 List.of(event(UserCodec.INDEX_DELETED_TYPE, UserCodec.loginOnly(loginName))))));
                 changed(loginName);
                 return;
@@ -189,7 +203,9 @@ public final class UserStore {
             StoredUser user = get(loginName);
             UserRecord updated = change.apply(user.record());
             try {
-                store.append(streamOf(loginName), ExpectedVersion.exactly(user.version()),
+                store.append(
+                        streamOf(loginName),
+                        ExpectedVersion.exactly(user.version()),
                         List.of(event(UserCodec.USER_TYPE, UserCodec.encode(updated))));
                 changed(loginName);
                 return;
@@ -208,7 +224,9 @@ public final class UserStore {
 
     private Optional<RecordedEvent> last(String loginName) {
         ReadStreamResult result = store.readStream(streamOf(loginName), Long.MAX_VALUE, Direction.BACKWARDS, 1);
-        return result.events().isEmpty() ? Optional.empty() : Optional.of(result.events().getFirst());
+        return result.events().isEmpty()
+                ? Optional.empty()
+                : Optional.of(result.events().getFirst());
     }
 
     private static Optional<StoredUser> toUser(RecordedEvent event) {

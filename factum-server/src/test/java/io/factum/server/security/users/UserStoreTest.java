@@ -28,7 +28,8 @@ class UserStoreTest {
         assertThat(alice.record().groups()).containsExactly("sales", "ops");
         assertThat(alice.record().disabled()).isFalse();
         assertThat(hasher.verify("pa55word", alice.record().passwordHash())).isTrue();
-        List<RecordedEvent> events = store.readStream("$user-alice", 0, Direction.FORWARDS, 10).events();
+        List<RecordedEvent> events =
+                store.readStream("$user-alice", 0, Direction.FORWARDS, 10).events();
         assertThat(events).hasSize(1);
         assertThat(events.getFirst().type()).isEqualTo("$user");
         assertThat(events.getFirst().dataAsString()).doesNotContain("pa55word").contains("pbkdf2-sha256$");
@@ -41,8 +42,10 @@ class UserStoreTest {
     void creatingAnExistingUserIsAConflict() {
         users.create("alice", "", List.of(), "pw");
         assertThatThrownBy(() -> users.create("alice", "", List.of(), "other"))
-                .isInstanceOfSatisfying(UserConflictException.class, e -> assertThat(e.loginName()).isEqualTo("alice"));
-        assertThat(hasher.verify("pw", users.get("alice").record().passwordHash())).isTrue();
+                .isInstanceOfSatisfying(UserConflictException.class, e -> assertThat(e.loginName())
+                        .isEqualTo("alice"));
+        assertThat(hasher.verify("pw", users.get("alice").record().passwordHash()))
+                .isTrue();
     }
 
     @Test
@@ -50,19 +53,22 @@ class UserStoreTest {
         users.create("bob", "Bob", List.of(), "one");
         users.update("bob", "Robert", List.of("$admins"), "");
         assertThat(users.get("bob").record().groups()).containsExactly("$admins");
-        assertThat(hasher.verify("one", users.get("bob").record().passwordHash())).isTrue();
+        assertThat(hasher.verify("one", users.get("bob").record().passwordHash()))
+                .isTrue();
 
         users.setDisabled("bob", true);
         assertThat(users.get("bob").record().disabled()).isTrue();
         users.setDisabled("bob", false);
 
         users.resetPassword("bob", "two");
-        assertThat(hasher.verify("two", users.get("bob").record().passwordHash())).isTrue();
+        assertThat(hasher.verify("two", users.get("bob").record().passwordHash()))
+                .isTrue();
 
         assertThatThrownBy(() -> users.changePassword("bob", "wrong", "three"))
                 .isInstanceOf(AccessDeniedException.class);
         users.changePassword("bob", "two", "three");
-        assertThat(hasher.verify("three", users.get("bob").record().passwordHash())).isTrue();
+        assertThat(hasher.verify("three", users.get("bob").record().passwordHash()))
+                .isTrue();
         assertThat(users.get("bob").record().fullName()).isEqualTo("Robert");
     }
 
@@ -117,9 +123,15 @@ class UserStoreTest {
     void aRecordNamingAnotherLoginIsNotThisUser() {
         users.create("frank", "", List.of("$admins"), "pw");
         StoredUser frank = users.get("frank");
-        store.append("$user-mallory", io.factum.api.ExpectedVersion.any(), List.of(new io.factum.api.EventData(
-                java.util.UUID.randomUUID(), "$user", UserCodec.encode(frank.record()), new byte[0],
-                io.factum.api.ContentType.JSON)));
+        store.append(
+                "$user-mallory",
+                io.factum.api.ExpectedVersion.any(),
+                List.of(new io.factum.api.EventData(
+                        java.util.UUID.randomUUID(),
+                        "$user",
+                        UserCodec.encode(frank.record()),
+                        new byte[0],
+                        io.factum.api.ContentType.JSON)));
         assertThat(users.find("mallory")).isEqualTo(Optional.empty());
     }
 
@@ -131,7 +143,8 @@ class UserStoreTest {
                 .hasMessageContaining("--admin-password-file");
         assertThat(AdminBootstrap.ensure(users, Optional.of("first"))).isEqualTo(AdminBootstrap.Outcome.CREATED);
         assertThat(AdminBootstrap.ensure(users, Optional.of("ignored"))).isEqualTo(AdminBootstrap.Outcome.EXISTING);
-        assertThat(hasher.verify("first", users.get("admin").record().passwordHash())).isTrue();
+        assertThat(hasher.verify("first", users.get("admin").record().passwordHash()))
+                .isTrue();
 
         users.setDisabled("admin", true);
         assertThatThrownBy(() -> AdminBootstrap.ensure(users, Optional.empty()))
