@@ -2,10 +2,14 @@ package io.factum.server;
 
 import io.factum.api.EventStore;
 import io.factum.server.grpc.CallPrincipal;
+import io.factum.server.grpc.ConnectionLimits;
 import io.factum.server.grpc.GossipService;
 import io.factum.server.grpc.ServerFeaturesService;
 import io.factum.server.grpc.StreamsService;
 import io.factum.server.grpc.StrictRequests;
+import io.factum.server.security.PasswordHasher;
+import io.factum.server.security.users.UserStore;
+import io.factum.server.security.users.UsersService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
@@ -51,24 +55,36 @@ public final class FactumServer implements AutoCloseable {
         var bound = new InetSocketAddress(options.host(), options.port());
         var boundPort = new AtomicInteger(options.port());
         var streams = new StreamsService(store, options.security().policy(), options.clock());
+        // The Users service shares the authenticator's user store, so that its changes reach the
+        // authenticator's cache at once.
+        UserStore users = options.security().users().orElseGet(() -> new UserStore(store, PasswordHasher.defaults()));
         List<ServerServiceDefinition> services = List.of(
                 streams.bindService(),
                 new GossipService(UUID.randomUUID(), advertised(options.host()), boundPort::get, options.clock())
-                        .bindService());
+                        .bindService(),
+                new UsersService(users, options.security().policy()).bindService());
         var auth = new CallPrincipal(options.security());
+        var perConnection = new ConnectionLimits(options.limits().maxSubscriptionsPerConnection());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(bound)
                 .executor(calls)
                 .maxInboundMessageSize(options.limits().maxMessageBytes())
                 .maxConcurrentCallsPerConnection(options.limits().maxConcurrentCallsPerConnection())
+                .handshakeTimeout(options.limits().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .maxConnectionIdle(options.limits().maxConnectionIdle().toMillis(), TimeUnit.MILLISECONDS)
+                .addTransportFilter(perConnection)
                 // The official clients ping every 10 s by default; a stricter server would drop them.
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
+        if (options.tls().isPresent()) {
+            builder.sslContext(options.tls().get().serverContext());
+        }
         for (ServerServiceDefinition service : services) {
-            builder.addService(ServerInterceptors.intercept(StrictRequests.of(service), auth));
+            builder.addService(ServerInterceptors.intercept(StrictRequests.of(service), auth, perConnection));
         }
         List<ServerServiceDefinition> withFeatures = new ArrayList<>(services);
         var features = new ServerFeaturesService(withFeatures, Map.of());
-        builder.addService(ServerInterceptors.intercept(StrictRequests.of(features.bindService()), auth));
+        builder.addService(
+                ServerInterceptors.intercept(StrictRequests.of(features.bindService()), auth, perConnection));
         Server server = builder.build();
         try {
             server.start();

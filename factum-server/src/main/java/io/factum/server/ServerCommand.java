@@ -2,13 +2,18 @@ package io.factum.server;
 
 import io.factum.engine.EmbeddedEventStore;
 import io.factum.engine.EngineOptions;
+import io.factum.server.security.PasswordHasher;
 import io.factum.server.security.ServerSecurity;
+import io.factum.server.security.users.AdminBootstrap;
+import io.factum.server.security.users.UserStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -17,12 +22,21 @@ import picocli.CommandLine.Option;
 /**
  * {@code factum server}: opens the embedded store and serves it until Ctrl-C (SIGINT or SIGTERM),
  * then stops serving, lets running calls finish and closes the store cleanly.
+ *
+ * <p>Exposure rules: bound to a loopback address the server may run without TLS and authentication
+ * (development, announced loudly). Bound to any other address it requires TLS ({@code --tls-cert},
+ * {@code --tls-key}) and turns authentication on, unless {@code --insecure} is given. Exit codes: 0
+ * after a clean stop, 1 when the server could not start (port in use, unreadable certificate), 2
+ * when the configuration is refused (the message says what to change).
  */
 @Command(
         name = "server",
         mixinStandardHelpOptions = true,
         description = "Run the Factum server (KurrentDB gRPC protocol) on the embedded store.")
 public final class ServerCommand implements Callable<Integer> {
+
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_REFUSED = 2;
 
     @Option(
             names = {"-d", "--data"},
@@ -48,31 +62,117 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Allow a non-loopback address without TLS and authentication (never in production).")
     boolean insecure;
 
+    @Option(
+            names = "--auth",
+            description = "Require authentication (users stored in the data directory; KurrentDB ACLs). On by"
+                    + " default on non-loopback addresses.")
+    boolean auth;
+
+    @Option(
+            names = "--admin-password-file",
+            paramLabel = "FILE",
+            description = "File whose first line is the password of user 'admin', used only when no"
+                    + " administrator exists yet. Alternatively set FACTUM_ADMIN_PASSWORD.")
+    Optional<Path> adminPasswordFile = Optional.empty();
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Server certificate chain (PEM).")
+    Optional<Path> tlsCert = Optional.empty();
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key of --tls-cert (PEM, PKCS#8 or PKCS#1).")
+    Optional<Path> tlsKey = Optional.empty();
+
+    @Option(
+            names = "--tls-ca",
+            paramLabel = "PEM",
+            description = "CA certificate whose client certificates are accepted (optional; shown to clients as"
+                    + " tlsCaFile when it also signed the server certificate).")
+    Optional<Path> tlsCa = Optional.empty();
+
     private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, String> env;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     public ServerCommand() {
-        this(System.out);
+        this(System.out, System.err, System.getenv());
     }
 
-    ServerCommand(PrintStream out) {
+    ServerCommand(PrintStream out, PrintStream err, Map<String, String> env) {
         this.out = out;
+        this.err = err;
+        this.env = env;
     }
+
+    /** What the flags amount to, decided before anything is opened. */
+    record Mode(boolean loopback, boolean auth, Optional<TlsConfig> tls) {}
 
     @Override
     public Integer call() throws Exception {
-        checkExposure();
+        Mode mode;
+        AdminPassword.Resolved password;
+        try {
+            mode = mode();
+            password = mode.auth()
+                    ? AdminPassword.resolve(env, adminPasswordFile)
+                    : new AdminPassword.Resolved(Optional.empty(), Optional.empty());
+        } catch (RefusedException | AdminPassword.InvalidSourceException e) {
+            return refuse(e.getMessage());
+        }
+        password.warning().ifPresent(w -> out.println("factum: WARNING: " + w));
         try (var store = EmbeddedEventStore.open(EngineOptions.defaults(dataDir))) {
-            var options = new ServerOptions(
-                    host, port, ServerLimits.defaults(), ServerSecurity.disabled(), Clock.systemUTC());
-            FactumServer server = FactumServer.start(store, options);
+            Clock clock = Clock.systemUTC();
+            ServerSecurity security = ServerSecurity.disabled();
+            if (mode.auth()) {
+                var users = new UserStore(store, PasswordHasher.defaults());
+                try {
+                    announceAdmin(
+                            AdminBootstrap.ensure(users, password.password()),
+                            password.password().isPresent());
+                } catch (AdminBootstrap.NoAdministratorException e) {
+                    return refuse(e.getMessage());
+                }
+                security = ServerSecurity.authenticated(store, users, clock);
+            }
+            var options = new ServerOptions(host, port, ServerLimits.defaults(), security, clock, mode.tls());
+            FactumServer server;
+            try {
+                server = FactumServer.start(store, options);
+            } catch (IOException e) {
+                err.println("factum: cannot start: " + e.getMessage());
+                err.flush();
+                return EXIT_FAILED;
+            }
             Thread hook = new Thread(() -> stop(server, store), "factum-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            announce(server.port());
+            announce(server.port(), mode);
             server.awaitTermination();
             stopped.await();
         }
         return 0;
+    }
+
+    Mode mode() {
+        boolean loopback = isLoopback(host);
+        if (tlsCert.isPresent() != tlsKey.isPresent()) {
+            throw new RefusedException("--tls-cert and --tls-key go together: give both, or neither");
+        }
+        if (tlsCa.isPresent() && tlsCert.isEmpty()) {
+            throw new RefusedException("--tls-ca needs --tls-cert and --tls-key (client certificates need TLS)");
+        }
+        Optional<TlsConfig> tls = tlsCert.map(cert -> new TlsConfig(cert, tlsKey.orElseThrow(), tlsCa));
+        if (!loopback && !insecure && tls.isEmpty()) {
+            throw new RefusedException("listening on " + host + " needs TLS: give --tls-cert and --tls-key"
+                    + " (`factum certs` makes development ones), bind to 127.0.0.1, or pass --insecure to accept"
+                    + " the risk");
+        }
+        boolean authOn = auth || (!loopback && !insecure);
+        return new Mode(loopback, authOn, tls);
+    }
+
+    private int refuse(String message) {
+        err.println("factum: refusing to start: " + message);
+        err.flush();
+        return EXIT_REFUSED;
     }
 
     /**
@@ -92,22 +192,55 @@ public final class ServerCommand implements Callable<Integer> {
         }
     }
 
-    private void announce(int actualPort) {
-        String shown = isLoopback(host) ? "localhost" : host;
-        out.println("factum: serving " + dataDir.toAbsolutePath().normalize());
-        out.println("factum: listening on " + host + ":" + actualPort);
-        out.println("  web:        http://" + shown + ":" + actualPort);
-        out.println("  clients:    kurrentdb://" + shown + ":" + actualPort + "?tls=false");
-        out.println("              esdb://" + shown + ":" + actualPort + "?tls=false");
-        out.println("  stop with Ctrl-C (acknowledged events are on disk; the next start is fast)");
-        out.flush();
+    private void announceAdmin(AdminBootstrap.Outcome outcome, boolean passwordGiven) {
+        switch (outcome) {
+            case CREATED ->
+                out.println(
+                        "factum: created user '" + AdminBootstrap.ADMIN + "' (group $admins) with the given password");
+            case RESTORED ->
+                out.println("factum: user '" + AdminBootstrap.ADMIN
+                        + "' restored as an enabled administrator with the given password");
+            case EXISTING -> {
+                if (passwordGiven) {
+                    out.println("factum: an administrator exists; the given admin password was not used");
+                }
+            }
+        }
     }
 
-    private void checkExposure() throws UnknownHostException {
-        if (!isLoopback(host) && !insecure) {
-            throw new IllegalArgumentException("refusing to listen on " + host
-                    + " without TLS and authentication; bind to 127.0.0.1, or pass --insecure to accept the risk");
+    private void announce(int actualPort, Mode mode) {
+        String shown = isLoopback(host) || isWildcard(host) ? "localhost" : host;
+        String address = shown + ":" + actualPort;
+        boolean tls = mode.tls().isPresent();
+        out.println("factum: serving " + dataDir.toAbsolutePath().normalize());
+        out.println("factum: listening on " + host + ":" + actualPort);
+        out.println("  security:   TLS " + (tls ? "on" : "off") + ", authentication " + (mode.auth() ? "on" : "off"));
+        out.println("  web:        " + (tls ? "https" : "http") + "://" + address);
+        String credentials = mode.auth() ? "USER:PASSWORD@" : "";
+        String query = tls
+                ? "?tls=true"
+                        + mode.tls()
+                                .get()
+                                .clientCa()
+                                .map(ca -> "&tlsCaFile=" + ca.toAbsolutePath())
+                                .orElse("")
+                : "?tls=false";
+        out.println("  clients:    kurrentdb://" + credentials + address + query);
+        out.println("              esdb://" + credentials + address + query);
+        if (tls && mode.tls().get().clientCa().isEmpty()) {
+            out.println("              (add &tlsCaFile=CA.crt when the certificate is not signed by a public CA)");
         }
+        if (!tls && !mode.auth()) {
+            out.println("factum: WARNING: development mode: no TLS and no authentication. Anyone who can connect to");
+            out.println("factum: WARNING: " + host + ":" + actualPort + " may read, write and delete every stream.");
+        } else if (!tls) {
+            out.println("factum: WARNING: no TLS: passwords and events cross the network in clear.");
+        }
+        if (!mode.loopback() && insecure) {
+            out.println("factum: WARNING: --insecure on a non-loopback address: never do this in production.");
+        }
+        out.println("  stop with Ctrl-C (acknowledged events are on disk; the next start is fast)");
+        out.flush();
     }
 
     static boolean isLoopback(String host) {
@@ -115,6 +248,23 @@ public final class ServerCommand implements Callable<Integer> {
             return InetAddress.getByName(host).isLoopbackAddress();
         } catch (UnknownHostException e) {
             return false;
+        }
+    }
+
+    static boolean isWildcard(String host) {
+        try {
+            return InetAddress.getByName(host).isAnyLocalAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** The flags describe a configuration the server will not run. */
+    static final class RefusedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RefusedException(String message) {
+            super(message);
         }
     }
 

@@ -3,6 +3,7 @@ package io.factum.server;
 import io.factum.server.security.ServerSecurity;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How a server listens and whom it lets in.
@@ -12,8 +13,10 @@ import java.util.Objects;
  * @param limits connection and message limits
  * @param security authentication and access control
  * @param clock time for protocol timestamps
+ * @param tls server TLS; empty for plaintext (HTTP/2 with prior knowledge)
  */
-public record ServerOptions(String host, int port, ServerLimits limits, ServerSecurity security, Clock clock) {
+public record ServerOptions(
+        String host, int port, ServerLimits limits, ServerSecurity security, Clock clock, Optional<TlsConfig> tls) {
 
     public static final int DEFAULT_PORT = 2113;
 
@@ -22,9 +25,15 @@ public record ServerOptions(String host, int port, ServerLimits limits, ServerSe
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(tls, "tls");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is not between 0 and 65535");
         }
+    }
+
+    /** Plaintext options. */
+    public ServerOptions(String host, int port, ServerLimits limits, ServerSecurity security, Clock clock) {
+        this(host, port, limits, security, clock, Optional.empty());
     }
 
     /** Loopback, the default port, default limits, no security (development). */

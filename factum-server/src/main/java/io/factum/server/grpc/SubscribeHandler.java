@@ -42,14 +42,20 @@ final class SubscribeHandler {
         }
         boolean uuidAsString = options.getUuidOption().hasString();
         boolean toAll = options.hasAll();
-        Listener listener = new Listener(out, uuidAsString, toAll);
-        Subscription subscription =
-                switch (options.getStreamOptionCase()) {
-                    case STREAM -> subscribeStream(options.getStream(), who, listener, out);
-                    case ALL -> subscribeAll(options, who, listener, out);
-                    case STREAMOPTION_NOT_SET ->
-                        throw GrpcErrors.invalidArgument("options: 'stream' or 'all' is required");
-                };
+        // Held until the subscription ends (client cancel, or an error that ends the call).
+        ConnectionLimits.Slot slot = ConnectionLimits.current().acquireSubscription();
+        Listener listener = new Listener(out, uuidAsString, toAll, slot);
+        Subscription subscription;
+        try {
+            subscription = switch (options.getStreamOptionCase()) {
+                case STREAM -> subscribeStream(options.getStream(), who, listener, out);
+                case ALL -> subscribeAll(options, who, listener, out);
+                case STREAMOPTION_NOT_SET -> throw GrpcErrors.invalidArgument("options: 'stream' or 'all' is required");
+            };
+        } catch (RuntimeException e) {
+            slot.release();
+            throw e;
+        }
         // The store validated the request when it subscribed; only now is the client told it is
         // subscribed, and the listener holds events back until then.
         try {
@@ -64,6 +70,7 @@ final class SubscribeHandler {
         out.onCancel(() -> {
             live.remove(out);
             subscription.close();
+            slot.release();
         });
     }
 
@@ -132,12 +139,14 @@ final class SubscribeHandler {
         private final FlowControlledSender<ReadResp> out;
         private final boolean uuidAsString;
         private final boolean toAll;
+        private final ConnectionLimits.Slot slot;
         private final CountDownLatch confirmed = new CountDownLatch(1);
         private long lastVersion = -1;
         private long lastPosition = -1;
 
-        Listener(FlowControlledSender<ReadResp> out, boolean uuidAsString, boolean toAll) {
+        Listener(FlowControlledSender<ReadResp> out, boolean uuidAsString, boolean toAll, ConnectionLimits.Slot slot) {
             this.out = out;
+            this.slot = slot;
             this.uuidAsString = uuidAsString;
             this.toAll = toAll;
         }
@@ -197,6 +206,7 @@ final class SubscribeHandler {
         @Override
         public void onStopped(Subscription subscription, Optional<Throwable> error) {
             live.remove(out);
+            slot.release();
             error.filter(e -> !(e instanceof FlowControlledSender.CallCancelledException))
                     .ifPresent(out::fail);
         }

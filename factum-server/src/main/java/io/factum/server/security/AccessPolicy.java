@@ -28,6 +28,18 @@ public interface AccessPolicy {
      */
     void checkAdmin(Principal who, String operation);
 
+    /**
+     * Operations tasks that KurrentDB grants to {@code $admins} and {@code $ops} alike: managing
+     * persistent subscriptions, scavenges, shutdown. Policies without an operations role treat them
+     * as administration.
+     *
+     * @param operation what is attempted, for the error message
+     * @throws AccessDeniedException when {@code who} is neither an administrator nor an operator
+     */
+    default void checkOperations(Principal who, String operation) {
+        checkAdmin(who, operation);
+    }
+
     /** Development mode: no authentication and no access control; everything is allowed. */
     static AccessPolicy unrestricted() {
         return Unrestricted.INSTANCE;

@@ -44,6 +44,41 @@ public final class ServerProcess implements AutoCloseable {
 
     public static ServerProcess start(Path dataDir, int port, String... extraArgs)
             throws IOException, InterruptedException {
+        return start(dataDir, port, java.util.Map.of(), extraArgs);
+    }
+
+    /** As {@link #start(Path, int, String...)}, with extra environment variables for the child. */
+    public static ServerProcess start(Path dataDir, int port, java.util.Map<String, String> env, String... extraArgs)
+            throws IOException, InterruptedException {
+        Process process = builder(dataDir, port, env, extraArgs).start();
+        List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
+        BlockingQueue<Integer> ports = new LinkedBlockingQueue<>();
+        Thread pump = Thread.ofVirtual().start(() -> pump(process, output, ports));
+        Integer bound = ports.poll(60, TimeUnit.SECONDS);
+        if (bound == null || bound < 0) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the server did not start; its output:\n" + String.join("\n", output));
+        }
+        return new ServerProcess(process, bound, dataDir, output, pump);
+    }
+
+    /** The exit code and output of a server that is expected to refuse to start. */
+    public record Exit(int code, String output) {}
+
+    /** Runs the server command and waits (at most 60 s) for it to exit by itself. */
+    public static Exit runToExit(Path dataDir, int port, java.util.Map<String, String> env, String... extraArgs)
+            throws IOException, InterruptedException {
+        Process process = builder(dataDir, port, env, extraArgs).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the server was expected to exit, but it runs");
+        }
+        return new Exit(
+                process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    private static ProcessBuilder builder(
+            Path dataDir, int port, java.util.Map<String, String> env, String... extraArgs) throws IOException {
         Files.createDirectories(dataDir);
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -56,16 +91,11 @@ public final class ServerProcess implements AutoCloseable {
                 "--port",
                 Integer.toString(port)));
         command.addAll(List.of(extraArgs));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
-        BlockingQueue<Integer> ports = new LinkedBlockingQueue<>();
-        Thread pump = Thread.ofVirtual().start(() -> pump(process, output, ports));
-        Integer bound = ports.poll(60, TimeUnit.SECONDS);
-        if (bound == null || bound < 0) {
-            process.destroyForcibly();
-            throw new IllegalStateException("the server did not start; its output:\n" + String.join("\n", output));
-        }
-        return new ServerProcess(process, bound, dataDir, output, pump);
+        var builder = new ProcessBuilder(command).redirectErrorStream(true);
+        // The child must not inherit an admin password from the developer's shell.
+        builder.environment().remove("FACTUM_ADMIN_PASSWORD");
+        builder.environment().putAll(env);
+        return builder;
     }
 
     private static void pump(Process process, List<String> output, BlockingQueue<Integer> ports) {
