@@ -3,8 +3,11 @@ package io.factum.server;
 import io.factum.api.EventStore;
 import io.factum.server.grpc.CallPrincipal;
 import io.factum.server.grpc.GossipService;
+import io.factum.server.grpc.PersistentSubscriptionsService;
 import io.factum.server.grpc.ServerFeaturesService;
 import io.factum.server.grpc.StreamsService;
+import io.factum.server.persistent.PersistentSubscriptions;
+import io.factum.server.persistent.Scheduler;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -14,7 +17,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,10 +33,12 @@ public final class FactumServer implements AutoCloseable {
 
     private final Server grpc;
     private final ExecutorService calls;
+    private final PersistentSubscriptions persistent;
 
-    private FactumServer(Server grpc, ExecutorService calls) {
+    private FactumServer(Server grpc, ExecutorService calls, PersistentSubscriptions persistent) {
         this.grpc = grpc;
         this.calls = calls;
+        this.persistent = persistent;
     }
 
     /**
@@ -46,7 +50,13 @@ public final class FactumServer implements AutoCloseable {
         ExecutorService calls = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("factum-call-", 0).factory());
         var bound = new InetSocketAddress(options.host(), options.port());
-        List<ServerServiceDefinition> services = services(store, options, bound.getPort());
+        // Loads the stored groups and starts them before the first call can reach them.
+        var persistent = new PersistentSubscriptions(store, options.clock(), Scheduler.platform("factum-ps-timer"))
+                .start();
+        List<ServerServiceDefinition> services = new ArrayList<>(services(store, options, bound.getPort()));
+        services.add(new PersistentSubscriptionsService(
+                        persistent, options.security().policy(), store.limits())
+                .definition());
         var auth = new CallPrincipal(options.security());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(bound)
                 .executor(calls)
@@ -59,17 +69,18 @@ public final class FactumServer implements AutoCloseable {
             builder.addService(ServerInterceptors.intercept(service, auth));
         }
         List<ServerServiceDefinition> withFeatures = new ArrayList<>(services);
-        var features = new ServerFeaturesService(withFeatures, Map.of());
+        var features = new ServerFeaturesService(withFeatures, PersistentSubscriptionsService.features());
         builder.addService(ServerInterceptors.intercept(features.bindService(), auth));
         Server server = builder.build();
         try {
             server.start();
         } catch (IOException e) {
             calls.shutdownNow();
+            persistent.close();
             throw new IOException(
                     "cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
         }
-        return new FactumServer(server, calls);
+        return new FactumServer(server, calls, persistent);
     }
 
     private static List<ServerServiceDefinition> services(EventStore store, ServerOptions options, int port) {
@@ -92,6 +103,9 @@ public final class FactumServer implements AutoCloseable {
     /** Stops accepting calls, lets running ones finish for a few seconds, then cancels the rest. */
     @Override
     public void close() {
+        // Persistent subscription calls never end by themselves: drop their consumers (and write
+        // the groups' last checkpoints) before waiting for the running calls.
+        persistent.close();
         grpc.shutdown();
         try {
             if (!grpc.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS)) {
