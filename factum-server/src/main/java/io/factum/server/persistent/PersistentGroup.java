@@ -224,6 +224,7 @@ final class PersistentGroup {
 
     void nack(Consumer consumer, List<UUID> ids, NackAction action, String reason) {
         List<Message> toPark = new ArrayList<>();
+        List<Message> exhausted = new ArrayList<>();
         lock.lock();
         try {
             for (UUID id : ids) {
@@ -234,7 +235,7 @@ final class PersistentGroup {
                 switch (action) {
                     case SKIP -> processed(message.get());
                     case PARK -> toPark.add(message.get());
-                    case RETRY, UNKNOWN, STOP -> retry(message.get(), toPark);
+                    case RETRY, UNKNOWN, STOP -> retry(message.get(), exhausted);
                 }
             }
             if (action == NackAction.STOP && consumers.contains(consumer)) {
@@ -245,6 +246,7 @@ final class PersistentGroup {
             lock.unlock();
         }
         park(toPark, reason.isEmpty() ? "parked by the consumer" : reason);
+        park(exhausted, maxRetriesReason());
         writeCheckpointIfDue();
     }
 
