@@ -51,8 +51,8 @@ public final class FactumServer implements AutoCloseable {
                 Thread.ofVirtual().name("factum-call-", 0).factory());
         var bound = new InetSocketAddress(options.host(), options.port());
         // Loads the stored groups and starts them before the first call can reach them.
-        var persistent = new PersistentSubscriptions(store, options.clock(), Scheduler.platform("factum-ps-timer"))
-                .start();
+        var persistent =
+                new PersistentSubscriptions(store, options.clock(), Scheduler.platform("factum-ps-timer")).start();
         List<ServerServiceDefinition> services = new ArrayList<>(services(store, options, bound.getPort()));
         services.add(new PersistentSubscriptionsService(
                         persistent, options.security().policy(), store.limits())

@@ -159,18 +159,20 @@ final class PersistentCodec {
                 .startFrom(start)
                 .resolveLinks(s.getResolveLinks())
                 .extraStatistics(s.getExtraStatistics())
-                .messageTimeoutMs(switch (s.getMessageTimeoutCase()) {
-                    case MESSAGE_TIMEOUT_MS -> s.getMessageTimeoutMs();
-                    case MESSAGE_TIMEOUT_TICKS ->
-                        ticksToMs(s.getMessageTimeoutTicks(), "settings.message_timeout_ticks");
-                    case MESSAGETIMEOUT_NOT_SET -> DEFAULT_MESSAGE_TIMEOUT_MS;
-                })
-                .checkpointAfterMs(switch (s.getCheckpointAfterCase()) {
-                    case CHECKPOINT_AFTER_MS -> s.getCheckpointAfterMs();
-                    case CHECKPOINT_AFTER_TICKS ->
-                        ticksToMs(s.getCheckpointAfterTicks(), "settings.checkpoint_after_ticks");
-                    case CHECKPOINTAFTER_NOT_SET -> DEFAULT_CHECKPOINT_AFTER_MS;
-                })
+                .messageTimeoutMs(
+                        switch (s.getMessageTimeoutCase()) {
+                            case MESSAGE_TIMEOUT_MS -> s.getMessageTimeoutMs();
+                            case MESSAGE_TIMEOUT_TICKS ->
+                                ticksToMs(s.getMessageTimeoutTicks(), "settings.message_timeout_ticks");
+                            case MESSAGETIMEOUT_NOT_SET -> DEFAULT_MESSAGE_TIMEOUT_MS;
+                        })
+                .checkpointAfterMs(
+                        switch (s.getCheckpointAfterCase()) {
+                            case CHECKPOINT_AFTER_MS -> s.getCheckpointAfterMs();
+                            case CHECKPOINT_AFTER_TICKS ->
+                                ticksToMs(s.getCheckpointAfterTicks(), "settings.checkpoint_after_ticks");
+                            case CHECKPOINTAFTER_NOT_SET -> DEFAULT_CHECKPOINT_AFTER_MS;
+                        })
                 .maxRetryCount(s.getMaxRetryCount())
                 .liveBufferSize(s.getLiveBufferSize())
                 .readBatchSize(s.getReadBatchSize())
@@ -187,18 +189,20 @@ final class PersistentCodec {
                 .startFrom(start)
                 .resolveLinks(s.getResolveLinks())
                 .extraStatistics(s.getExtraStatistics())
-                .messageTimeoutMs(switch (s.getMessageTimeoutCase()) {
-                    case MESSAGE_TIMEOUT_MS -> s.getMessageTimeoutMs();
-                    case MESSAGE_TIMEOUT_TICKS ->
-                        ticksToMs(s.getMessageTimeoutTicks(), "settings.message_timeout_ticks");
-                    case MESSAGETIMEOUT_NOT_SET -> DEFAULT_MESSAGE_TIMEOUT_MS;
-                })
-                .checkpointAfterMs(switch (s.getCheckpointAfterCase()) {
-                    case CHECKPOINT_AFTER_MS -> s.getCheckpointAfterMs();
-                    case CHECKPOINT_AFTER_TICKS ->
-                        ticksToMs(s.getCheckpointAfterTicks(), "settings.checkpoint_after_ticks");
-                    case CHECKPOINTAFTER_NOT_SET -> DEFAULT_CHECKPOINT_AFTER_MS;
-                })
+                .messageTimeoutMs(
+                        switch (s.getMessageTimeoutCase()) {
+                            case MESSAGE_TIMEOUT_MS -> s.getMessageTimeoutMs();
+                            case MESSAGE_TIMEOUT_TICKS ->
+                                ticksToMs(s.getMessageTimeoutTicks(), "settings.message_timeout_ticks");
+                            case MESSAGETIMEOUT_NOT_SET -> DEFAULT_MESSAGE_TIMEOUT_MS;
+                        })
+                .checkpointAfterMs(
+                        switch (s.getCheckpointAfterCase()) {
+                            case CHECKPOINT_AFTER_MS -> s.getCheckpointAfterMs();
+                            case CHECKPOINT_AFTER_TICKS ->
+                                ticksToMs(s.getCheckpointAfterTicks(), "settings.checkpoint_after_ticks");
+                            case CHECKPOINTAFTER_NOT_SET -> DEFAULT_CHECKPOINT_AFTER_MS;
+                        })
                 .maxRetryCount(s.getMaxRetryCount())
                 .liveBufferSize(s.getLiveBufferSize())
                 .readBatchSize(s.getReadBatchSize())

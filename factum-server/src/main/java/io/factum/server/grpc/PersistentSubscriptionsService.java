@@ -60,7 +60,8 @@ public final class PersistentSubscriptionsService extends PersistentSubscription
     private final AccessPolicy policy;
     private final PersistentCodec codec;
 
-    public PersistentSubscriptionsService(PersistentSubscriptions subscriptions, AccessPolicy policy, StoreLimits limits) {
+    public PersistentSubscriptionsService(
+            PersistentSubscriptions subscriptions, AccessPolicy policy, StoreLimits limits) {
         this.subscriptions = subscriptions;
         this.policy = policy;
         this.codec = new PersistentCodec(limits);
@@ -112,7 +113,8 @@ public final class PersistentSubscriptionsService extends PersistentSubscription
                     filter = PersistentCodec.filter(options.getAll());
                 }
                 case STREAMOPTION_NOT_SET -> {
-                    key = legacyKey(options.hasStreamIdentifier(), options.getStreamIdentifier(), options.getGroupName());
+                    key = legacyKey(
+                            options.hasStreamIdentifier(), options.getStreamIdentifier(), options.getGroupName());
                     start = PersistentCodec.legacyStart(options.getSettings().getRevision());
                 }
                 default -> throw new IllegalStateException("unreachable");
@@ -142,7 +144,8 @@ public final class PersistentSubscriptionsService extends PersistentSubscription
                     start = PersistentCodec.allStart(options.getAll());
                 }
                 case STREAMOPTION_NOT_SET -> {
-                    key = legacyKey(options.hasStreamIdentifier(), options.getStreamIdentifier(), options.getGroupName());
+                    key = legacyKey(
+                            options.hasStreamIdentifier(), options.getStreamIdentifier(), options.getGroupName());
                     start = PersistentCodec.legacyStart(options.getSettings().getRevision());
                 }
                 default -> throw new IllegalStateException("unreachable");
@@ -161,9 +164,7 @@ public final class PersistentSubscriptionsService extends PersistentSubscription
                     switch (options.getStreamOptionCase()) {
                         case STREAM_IDENTIFIER ->
                             codec.streamKey(
-                                    options.getStreamIdentifier(),
-                                    options.getGroupName(),
-                                    "options.stream_identifier");
+                                    options.getStreamIdentifier(), options.getGroupName(), "options.stream_identifier");
                         case ALL -> codec.allKey(options.getGroupName());
                         case STREAMOPTION_NOT_SET -> throw sourceRequired();
                     };
@@ -181,9 +182,7 @@ public final class PersistentSubscriptionsService extends PersistentSubscription
                     switch (options.getStreamOptionCase()) {
                         case STREAM_IDENTIFIER ->
                             codec.streamKey(
-                                    options.getStreamIdentifier(),
-                                    options.getGroupName(),
-                                    "options.stream_identifier");
+                                    options.getStreamIdentifier(), options.getGroupName(), "options.stream_identifier");
                         case ALL -> codec.allKey(options.getGroupName());
                         case STREAMOPTION_NOT_SET -> throw sourceRequired();
                     };
@@ -228,9 +227,7 @@ public final class PersistentSubscriptionsService extends PersistentSubscription
                     switch (options.getStreamOptionCase()) {
                         case STREAM_IDENTIFIER ->
                             codec.streamKey(
-                                    options.getStreamIdentifier(),
-                                    options.getGroupName(),
-                                    "options.stream_identifier");
+                                    options.getStreamIdentifier(), options.getGroupName(), "options.stream_identifier");
                         case ALL -> codec.allKey(options.getGroupName());
                         case STREAMOPTION_NOT_SET -> throw sourceRequired();
                     };

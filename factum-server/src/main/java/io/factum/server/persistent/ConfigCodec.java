@@ -58,8 +58,7 @@ final class ConfigCodec {
             stored = JSON.readValue(json, Stored.class);
         } catch (IOException e) {
             throw new IllegalStateException(
-                    "the persistent subscription configuration in " + GroupStorage.CONFIG_STREAM + " is unreadable",
-                    e);
+                    "the persistent subscription configuration in " + GroupStorage.CONFIG_STREAM + " is unreadable", e);
         }
         if (stored.version() > VERSION) {
             throw new IllegalStateException("the persistent subscription configuration has format version "

@@ -37,6 +37,8 @@ public enum ConsumerStrategy {
                 field,
                 name,
                 "is not a consumer strategy (one of "
-                        + Arrays.stream(values()).map(ConsumerStrategy::wireName).toList() + ")");
+                        + Arrays.stream(values())
+                                .map(ConsumerStrategy::wireName)
+                                .toList() + ")");
     }
 }

@@ -108,7 +108,9 @@ final class GroupStorage {
             StreamMetadataResult current = store.getStreamMetadata(key.checkpointStream());
             if (current.metadata().maxCount().isEmpty()) {
                 store.setStreamMetadata(
-                        key.checkpointStream(), ExpectedVersion.any(), current.metadata().withMaxCount(1));
+                        key.checkpointStream(),
+                        ExpectedVersion.any(),
+                        current.metadata().withMaxCount(1));
             }
         }
     }
@@ -191,7 +193,9 @@ final class GroupStorage {
 
     private Optional<RecordedEvent> lastEvent(String stream) {
         ReadStreamResult result = store.readStream(stream, Long.MAX_VALUE, Direction.BACKWARDS, 1);
-        return result.events().isEmpty() ? Optional.empty() : Optional.of(result.events().getFirst());
+        return result.events().isEmpty()
+                ? Optional.empty()
+                : Optional.of(result.events().getFirst());
     }
 
     /** The stream's last version, visible or not; -1 when it has none. */

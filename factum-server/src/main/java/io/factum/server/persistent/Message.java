@@ -16,7 +16,11 @@ import java.util.UUID;
  * @param retryCount how many times it was delivered before
  */
 public record Message(
-        Optional<RecordedEvent> event, Optional<RecordedEvent> link, long sequence, long parkedVersion, int retryCount) {
+        Optional<RecordedEvent> event,
+        Optional<RecordedEvent> link,
+        long sequence,
+        long parkedVersion,
+        int retryCount) {
 
     public Message {
         if (event.isEmpty() && link.isEmpty()) {

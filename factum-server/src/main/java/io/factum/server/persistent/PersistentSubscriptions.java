@@ -162,12 +162,11 @@ public final class PersistentSubscriptions implements AutoCloseable {
      *     KurrentDB answers
      */
     public List<GroupInfo> list(String stream) {
-        List<GroupInfo> found = groups.subMap(new GroupKey(stream, ""), true, new GroupKey(stream + "\0", ""), false)
-                .values()
-                .stream()
-                .filter(g -> g.key().stream().equals(stream))
-                .map(PersistentGroup::info)
-                .toList();
+        List<GroupInfo> found =
+                groups.subMap(new GroupKey(stream, ""), true, new GroupKey(stream + "\0", ""), false).values().stream()
+                        .filter(g -> g.key().stream().equals(stream))
+                        .map(PersistentGroup::info)
+                        .toList();
         if (found.isEmpty()) {
             throw new GroupNotFoundException(new GroupKey(stream, ""));
         }

@@ -119,7 +119,8 @@ class KdbPersistentSubscriptionsTest {
         }
 
         void expectNothingFor(Duration duration) throws InterruptedException {
-            assertThat(deliveries.poll(duration.toMillis(), TimeUnit.MILLISECONDS)).isNull();
+            assertThat(deliveries.poll(duration.toMillis(), TimeUnit.MILLISECONDS))
+                    .isNull();
         }
     }
 
@@ -144,7 +145,10 @@ class KdbPersistentSubscriptionsTest {
     static PersistentSubscription subscribe(String stream, String group, int buffer, Recorder recorder)
             throws Exception {
         return ps.subscribeToStream(
-                        stream, group, SubscribePersistentSubscriptionOptions.get().bufferSize(buffer), recorder)
+                        stream,
+                        group,
+                        SubscribePersistentSubscriptionOptions.get().bufferSize(buffer),
+                        recorder)
                 .get(10, TimeUnit.SECONDS);
     }
 
@@ -224,7 +228,8 @@ class KdbPersistentSubscriptionsTest {
         PersistentSubscriptionToStreamInfo updated = info(stream, "billing");
         assertThat(updated.getSettings().getStartFrom().getPositionOrThrow()).isEqualTo(7L);
         assertThat(updated.getSettings().getMaxRetryCount()).isEqualTo(2);
-        assertThat(updated.getSettings().getNamedConsumerStrategy().isRoundRobin()).isTrue();
+        assertThat(updated.getSettings().getNamedConsumerStrategy().isRoundRobin())
+                .isTrue();
 
         assertThat(ps.listToStream(stream).get())
                 .extracting(PersistentSubscriptionInfo::getGroupName)
@@ -239,7 +244,8 @@ class KdbPersistentSubscriptionsTest {
                 catchThrowable(() -> ps.deleteToStream(stream, "billing").get()));
         assertThat(missing.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
         assertThat(missing.getTrailers().get(EXCEPTION)).isEqualTo("persistent-subscription-does-not-exist");
-        StatusRuntimeException noneLeft = statusOf(catchThrowable(() -> ps.listToStream(stream).get()));
+        StatusRuntimeException noneLeft =
+                statusOf(catchThrowable(() -> ps.listToStream(stream).get()));
         assertThat(noneLeft.getTrailers().get(EXCEPTION)).isEqualTo("persistent-subscription-does-not-exist");
     }
 
@@ -271,14 +277,15 @@ class KdbPersistentSubscriptionsTest {
         PersistentSubscriptionToAllInfo info = ps.getInfoToAll(group).get().orElseThrow();
         assertThat(info.getEventSource()).isEqualTo("$all");
         assertThat(info.getSettings().getStartFrom().isStart()).isTrue();
-        assertThat(ps.listToAll().get()).extracting(PersistentSubscriptionInfo::getGroupName).contains(group);
+        assertThat(ps.listToAll().get())
+                .extracting(PersistentSubscriptionInfo::getGroupName)
+                .contains(group);
 
         append(prefix + "-1", "Issued");
         append(unique("other"), "Noise");
         append(prefix + "-2", "Paid");
         var recorder = new Recorder();
-        PersistentSubscription sub = ps.subscribeToAll(
-                        group, SubscribePersistentSubscriptionOptions.get(), recorder)
+        PersistentSubscription sub = ps.subscribeToAll(group, SubscribePersistentSubscriptionOptions.get(), recorder)
                 .get(10, TimeUnit.SECONDS);
         List<Delivery> got = recorder.next(2);
         assertThat(got).extracting(Delivery::type).containsExactly("Issued", "Paid");
@@ -295,7 +302,8 @@ class KdbPersistentSubscriptionsTest {
     void refusesADuplicateGroupAndSubscribingToAMissingOne() throws Exception {
         String stream = unique("dup");
         ps.createToStream(stream, "g", fromStart()).get();
-        StatusRuntimeException exists = statusOf(catchThrowable(() -> ps.createToStream(stream, "g", fromStart()).get()));
+        StatusRuntimeException exists = statusOf(
+                catchThrowable(() -> ps.createToStream(stream, "g", fromStart()).get()));
         assertThat(exists.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
         assertThat(exists.getTrailers().get(EXCEPTION)).isEqualTo("persistent-subscription-exists");
 
@@ -304,8 +312,8 @@ class KdbPersistentSubscriptionsTest {
         assertThat(missing.getTrailers().get(EXCEPTION)).isEqualTo("persistent-subscription-does-not-exist");
         assertThat(ps.getInfoToStream(stream, "nope").get()).isEmpty();
 
-        StatusRuntimeException bad = statusOf(catchThrowable(
-                () -> ps.createToStream(stream, "bad", fromStart().liveBufferSize(0)).get()));
+        StatusRuntimeException bad = statusOf(catchThrowable(() ->
+                ps.createToStream(stream, "bad", fromStart().liveBufferSize(0)).get()));
         assertThat(bad.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(bad.getStatus().getDescription()).contains("liveBufferSize");
         assertThat(ps.getInfoToStream(stream, "bad").get()).isEmpty();
@@ -386,7 +394,8 @@ class KdbPersistentSubscriptionsTest {
                 Delivery d = entry.getValue().deliveries.poll(20, TimeUnit.MILLISECONDS);
                 if (d != null) {
                     total++;
-                    String previous = owner.putIfAbsent(d.event().getOriginalEvent().getStreamId(), entry.getKey());
+                    String previous =
+                            owner.putIfAbsent(d.event().getOriginalEvent().getStreamId(), entry.getKey());
                     assertThat(previous == null || previous.equals(entry.getKey()))
                             .as("stream " + d.event().getOriginalEvent().getStreamId() + " stays on one consumer")
                             .isTrue();
@@ -421,7 +430,8 @@ class KdbPersistentSubscriptionsTest {
         assertThat(replayed.type()).isEqualTo("e0");
         assertThat(replayed.retryCount()).isZero();
         sub.ack(replayed.event());
-        eventually("the parked stream emptied", () -> info(stream, "g").getStats().getParkedMessageCount() == 0);
+        eventually(
+                "the parked stream emptied", () -> info(stream, "g").getStats().getParkedMessageCount() == 0);
         sub.stop();
     }
 
@@ -438,7 +448,8 @@ class KdbPersistentSubscriptionsTest {
         eventually("two parked events", () -> info(stream, "g").getStats().getParkedMessageCount() == 2);
         recorder.expectNothingFor(Duration.ofMillis(200));
 
-        ps.replayParkedMessagesToStream(stream, "g", ReplayParkedMessagesOptions.get().stopAt(1))
+        ps.replayParkedMessagesToStream(
+                        stream, "g", ReplayParkedMessagesOptions.get().stopAt(1))
                 .get();
         Delivery first = recorder.next();
         assertThat(first.type()).isEqualTo("e0");
@@ -448,7 +459,8 @@ class KdbPersistentSubscriptionsTest {
         Delivery second = recorder.next();
         assertThat(second.type()).isEqualTo("e1");
         sub.ack(second.event());
-        eventually("the parked stream emptied", () -> info(stream, "g").getStats().getParkedMessageCount() == 0);
+        eventually(
+                "the parked stream emptied", () -> info(stream, "g").getStats().getParkedMessageCount() == 0);
         sub.stop();
     }
 
@@ -464,9 +476,10 @@ class KdbPersistentSubscriptionsTest {
         sub.nack(NackAction.Skip, "not interested", got.get(0).event());
         sub.ack(got.get(1).event());
         recorder.expectNothingFor(Duration.ofMillis(200));
-        eventually(
-                "a checkpoint at 1",
-                () -> info(stream, "g").getStats().getLastCheckpointedEventRevision().equals(Optional.of(1L)));
+        eventually("a checkpoint at 1", () -> info(stream, "g")
+                .getStats()
+                .getLastCheckpointedEventRevision()
+                .equals(Optional.of(1L)));
         sub.stop();
     }
 
@@ -483,7 +496,8 @@ class KdbPersistentSubscriptionsTest {
         Delivery d = a.next();
         subA.nack(NackAction.Stop, "stopping", d.event());
         Optional<Throwable> why = a.cancelled.get(10, TimeUnit.SECONDS);
-        assertThat(statusOf(why.orElseThrow()).getTrailers().get(EXCEPTION)).isEqualTo("persistent-subscription-dropped");
+        assertThat(statusOf(why.orElseThrow()).getTrailers().get(EXCEPTION))
+                .isEqualTo("persistent-subscription-dropped");
         Delivery again = b.next();
         assertThat(again.type()).isEqualTo("e0");
         assertThat(again.retryCount()).isEqualTo(1);
@@ -574,14 +588,12 @@ class KdbPersistentSubscriptionsTest {
                 sub.ack(got.get(i).event());
             }
             sub.nack(NackAction.Park, "later", got.get(4).event()); // e5 stays unacknowledged
-            eventually(
-                    "a checkpoint at 4",
-                    () -> subs.getInfoToStream(stream, "g")
-                            .get()
-                            .orElseThrow()
-                            .getStats()
-                            .getLastCheckpointedEventRevision()
-                            .equals(Optional.of(4L)));
+            eventually("a checkpoint at 4", () -> subs.getInfoToStream(stream, "g")
+                    .get()
+                    .orElseThrow()
+                    .getStats()
+                    .getLastCheckpointedEventRevision()
+                    .equals(Optional.of(4L)));
             subs.shutdown().get();
             writer.shutdown().get();
         } finally {
@@ -615,6 +627,15 @@ class KdbPersistentSubscriptionsTest {
         } finally {
             second.close();
         }
+    }
+
+    @Test
+    void pinnedByCorrelationIsAcceptedByName() throws Exception {
+        String stream = unique("corr");
+        ps.createToStream(stream, "g", fromStart().namedConsumerStrategy(NamedConsumerStrategy.PINNED_BY_CORRELATION))
+                .get();
+        assertThat(info(stream, "g").getSettings().getNamedConsumerStrategy().isPinnedByCorrelation())
+                .isTrue();
     }
 
     @Test

@@ -92,7 +92,8 @@ class PersistentGroupTest {
         store.append(
                 stream,
                 ExpectedVersion.any(),
-                List.of(EventData.json(UUID.randomUUID(), type, "{}", "{\"$correlationId\":\"" + correlationId + "\"}")));
+                List.of(EventData.json(
+                        UUID.randomUUID(), type, "{}", "{\"$correlationId\":\"" + correlationId + "\"}")));
     }
 
     static void await(String what, BooleanSupplier condition) {
@@ -139,7 +140,8 @@ class PersistentGroupTest {
     @Test
     void dispatchToSingleFillsTheFirstConsumerBeforeTheNext() {
         var key = new GroupKey("single", "g");
-        subs.create(key, fromStart().strategy(ConsumerStrategy.DISPATCH_TO_SINGLE).build(), FilterSpec.none());
+        subs.create(
+                key, fromStart().strategy(ConsumerStrategy.DISPATCH_TO_SINGLE).build(), FilterSpec.none());
         var a = new Sink();
         var b = new Sink();
         Consumer first = connect(key, 3, a);
@@ -261,7 +263,8 @@ class PersistentGroupTest {
         clock.advance(Duration.ofMillis(1));
         group(key).tick();
         assertThat(sink.delivered()).extracting(Message::retryCount).containsExactly(0, 1);
-        assertThat(sink.delivered().get(1).id()).isEqualTo(sink.delivered().get(0).id());
+        assertThat(sink.delivered().get(1).id())
+                .isEqualTo(sink.delivered().get(0).id());
     }
 
     @Test
@@ -297,7 +300,9 @@ class PersistentGroupTest {
         await("three deliveries", () -> sink.count() == 3);
         consumer.nack(sink.ids().subList(0, 2), NackAction.PARK, "poison");
         consumer.ack(sink.ids().subList(2, 3));
-        assertThat(read(key.parkedStream())).extracting(RecordedEvent::dataAsString).containsExactly("0@park", "1@park");
+        assertThat(read(key.parkedStream()))
+                .extracting(RecordedEvent::dataAsString)
+                .containsExactly("0@park", "1@park");
         assertThat(read(key.parkedStream()).getFirst().metadataAsString()).contains("poison");
 
         subs.replayParked(key, 1); // only the first parked entry
@@ -307,7 +312,9 @@ class PersistentGroupTest {
         assertThat(replayed.retryCount()).isZero();
         consumer.ack(List.of(replayed.id()));
         group(key).tick();
-        assertThat(read(key.parkedStream())).extracting(RecordedEvent::dataAsString).containsExactly("1@park");
+        assertThat(read(key.parkedStream()))
+                .extracting(RecordedEvent::dataAsString)
+                .containsExactly("1@park");
         assertThat(group(key).info().stats().parkedCount()).isEqualTo(1);
 
         subs.replayParked(key, Long.MAX_VALUE);
@@ -323,9 +330,7 @@ class PersistentGroupTest {
     void skipCountsAsProcessedAndTheCheckpointNeverPassesAnUnprocessedEvent() {
         var key = new GroupKey("cp", "g");
         subs.create(
-                key,
-                fromStart().minCheckpointCount(1).checkpointAfterMs(1_000).build(),
-                FilterSpec.none());
+                key, fromStart().minCheckpointCount(1).checkpointAfterMs(1_000).build(), FilterSpec.none());
         var sink = new Sink();
         Consumer consumer = connect(key, 10, sink);
         append("cp", "e0", "e1", "e2", "e3", "e4");
@@ -345,7 +350,9 @@ class PersistentGroupTest {
     }
 
     private List<String> checkpoints(GroupKey key) {
-        return read(key.checkpointStream()).stream().map(RecordedEvent::dataAsString).toList();
+        return read(key.checkpointStream()).stream()
+                .map(RecordedEvent::dataAsString)
+                .toList();
     }
 
     private String lastCheckpoint(GroupKey key) {
@@ -479,7 +486,8 @@ class PersistentGroupTest {
     @Test
     void nackStopEndsThatConsumerAndGivesItsEventsBack() {
         var key = new GroupKey("stop", "g");
-        subs.create(key, fromStart().strategy(ConsumerStrategy.DISPATCH_TO_SINGLE).build(), FilterSpec.none());
+        subs.create(
+                key, fromStart().strategy(ConsumerStrategy.DISPATCH_TO_SINGLE).build(), FilterSpec.none());
         var a = new Sink();
         var b = new Sink();
         Consumer stopping = connect(key, 10, a);
@@ -527,7 +535,9 @@ class PersistentGroupTest {
         await("two deliveries", () -> sink.count() == 2);
         consumer.ack(sink.ids().subList(0, 1));
 
-        subs.update(key, fromStart().maxRetryCount(3).strategy(ConsumerStrategy.PINNED).build());
+        subs.update(
+                key,
+                fromStart().maxRetryCount(3).strategy(ConsumerStrategy.PINNED).build());
         assertThat(sink.drops()).containsExactly(DropReason.GROUP_UPDATED);
         GroupInfo info = subs.info(key);
         assertThat(info.config().settings().maxRetryCount()).isEqualTo(3);
@@ -577,11 +587,13 @@ class PersistentGroupTest {
     @Test
     void settingsAreValidated() {
         assertThatThrownBy(() -> fromStart().liveBufferSize(0).build()).hasMessageContaining("liveBufferSize");
-        assertThatThrownBy(() -> fromStart().minCheckpointCount(5).maxCheckpointCount(4).build())
+        assertThatThrownBy(() ->
+                        fromStart().minCheckpointCount(5).maxCheckpointCount(4).build())
                 .hasMessageContaining("maxCheckpointCount");
         assertThatThrownBy(() -> new FilterSpec(FilterSpec.Kind.STREAM_REGEX, List.of("(")))
                 .hasMessageContaining("regular expression");
-        assertThatThrownBy(() -> ConsumerStrategy.fromName("strategy", "Random")).hasMessageContaining("RoundRobin");
+        assertThatThrownBy(() -> ConsumerStrategy.fromName("strategy", "Random"))
+                .hasMessageContaining("RoundRobin");
     }
 
     @Test
