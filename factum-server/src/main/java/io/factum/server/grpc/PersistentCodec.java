@@ -151,6 +151,8 @@ final class PersistentCodec {
         return new FilterSpec(prefix, expression.getPrefixList());
     }
 
+    // Field 13 is deprecated in CreateReq but still what the Java clients send for most strategies.
+    @SuppressWarnings("deprecation")
     static GroupSettings settings(CreateReq.Settings s, StartFrom start) {
         ConsumerStrategy strategy = s.getConsumerStrategy().isEmpty()
                 ? strategy(s.getNamedConsumerStrategyValue())

@@ -113,9 +113,9 @@ public final class PersistentSubscriptionsService extends PersistentSubscription
                     filter = PersistentCodec.filter(options.getAll());
                 }
                 case STREAMOPTION_NOT_SET -> {
-                    key = legacyKey(
-                            options.hasStreamIdentifier(), options.getStreamIdentifier(), options.getGroupName());
-                    start = PersistentCodec.legacyStart(options.getSettings().getRevision());
+                    Legacy legacy = legacy(options);
+                    key = legacy.key();
+                    start = legacy.start();
                 }
                 default -> throw new IllegalStateException("unreachable");
             }
@@ -144,9 +144,9 @@ public final class PersistentSubscriptionsService extends PersistentSubscription
                     start = PersistentCodec.allStart(options.getAll());
                 }
                 case STREAMOPTION_NOT_SET -> {
-                    key = legacyKey(
-                            options.hasStreamIdentifier(), options.getStreamIdentifier(), options.getGroupName());
-                    start = PersistentCodec.legacyStart(options.getSettings().getRevision());
+                    Legacy legacy = legacy(options);
+                    key = legacy.key();
+                    start = legacy.start();
                 }
                 default -> throw new IllegalStateException("unreachable");
             }
@@ -273,11 +273,35 @@ public final class PersistentSubscriptionsService extends PersistentSubscription
         }
     }
 
-    private GroupKey legacyKey(boolean present, io.factum.protocol.shared.StreamIdentifier stream, String group) {
+    /** The source and start of a request from a client older than the stream/all options. */
+    private record Legacy(GroupKey key, StartFrom start) {}
+
+    // Older clients name the stream only in the deprecated fields: they are read here on purpose.
+    @SuppressWarnings("deprecation")
+    private Legacy legacy(CreateReq.Options options) {
+        return legacy(
+                options.hasStreamIdentifier(),
+                options.getStreamIdentifier(),
+                options.getGroupName(),
+                options.getSettings().getRevision());
+    }
+
+    @SuppressWarnings("deprecation")
+    private Legacy legacy(UpdateReq.Options options) {
+        return legacy(
+                options.hasStreamIdentifier(),
+                options.getStreamIdentifier(),
+                options.getGroupName(),
+                options.getSettings().getRevision());
+    }
+
+    private Legacy legacy(
+            boolean present, io.factum.protocol.shared.StreamIdentifier stream, String group, long revision) {
         if (!present) {
             throw GrpcErrors.invalidArgument("options: 'stream' or 'all' is required");
         }
-        return codec.streamKey(stream, group, "options.stream_identifier");
+        return new Legacy(
+                codec.streamKey(stream, group, "options.stream_identifier"), PersistentCodec.legacyStart(revision));
     }
 
     private static io.grpc.StatusRuntimeException sourceRequired() {

@@ -49,6 +49,7 @@ class PersistentCodecTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // field 13, as the clients still send it
     void theStrategyByNameWinsAndAnAbsentEnumMeansDispatchToSingle() {
         assertThat(PersistentCodec.settings(javaDefaults().build(), StartFrom.start())
                         .strategy())
