@@ -4,9 +4,12 @@ import io.factum.api.EventStore;
 import io.factum.server.grpc.CallPrincipal;
 import io.factum.server.grpc.ConnectionLimits;
 import io.factum.server.grpc.GossipService;
+import io.factum.server.grpc.PersistentSubscriptionsService;
 import io.factum.server.grpc.ServerFeaturesService;
 import io.factum.server.grpc.StreamsService;
 import io.factum.server.grpc.StrictRequests;
+import io.factum.server.persistent.PersistentSubscriptions;
+import io.factum.server.persistent.Scheduler;
 import io.factum.server.security.PasswordHasher;
 import io.factum.server.security.users.UserStore;
 import io.factum.server.security.users.UsersService;
@@ -18,7 +21,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,11 +39,14 @@ public final class FactumServer implements AutoCloseable {
     private final Server grpc;
     private final ExecutorService calls;
     private final StreamsService streams;
+    private final PersistentSubscriptions persistent;
 
-    private FactumServer(Server grpc, ExecutorService calls, StreamsService streams) {
+    private FactumServer(
+            Server grpc, ExecutorService calls, StreamsService streams, PersistentSubscriptions persistent) {
         this.grpc = grpc;
         this.calls = calls;
         this.streams = streams;
+        this.persistent = persistent;
     }
 
     /**
@@ -58,11 +63,17 @@ public final class FactumServer implements AutoCloseable {
         // The Users service shares the authenticator's user store, so that its changes reach the
         // authenticator's cache at once.
         UserStore users = options.security().users().orElseGet(() -> new UserStore(store, PasswordHasher.defaults()));
+        // Loads the stored groups and starts them before the first call can reach them.
+        var persistent =
+                new PersistentSubscriptions(store, options.clock(), Scheduler.platform("factum-ps-timer")).start();
         List<ServerServiceDefinition> services = List.of(
                 streams.bindService(),
                 new GossipService(UUID.randomUUID(), advertised(options.host()), boundPort::get, options.clock())
                         .bindService(),
-                new UsersService(users, options.security().policy()).bindService());
+                new UsersService(users, options.security().policy()).bindService(),
+                new PersistentSubscriptionsService(
+                                persistent, options.security().policy(), store.limits())
+                        .definition());
         var auth = new CallPrincipal(options.security());
         var perConnection = new ConnectionLimits(options.limits().maxSubscriptionsPerConnection());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(bound)
@@ -82,7 +93,7 @@ public final class FactumServer implements AutoCloseable {
             builder.addService(ServerInterceptors.intercept(StrictRequests.of(service), auth, perConnection));
         }
         List<ServerServiceDefinition> withFeatures = new ArrayList<>(services);
-        var features = new ServerFeaturesService(withFeatures, Map.of());
+        var features = new ServerFeaturesService(withFeatures, PersistentSubscriptionsService.features());
         builder.addService(
                 ServerInterceptors.intercept(StrictRequests.of(features.bindService()), auth, perConnection));
         Server server = builder.build();
@@ -90,11 +101,12 @@ public final class FactumServer implements AutoCloseable {
             server.start();
         } catch (IOException e) {
             calls.shutdownNow();
+            persistent.close();
             throw new IOException(
                     "cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
         }
         boundPort.set(server.getPort());
-        return new FactumServer(server, calls, streams);
+        return new FactumServer(server, calls, streams, persistent);
     }
 
     /** A wildcard bind address is no address to give clients; they reached us by some name. */
@@ -115,6 +127,9 @@ public final class FactumServer implements AutoCloseable {
     /** Stops accepting calls, lets running ones finish for a few seconds, then cancels the rest. */
     @Override
     public void close() {
+        // Persistent subscription calls never end by themselves: drop their consumers (and write
+        // the groups' last checkpoints) before waiting for the running calls.
+        persistent.close();
         grpc.shutdown();
         streams.endSubscriptions("the server is shutting down");
         try {

@@ -91,6 +91,9 @@ class ServerLifecycleTest {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isNotZero();
-        assertThat(output).contains("refusing to start").contains("0.0.0.0 needs TLS").contains("--insecure");
+        assertThat(output)
+                .contains("refusing to start")
+                .contains("0.0.0.0 needs TLS")
+                .contains("--insecure");
     }
 }
