@@ -1,9 +1,12 @@
 package io.factum.server;
 
 import io.factum.api.EventStore;
+import io.factum.server.grpc.AppendSessionService;
 import io.factum.server.grpc.CallPrincipal;
+import io.factum.server.grpc.FactumTrailers;
 import io.factum.server.grpc.GossipService;
 import io.factum.server.grpc.ServerFeaturesService;
+import io.factum.server.grpc.StoreInfoService;
 import io.factum.server.grpc.StreamsService;
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -48,6 +51,7 @@ public final class FactumServer implements AutoCloseable {
         var bound = new InetSocketAddress(options.host(), options.port());
         List<ServerServiceDefinition> services = services(store, options, bound.getPort());
         var auth = new CallPrincipal(options.security());
+        var trailers = new FactumTrailers();
         NettyServerBuilder builder = NettyServerBuilder.forAddress(bound)
                 .executor(calls)
                 .maxInboundMessageSize(options.limits().maxMessageBytes())
@@ -56,7 +60,7 @@ public final class FactumServer implements AutoCloseable {
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
         for (ServerServiceDefinition service : services) {
-            builder.addService(ServerInterceptors.intercept(service, auth));
+            builder.addService(ServerInterceptors.intercept(service, trailers, auth));
         }
         List<ServerServiceDefinition> withFeatures = new ArrayList<>(services);
         var features = new ServerFeaturesService(withFeatures, Map.of());
@@ -75,6 +79,8 @@ public final class FactumServer implements AutoCloseable {
     private static List<ServerServiceDefinition> services(EventStore store, ServerOptions options, int port) {
         List<BindableService> bindable = List.of(
                 new StreamsService(store, options.security().policy(), options.clock()),
+                new AppendSessionService(store, options.security().policy()),
+                new StoreInfoService(store),
                 new GossipService(UUID.randomUUID(), options.host(), port, options.clock()));
         return bindable.stream().map(BindableService::bindService).toList();
     }

@@ -13,6 +13,7 @@ import io.factum.server.security.Principal;
 import io.factum.server.security.StreamAccess;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * Streams.Read with subscription options: catch-up then live, on a stream or on {@code $all}. The
@@ -41,19 +42,26 @@ final class SubscribeHandler {
         Listener listener = new Listener(out, uuidAsString, newerMessages, toAll);
         Subscription subscription =
                 switch (options.getStreamOptionCase()) {
-                    case STREAM -> subscribeStream(options.getStream(), who, listener, out);
-                    case ALL -> subscribeAll(options, who, listener, out);
+                    case STREAM -> subscribeStream(options.getStream(), who, listener);
+                    case ALL -> subscribeAll(options, who, listener);
                     case STREAMOPTION_NOT_SET ->
                         throw GrpcErrors.invalidArgument("options: 'stream' or 'all' is required");
                 };
+        // Confirm only once the store accepted the subscription, so that a refusal (a tombstoned
+        // stream, bad input) reaches the client before the confirmation and fails its subscribe
+        // call; the listener holds the store's deliveries back until the confirmation is out.
+        try {
+            confirm(out);
+        } catch (RuntimeException e) {
+            listener.release();
+            subscription.close();
+            throw e;
+        }
+        listener.release();
         out.onCancel(subscription::close);
     }
 
-    private Subscription subscribeStream(
-            ReadReq.Options.StreamOptions options,
-            Principal who,
-            Listener listener,
-            FlowControlledSender<ReadResp> out) {
+    private Subscription subscribeStream(ReadReq.Options.StreamOptions options, Principal who, Listener listener) {
         String stream = ProtoCodec.streamName(options.getStreamIdentifier(), "options.stream.stream_identifier");
         policy.checkStream(who, StreamAccess.READ, stream);
         SubscribeFrom from =
@@ -65,12 +73,10 @@ final class SubscribeHandler {
                         throw GrpcErrors.invalidArgument(
                                 "options.stream.revision_option is required (revision, start or end)");
                 };
-        confirm(out);
         return store.subscribeToStream(stream, from, listener);
     }
 
-    private Subscription subscribeAll(
-            ReadReq.Options options, Principal who, Listener listener, FlowControlledSender<ReadResp> out) {
+    private Subscription subscribeAll(ReadReq.Options options, Principal who, Listener listener) {
         policy.checkReadAll(who);
         ReadReq.Options.AllOptions all = options.getAll();
         SubscribeFrom from =
@@ -82,7 +88,6 @@ final class SubscribeHandler {
                         throw GrpcErrors.invalidArgument("options.all.all_option is required (position, start or end)");
                 };
         var subscribeOptions = new SubscribeAllOptions(from, Filters.of(options), Filters.checkpointInterval(options));
-        confirm(out);
         return store.subscribeToAll(subscribeOptions, listener);
     }
 
@@ -107,6 +112,7 @@ final class SubscribeHandler {
         private final boolean uuidAsString;
         private final boolean newerMessages;
         private final boolean toAll;
+        private final CountDownLatch confirmed = new CountDownLatch(1);
         private long lastVersion = -1;
         private long lastPosition = -1;
 
@@ -117,8 +123,23 @@ final class SubscribeHandler {
             this.toAll = toAll;
         }
 
+        /** Lets deliveries through: the confirmation was sent (or the call is over). */
+        void release() {
+            confirmed.countDown();
+        }
+
+        private void awaitConfirmed() {
+            try {
+                confirmed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FlowControlledSender.CallCancelledException();
+            }
+        }
+
         @Override
         public void onEvent(Subscription subscription, RecordedEvent event) {
+            awaitConfirmed();
             out.send(ProtoCodec.readEvent(event, uuidAsString));
             lastVersion = event.version();
             lastPosition = event.position();
@@ -127,6 +148,7 @@ final class SubscribeHandler {
         /** The store's checkpoint p means "everything below p examined"; clients resume after theirs. */
         @Override
         public void onCheckpoint(Subscription subscription, long position) {
+            awaitConfirmed();
             if (position == 0) {
                 return;
             }
@@ -140,6 +162,7 @@ final class SubscribeHandler {
 
         @Override
         public void onCaughtUp(Subscription subscription) {
+            awaitConfirmed();
             if (!newerMessages) {
                 return;
             }
@@ -158,6 +181,7 @@ final class SubscribeHandler {
 
         @Override
         public void onStopped(Subscription subscription, Optional<Throwable> error) {
+            awaitConfirmed();
             error.filter(e -> !(e instanceof FlowControlledSender.CallCancelledException))
                     .ifPresent(out::fail);
         }
