@@ -139,6 +139,11 @@ final class RemoteSubscription implements Subscription {
         call.request(1);
     }
 
+    /** Signals received and not yet taken by the delivery thread (for tests of the bound). */
+    int undelivered() {
+        return inbox.size();
+    }
+
     @Override
     public String id() {
         return id;
