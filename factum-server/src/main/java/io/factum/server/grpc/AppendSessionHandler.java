@@ -120,8 +120,12 @@ final class AppendSessionHandler implements StreamObserver<AppendRequest> {
         AppendSessionResponse reply;
         try {
             if (parts.isEmpty()) {
-                throw GrpcErrors.invalidInput(
+                // KurrentDB's APPEND_SESSION_NO_REQUESTS travels as FAILED_PRECONDITION, without details.
+                StatusRuntimeException base = GrpcErrors.invalidInput(
                         new InvalidInputException("appends", "[]", "a multi-stream append needs at least one stream"));
+                throw io.grpc.Status.FAILED_PRECONDITION
+                        .withDescription(base.getStatus().getDescription())
+                        .asRuntimeException(base.getTrailers());
             }
             for (StreamAppend part : parts) {
                 policy.checkStream(who, StreamAccess.WRITE, part.stream());
