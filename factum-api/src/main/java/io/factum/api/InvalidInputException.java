@@ -6,14 +6,21 @@ package io.factum.api;
  */
 public final class InvalidInputException extends FactumException {
     private final String field;
+    private final String rule;
 
     public InvalidInputException(String field, Object value, String rule) {
         super("invalid " + field + " " + quote(value) + ": " + rule);
         this.field = field;
+        this.rule = rule;
     }
 
     public String field() {
         return field;
+    }
+
+    /** The rule the value broke, as given (the message also names the field and the value). */
+    public String rule() {
+        return rule;
     }
 
     private static String quote(Object value) {

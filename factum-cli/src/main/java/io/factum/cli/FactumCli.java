@@ -30,7 +30,8 @@ public final class FactumCli {
         PrintWriter err = new PrintWriter(
                 new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
         CliIo io = new CliIo(System.in, out, err, terminalWidth(), "1".equals(System.getenv("FACTUM_STDIN_TTY")));
-        int exitCode = run(new CliContext(new EmbeddedStoreOpener(), io, ShutdownHooks.runtime()), args);
+        int exitCode =
+                run(new CliContext(new EmbeddedStoreOpener(), io, ShutdownHooks.runtime(), System::getenv), args);
         out.flush();
         err.flush();
         System.exit(exitCode);

@@ -1,6 +1,7 @@
 package io.factum.cli;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true,
         description = {
             "Factum, an event store for the JVM. These verbs work on an embedded data directory"
-                    + " (one process at a time may open it).",
+                    + " (one process at a time may open it), or on a server with --url (verify and stats"
+                    + " need the data directory itself).",
             ""
         },
         subcommands = {
@@ -47,6 +49,7 @@ import picocli.CommandLine.Spec;
             "  factum read orders-1",
             "  factum read-all --backwards --limit 20 --exclude-system",
             "  factum tail orders-1 --from-start",
+            "  factum read orders-1 --url kurrentdb://localhost:2113?tls=false",
             "",
             "Exit codes: 0 success, 1 operation failed (conflict, not found, damaged or locked store,"
                     + " I/O error), 2 bad command line or input (nothing was changed)."
@@ -59,13 +62,40 @@ final class RootCommand implements Runnable {
     @SuppressWarnings("NullAway.Init")
     CommandSpec spec;
 
+    /** Where the verbs work when neither --data nor a server URL is given. */
+    static final Path DEFAULT_DATA_DIR = Path.of("./factum-data");
+
     @Option(
             names = "--data",
             paramLabel = "DIR",
-            defaultValue = "./factum-data",
             scope = ScopeType.INHERIT,
-            description = "The data directory (default: ${DEFAULT-VALUE}).")
-    Path dataDir = Path.of("./factum-data");
+            description = "The data directory (default: ./factum-data, unless a server URL is given).")
+    Optional<Path> data = Optional.empty();
+
+    @Option(
+            names = "--url",
+            paramLabel = "URL",
+            scope = ScopeType.INHERIT,
+            description = "Work against a server instead of a data directory, e.g."
+                    + " kurrentdb://localhost:2113?tls=false (also factum://, esdb://; settings tls,"
+                    + " tlsVerifyCert, tlsCaFile, defaultDeadline). Default: the FACTUM_URL environment"
+                    + " variable.")
+    Optional<String> url = Optional.empty();
+
+    @Option(
+            names = "--user",
+            paramLabel = "NAME",
+            scope = ScopeType.INHERIT,
+            description = "The user for the server (Basic authentication); the password comes from"
+                    + " --password-file or the FACTUM_PASSWORD environment variable.")
+    Optional<String> user = Optional.empty();
+
+    @Option(
+            names = "--password-file",
+            paramLabel = "FILE",
+            scope = ScopeType.INHERIT,
+            description = "A file whose first line is the password of --user.")
+    Optional<Path> passwordFile = Optional.empty();
 
     @Option(
             names = "--json",

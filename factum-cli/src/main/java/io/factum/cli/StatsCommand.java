@@ -16,6 +16,7 @@ final class StatsCommand extends Verb {
 
     @Override
     public Integer call() throws IOException {
+        requireDataDirectory("stats", "it reads the engine's own counters");
         requireExistingDataDir();
         EngineStats stats = opener().stats(dataDir());
         if (json()) {

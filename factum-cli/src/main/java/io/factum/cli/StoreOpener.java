@@ -1,6 +1,8 @@
 package io.factum.cli;
 
 import io.factum.api.EventStore;
+import io.factum.client.ClientOptions;
+import io.factum.client.RemoteEventStore;
 import io.factum.engine.EngineStats;
 import io.factum.engine.VerifyReport;
 import java.io.IOException;
@@ -27,4 +29,13 @@ interface StoreOpener {
 
     /** Checks every file of the store in {@code dataDir} without opening anything for writing. */
     VerifyReport verify(Path dataDir) throws IOException;
+
+    /**
+     * Connects to a server; the caller closes the store (which closes the connection).
+     *
+     * @throws io.factum.api.StoreFailedException when the server cannot be reached
+     */
+    default EventStore connect(ClientOptions options) {
+        return RemoteEventStore.connect(options);
+    }
 }

@@ -23,6 +23,7 @@ final class VerifyCommand extends Verb {
 
     @Override
     public Integer call() throws IOException {
+        requireDataDirectory("verify", "it checks the storage files byte by byte");
         requireExistingDataDir();
         VerifyReport report = opener().verify(dataDir());
         if (json()) {

@@ -47,6 +47,9 @@ class ArchitectureTest {
         assertThat(factum.containPackage("io.factum.api")).isTrue();
         assertThat(factum.containPackage("io.factum.engine")).isTrue();
         assertThat(factum.containPackage("io.factum.cli")).isTrue();
+        assertThat(factum.containPackage("io.factum.protocol")).isTrue();
+        assertThat(factum.containPackage("io.factum.server")).isTrue();
+        assertThat(factum.containPackage("io.factum.client")).isTrue();
         assertThat(factum.contain(io.factum.api.EventStore.class)).isTrue();
     }
 
@@ -76,6 +79,56 @@ class ArchitectureTest {
                         "io.factum.framework..",
                         "io.factum.client..")
                 .because("the engine may depend on the API only");
+        rule.check(factum);
+    }
+
+    @Test
+    void protocolDependsOnNoOtherFactumPackage() {
+        ArchRule rule = noClasses()
+                .that()
+                .resideInAPackage("io.factum.protocol..")
+                .should()
+                .dependOnClassesThat(
+                        resideInAPackage("io.factum..").and(resideOutsideOfPackage("io.factum.protocol..")))
+                .because("factum-protocol is the wire format shared by the server and the client");
+        rule.check(factum);
+    }
+
+    @Test
+    void clientDependsOnTheApiAndTheProtocolOnly() {
+        ArchRule rule = noClasses()
+                .that()
+                .resideInAPackage("io.factum.client..")
+                .should()
+                .dependOnClassesThat(resideInAPackage("io.factum..")
+                        .and(resideOutsideOfPackage("io.factum.api.."))
+                        .and(resideOutsideOfPackage("io.factum.protocol.."))
+                        .and(resideOutsideOfPackage("io.factum.client..")))
+                .because("the remote client is the contract over the wire: it knows no server or engine code");
+        rule.check(factum);
+    }
+
+    @Test
+    void serverKnowsNothingOfItsClientsOrTheCli() {
+        ArchRule rule = noClasses()
+                .that()
+                .resideInAPackage("io.factum.server..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.factum.client..", "io.factum.cli..", "io.factum.testkit..", "io.factum.bench..")
+                .because("the server serves the contract; clients and tools are built on top of it");
+        rule.check(factum);
+    }
+
+    @Test
+    void nothingBelowTheServerKnowsTheWire() {
+        ArchRule rule = noClasses()
+                .that()
+                .resideInAnyPackage("io.factum.api..", "io.factum.engine..", "io.factum.testkit..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.grpc..", "com.google.protobuf..", "io.netty..")
+                .because("DESIGN.md: nothing below the server knows about gRPC or HTTP");
         rule.check(factum);
     }
 

@@ -1,11 +1,14 @@
 package io.factum.server;
 
 import io.factum.api.EventStore;
+import io.factum.server.grpc.AppendSessionService;
 import io.factum.server.grpc.CallPrincipal;
 import io.factum.server.grpc.ConnectionLimits;
+import io.factum.server.grpc.FactumTrailers;
 import io.factum.server.grpc.GossipService;
 import io.factum.server.grpc.PersistentSubscriptionsService;
 import io.factum.server.grpc.ServerFeaturesService;
+import io.factum.server.grpc.StoreInfoService;
 import io.factum.server.grpc.StreamsService;
 import io.factum.server.grpc.StrictRequests;
 import io.factum.server.persistent.PersistentSubscriptions;
@@ -71,11 +74,14 @@ public final class FactumServer implements AutoCloseable {
                 new GossipService(UUID.randomUUID(), advertised(options.host()), boundPort::get, options.clock())
                         .bindService(),
                 new UsersService(users, options.security().policy()).bindService(),
+                new AppendSessionService(store, options.security().policy()).bindService(),
+                new StoreInfoService(store).bindService(),
                 new PersistentSubscriptionsService(
                                 persistent, options.security().policy(), store.limits())
                         .definition());
         var auth = new CallPrincipal(options.security());
         var perConnection = new ConnectionLimits(options.limits().maxSubscriptionsPerConnection());
+        var trailers = new FactumTrailers();
         NettyServerBuilder builder = NettyServerBuilder.forAddress(bound)
                 .executor(calls)
                 .maxInboundMessageSize(options.limits().maxMessageBytes())
@@ -90,7 +96,7 @@ public final class FactumServer implements AutoCloseable {
             builder.sslContext(options.tls().get().serverContext());
         }
         for (ServerServiceDefinition service : services) {
-            builder.addService(ServerInterceptors.intercept(StrictRequests.of(service), auth, perConnection));
+            builder.addService(ServerInterceptors.intercept(StrictRequests.of(service), trailers, auth, perConnection));
         }
         List<ServerServiceDefinition> withFeatures = new ArrayList<>(services);
         var features = new ServerFeaturesService(withFeatures, PersistentSubscriptionsService.features());

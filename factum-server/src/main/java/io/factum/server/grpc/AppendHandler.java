@@ -27,6 +27,7 @@ final class AppendHandler implements StreamObserver<AppendReq> {
     private final AccessPolicy policy;
     private final Principal who;
     private final StreamObserver<AppendResp> response;
+    private final FactumTrailers.Holder trailers = FactumTrailers.current();
     private final List<EventData> events = new ArrayList<>();
     private String stream = "";
     private ExpectedVersion expected = ExpectedVersion.any();
@@ -105,7 +106,9 @@ final class AppendHandler implements StreamObserver<AppendReq> {
         }
         AppendResp reply;
         try {
-            reply = success(store.append(stream, expected, List.copyOf(events)));
+            AppendResult result = store.append(stream, expected, List.copyOf(events));
+            trailers.put(FactumTrailers.WRITTEN, Boolean.toString(result.written()));
+            reply = success(result);
         } catch (WrongExpectedVersionException e) {
             reply = AppendResp.newBuilder()
                     .setWrongExpectedVersion(ExpectedVersions.wrongExpectedVersion(e))

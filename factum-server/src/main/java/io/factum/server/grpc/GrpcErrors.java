@@ -8,6 +8,7 @@ import io.factum.api.StoreClosedException;
 import io.factum.api.StoreFailedException;
 import io.factum.api.StreamDeletedException;
 import io.factum.api.WrongExpectedVersionException;
+import io.factum.protocol.FactumWire;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -16,6 +17,12 @@ import io.grpc.StatusRuntimeException;
  * Turns store errors into the gRPC statuses and trailers the official clients understand. The
  * clients read the {@code exception} trailer to pick their exception type and the other trailers
  * for its details, so both the code and the trailers are part of the protocol.
+ *
+ * <p>Factum adds trailers of its own, which the official clients ignore, so that Factum's remote
+ * client raises exactly the exception the store raised: {@code factum-error} ({@code
+ * invalid-input}, {@code store-closed}, {@code store-failed}), {@code factum-field-bin} and {@code
+ * factum-rule-bin} (UTF-8) for invalid input, and {@code factum-stream-bin} (the stream name in
+ * UTF-8, which the ASCII {@code stream-name} trailer cannot carry faithfully).
  */
 public final class GrpcErrors {
 
@@ -25,6 +32,10 @@ public final class GrpcErrors {
     static final Metadata.Key<String> ACTUAL_VERSION = key("actual-version");
     static final Metadata.Key<String> MAXIMUM_APPEND_SIZE = key("maximum-append-size");
     static final Metadata.Key<String> REQUIRED_METADATA = key("required-metadata-properties");
+    public static final Metadata.Key<String> FACTUM_ERROR = key(FactumWire.ERROR);
+    public static final Metadata.Key<byte[]> FACTUM_FIELD = binaryKey(FactumWire.FIELD);
+    public static final Metadata.Key<byte[]> FACTUM_RULE = binaryKey(FactumWire.RULE);
+    public static final Metadata.Key<byte[]> FACTUM_STREAM = binaryKey(FactumWire.STREAM);
 
     private GrpcErrors() {}
 
@@ -51,22 +62,31 @@ public final class GrpcErrors {
             case WrongExpectedVersionException w -> wrongExpectedVersion(w);
             case StreamDeletedException d -> streamDeleted(d.stream());
             case AccessDeniedException a -> accessDenied(a.getMessage());
-            case InvalidInputException i -> invalidArgument(i.getMessage());
+            case InvalidInputException i -> invalidInput(i);
             case StoreClosedException c ->
                 Status.UNAVAILABLE
                         .withDescription("the server is shutting down: " + c.getMessage())
-                        .asRuntimeException();
+                        .asRuntimeException(factumError(FactumWire.STORE_CLOSED));
             case StoreFailedException f ->
                 Status.UNAVAILABLE
                         .withDescription(
                                 "the store stopped after a storage failure and serves no more calls: " + f.getMessage())
-                        .asRuntimeException();
+                        .asRuntimeException(factumError(FactumWire.STORE_FAILED));
         };
+    }
+
+    /** INVALID_ARGUMENT naming the field and the rule, so a remote client can rebuild the exception. */
+    public static StatusRuntimeException invalidInput(InvalidInputException error) {
+        Metadata trailers = factumError(FactumWire.INVALID_INPUT);
+        trailers.put(FACTUM_FIELD, utf8(error.field()));
+        trailers.put(FACTUM_RULE, utf8(error.rule()));
+        return Status.INVALID_ARGUMENT.withDescription(error.getMessage()).asRuntimeException(trailers);
     }
 
     public static StatusRuntimeException streamDeleted(String stream) {
         Metadata trailers = exception("stream-deleted");
         trailers.put(STREAM_NAME, stream);
+        trailers.put(FACTUM_STREAM, utf8(stream));
         return Status.FAILED_PRECONDITION
                 .withDescription("stream '" + stream + "' is deleted")
                 .asRuntimeException(trailers);
@@ -79,6 +99,7 @@ public final class GrpcErrors {
     public static StatusRuntimeException wrongExpectedVersion(WrongExpectedVersionException error) {
         Metadata trailers = exception("wrong-expected-version");
         trailers.put(STREAM_NAME, error.stream());
+        trailers.put(FACTUM_STREAM, utf8(error.stream()));
         trailers.put(EXPECTED_VERSION, Long.toString(legacyExpected(error.expected())));
         trailers.put(ACTUAL_VERSION, Long.toString(error.actualVersion()));
         return Status.FAILED_PRECONDITION.withDescription(error.getMessage()).asRuntimeException(trailers);
@@ -111,6 +132,20 @@ public final class GrpcErrors {
         Metadata trailers = new Metadata();
         trailers.put(EXCEPTION, name);
         return trailers;
+    }
+
+    private static Metadata factumError(String kind) {
+        Metadata trailers = new Metadata();
+        trailers.put(FACTUM_ERROR, kind);
+        return trailers;
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static Metadata.Key<byte[]> binaryKey(String name) {
+        return Metadata.Key.of(name, Metadata.BINARY_BYTE_MARSHALLER);
     }
 
     private static Metadata.Key<String> key(String name) {

@@ -67,32 +67,53 @@ final class ReadHandler {
         if (from < 0) {
             return; // forwards from the end: nothing to read
         }
+        ReadStreamResult.Found last = readStreamPages(stream, from, direction, count, uuidAsString, out);
+        if (last != null && last.lastStreamVersion() >= 0) {
+            // As KurrentDB does after a stream read: the stream's last revision, visible or not.
+            out.send(ReadResp.newBuilder()
+                    .setLastStreamPosition(last.lastStreamVersion())
+                    .build());
+        }
+    }
+
+    /** Sends the events page by page; returns the last page, or null when the stream was not found. */
+    private ReadStreamResult.Found readStreamPages(
+            String stream,
+            long start,
+            Direction direction,
+            long count,
+            boolean uuidAsString,
+            FlowControlledSender<ReadResp> out) {
         int pageSize = store.limits().maxReadCount();
         long remaining = count;
+        long from = start;
+        ReadStreamResult.Found last = null;
         while (remaining > 0) {
             int want = (int) Math.min(remaining, pageSize);
             ReadStreamResult result = store.readStream(stream, from, direction, want);
             if (!(result instanceof ReadStreamResult.Found found)) {
                 out.send(ReadResp.newBuilder()
-                        .setStreamNotFound(
-                                ReadResp.StreamNotFound.newBuilder().setStreamIdentifier(options.getStreamIdentifier()))
+                        .setStreamNotFound(ReadResp.StreamNotFound.newBuilder()
+                                .setStreamIdentifier(ProtoCodec.streamIdentifier(stream)))
                         .build());
-                return;
+                return null;
             }
+            last = found;
             List<RecordedEvent> events = found.events();
             for (RecordedEvent event : events) {
                 out.send(ProtoCodec.readEvent(event, uuidAsString));
             }
             remaining -= events.size();
             if (events.size() < want) {
-                return;
+                return last;
             }
-            long last = events.getLast().version();
-            from = direction == Direction.FORWARDS ? last + 1 : last - 1;
+            long lastVersion = events.getLast().version();
+            from = direction == Direction.FORWARDS ? lastVersion + 1 : lastVersion - 1;
             if (from < 0) {
-                return;
+                return last;
             }
         }
+        return last;
     }
 
     /** The first version to return; -1 when there is nothing (forwards from the end). */
@@ -124,6 +145,8 @@ final class ReadHandler {
         long from = startPosition(options.getAll(), direction);
         int pageSize = store.limits().maxReadCount();
         long remaining = count;
+        long next = from;
+        boolean endOfAll = from < 0;
         while (remaining > 0 && from >= 0) {
             int want = (int) Math.min(remaining, pageSize);
             ReadAllResult page = store.readAll(new ReadAllOptions(from, direction, want, filter));
@@ -131,11 +154,18 @@ final class ReadHandler {
                 out.send(ProtoCodec.readEvent(event, uuidAsString));
             }
             remaining -= page.events().size();
+            next = page.nextPosition();
+            endOfAll = page.endOfAll();
             if (page.endOfAll() || page.events().isEmpty() && page.nextPosition() == from) {
-                return;
+                break;
             }
             from = page.nextPosition();
         }
+        // Where the store says the next page starts: with a filter, past records it examined and
+        // left out, which no KurrentDB message can say (see FactumTrailers).
+        FactumTrailers.Holder trailers = FactumTrailers.current();
+        trailers.put(FactumTrailers.NEXT_POSITION, Long.toString(next));
+        trailers.put(FactumTrailers.END_OF_ALL, Boolean.toString(endOfAll));
     }
 
     /**

@@ -48,8 +48,8 @@ final class SubscribeHandler {
         Subscription subscription;
         try {
             subscription = switch (options.getStreamOptionCase()) {
-                case STREAM -> subscribeStream(options.getStream(), who, listener, out);
-                case ALL -> subscribeAll(options, who, listener, out);
+                case STREAM -> subscribeStream(options.getStream(), who, listener);
+                case ALL -> subscribeAll(options, who, listener);
                 case STREAMOPTION_NOT_SET -> throw GrpcErrors.invalidArgument("options: 'stream' or 'all' is required");
             };
         } catch (RuntimeException e) {
@@ -84,11 +84,7 @@ final class SubscribeHandler {
         }
     }
 
-    private Subscription subscribeStream(
-            ReadReq.Options.StreamOptions options,
-            Principal who,
-            Listener listener,
-            FlowControlledSender<ReadResp> out) {
+    private Subscription subscribeStream(ReadReq.Options.StreamOptions options, Principal who, Listener listener) {
         String stream = ProtoCodec.streamName(options.getStreamIdentifier(), "options.stream.stream_identifier");
         policy.checkStream(who, StreamAccess.READ, stream);
         SubscribeFrom from =
@@ -103,8 +99,7 @@ final class SubscribeHandler {
         return store.subscribeToStream(stream, from, listener);
     }
 
-    private Subscription subscribeAll(
-            ReadReq.Options options, Principal who, Listener listener, FlowControlledSender<ReadResp> out) {
+    private Subscription subscribeAll(ReadReq.Options options, Principal who, Listener listener) {
         policy.checkReadAll(who);
         ReadReq.Options.AllOptions all = options.getAll();
         SubscribeFrom from =

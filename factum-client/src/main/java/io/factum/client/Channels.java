@@ -1,0 +1,97 @@
+package io.factum.client;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/** Builds the gRPC channel a {@link RemoteEventStore} talks over. */
+final class Channels {
+
+    /** Inbound messages up to 17 MiB: the server's largest event (16 MiB append) plus framing. */
+    static final int MAX_INBOUND_MESSAGE_BYTES = 17 << 20;
+
+    static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    private Channels() {}
+
+    static ManagedChannel open(ClientOptions options) {
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(options.host(), options.port())
+                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+                // As the official clients: ping every 10 s while calls are open (subscriptions).
+                .keepAliveTime(10, TimeUnit.SECONDS)
+                .keepAliveTimeout(10, TimeUnit.SECONDS);
+        if (options.tls().enabled()) {
+            builder.useTransportSecurity().sslContext(sslContext(options.tls()));
+        } else {
+            builder.usePlaintext();
+        }
+        options.credentials().ifPresent(c -> builder.intercept(basic(c)));
+        return builder.build();
+    }
+
+    private static io.netty.handler.ssl.SslContext sslContext(ClientOptions.TlsOptions tls) {
+        try {
+            SslContextBuilder ssl = GrpcSslContexts.forClient();
+            if (!tls.verifyCert()) {
+                ssl.trustManager(InsecureTrustManagerFactory.INSTANCE);
+            } else if (tls.caFile().isPresent()) {
+                var file = tls.caFile().get();
+                if (!Files.isReadable(file)) {
+                    throw new IllegalArgumentException(
+                            "the TLS CA file " + file + " does not exist or is not readable");
+                }
+                try (var in = Files.newInputStream(file)) {
+                    ssl.trustManager(in);
+                }
+            }
+            return ssl.build();
+        } catch (SSLException e) {
+            throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Netty reports a malformed PEM file as an IllegalArgumentException or a bare runtime error.
+            throw new IllegalArgumentException("cannot read the TLS CA file: " + e.getMessage(), e);
+        }
+    }
+
+    /** Adds {@code authorization: Basic ...} to every call, as the official clients do. */
+    private static ClientInterceptor basic(ClientOptions.Credentials credentials) {
+        String token = Base64.getEncoder()
+                .encodeToString(
+                        (credentials.username() + ":" + credentials.password()).getBytes(StandardCharsets.UTF_8));
+        String header = "Basic " + token;
+        return new ClientInterceptor() {
+            @Override
+            public <Q, R> ClientCall<Q, R> interceptCall(
+                    MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
+                return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, callOptions)) {
+                    @Override
+                    public void start(Listener<R> listener, Metadata headers) {
+                        headers.put(AUTHORIZATION, header);
+                        super.start(listener, headers);
+                    }
+                };
+            }
+        };
+    }
+}

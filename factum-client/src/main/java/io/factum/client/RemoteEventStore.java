@@ -1,0 +1,412 @@
+package io.factum.client;
+
+import io.factum.api.AppendResult;
+import io.factum.api.ContentType;
+import io.factum.api.DeleteResult;
+import io.factum.api.Direction;
+import io.factum.api.EventData;
+import io.factum.api.EventStore;
+import io.factum.api.ExpectedVersion;
+import io.factum.api.InvalidInputException;
+import io.factum.api.ReadAllOptions;
+import io.factum.api.ReadAllResult;
+import io.factum.api.ReadStreamResult;
+import io.factum.api.RecordedEvent;
+import io.factum.api.StoreClosedException;
+import io.factum.api.StoreLimits;
+import io.factum.api.StreamAppend;
+import io.factum.api.StreamMetadata;
+import io.factum.api.StreamMetadataCodec;
+import io.factum.api.StreamMetadataResult;
+import io.factum.api.SubscribeAllOptions;
+import io.factum.api.SubscribeFrom;
+import io.factum.api.Subscription;
+import io.factum.api.SubscriptionListener;
+import io.factum.api.SystemNames;
+import io.factum.protocol.info.StoreInfoGrpc;
+import io.factum.protocol.info.StoreLimitsReply;
+import io.factum.protocol.shared.Empty;
+import io.factum.protocol.streams.AppendReq;
+import io.factum.protocol.streams.AppendResp;
+import io.factum.protocol.streams.DeleteReq;
+import io.factum.protocol.streams.DeleteResp;
+import io.factum.protocol.streams.StreamsGrpc;
+import io.factum.protocol.streams.TombstoneReq;
+import io.factum.protocol.streams.TombstoneResp;
+import io.factum.protocol.v2.streams.AppendRequest;
+import io.factum.protocol.v2.streams.AppendSessionResponse;
+import io.factum.protocol.v2.streams.StreamsServiceGrpc;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@link EventStore} contract over the network: a client of a Factum server (or, for what the
+ * KurrentDB protocol expresses, of a KurrentDB server). Every method is one or two gRPC calls of
+ * the KurrentDB client protocol; see {@code docs/client.md} for the mapping.
+ *
+ * <p>Input is checked here, against the server's {@link StoreLimits} (fetched once at {@link
+ * #connect}), exactly as the store checks it, so bad input fails before it is sent; what only the
+ * store can judge (metastream contents) comes back from the server with the store's field and rule.
+ * A server that cannot be reached makes the call fail with {@link
+ * io.factum.api.StoreFailedException}; the channel reconnects by itself, so a later call may
+ * succeed.
+ *
+ * <p>Thread-safe. {@link #close} stops every subscription with {@link StoreClosedException} and
+ * lets calls in flight finish (for up to the deadline) before closing the connection.
+ */
+public final class RemoteEventStore implements EventStore {
+
+    private final ClientOptions options;
+    private final ManagedChannel channel;
+    private final ErrorMapper errors;
+    private final StoreLimits limits;
+    private final Set<RemoteSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private RemoteEventStore(ClientOptions options, ManagedChannel channel, StoreLimits limits) {
+        this.options = options;
+        this.channel = channel;
+        this.errors = new ErrorMapper(options.target());
+        this.limits = limits;
+    }
+
+    /**
+     * Connects and learns the server's limits (Factum's {@code StoreInfo.GetLimits}; a server
+     * without it, such as KurrentDB, is assumed to have {@link StoreLimits#defaults()}).
+     *
+     * @throws io.factum.api.StoreFailedException when the server cannot be reached
+     * @throws io.factum.api.AccessDeniedException when it refuses the credentials
+     * @throws IllegalArgumentException when the TLS settings cannot be used (unreadable CA file)
+     */
+    public static RemoteEventStore connect(ClientOptions options) {
+        ManagedChannel channel = Channels.open(options);
+        try {
+            return new RemoteEventStore(options, channel, fetchLimits(options, channel));
+        } catch (RuntimeException e) {
+            channel.shutdownNow();
+            throw e;
+        }
+    }
+
+    /** {@link #connect(ClientOptions)} with a URL, see {@link ClientOptions#parse}. */
+    public static RemoteEventStore connect(String url) {
+        return connect(ClientOptions.parse(url));
+    }
+
+    private static StoreLimits fetchLimits(ClientOptions options, ManagedChannel channel) {
+        try {
+            StoreLimitsReply reply = StoreInfoGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
+                    .getLimits(Empty.getDefaultInstance());
+            return new StoreLimits(
+                    reply.getMaxStreamNameBytes(),
+                    reply.getMaxEventTypeBytes(),
+                    reply.getMaxEventBytes(),
+                    reply.getMaxAppendBytes(),
+                    reply.getMaxEventsPerAppend(),
+                    reply.getMaxReadCount());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+                return StoreLimits.defaults();
+            }
+            throw new ErrorMapper(options.target()).map(e, "");
+        }
+    }
+
+    /** Where this client connects to. */
+    public ClientOptions options() {
+        return options;
+    }
+
+    // ---- appends ----
+
+    @Override
+    public AppendResult append(String stream, ExpectedVersion expected, List<EventData> events) {
+        checkOpen();
+        limits.checkAppend(stream, events);
+        List<AppendReq> requests = new ArrayList<>(events.size() + 1);
+        requests.add(AppendReq.newBuilder()
+                .setOptions(WireCodec.appendOptions(stream, expected))
+                .build());
+        events.forEach(e -> requests.add(WireCodec.proposed(e)));
+        Calls.Answer<AppendResp> answer = call(
+                stream, () -> Calls.clientStreaming(channel, StreamsGrpc.getAppendMethod(), callOptions(), requests));
+        AppendResp response = answer.value();
+        if (response.hasWrongExpectedVersion()) {
+            AppendResp.WrongExpectedVersion w = response.getWrongExpectedVersion();
+            long actual = w.hasCurrentNoStream() ? ExpectedVersion.NO_STREAM_VERSION : w.getCurrentRevision();
+            throw new io.factum.api.WrongExpectedVersionException(stream, expected, actual);
+        }
+        AppendResp.Success success = response.getSuccess();
+        long version = success.hasNoStream() ? -1 : success.getCurrentRevision();
+        long position = success.hasPosition() ? success.getPosition().getCommitPosition() : -1;
+        boolean written =
+                Trailers.written(answer.trailers(), 1).map(List::getFirst).orElse(!events.isEmpty());
+        return new AppendResult(version, position, written);
+    }
+
+    @Override
+    public List<AppendResult> appendMulti(List<StreamAppend> appends) {
+        checkOpen();
+        checkMulti(appends);
+        List<AppendRequest> requests = appends.stream()
+                .map(part -> AppendRequest.newBuilder()
+                        .setStream(part.stream())
+                        .setExpectedRevision(WireCodec.raw(part.expected()))
+                        .addAllRecords(
+                                part.events().stream().map(WireCodec::record).toList())
+                        .build())
+                .toList();
+        Calls.Answer<AppendSessionResponse> answer = call(
+                appends.getFirst().stream(),
+                () -> Calls.clientStreaming(
+                        channel, StreamsServiceGrpc.getAppendSessionMethod(), callOptions(), requests));
+        AppendSessionResponse response = answer.value();
+        if (response.getOutputCount() != appends.size()) {
+            throw WireCodec.protocol(response.getOutputCount() + " results for " + appends.size() + " streams");
+        }
+        Optional<List<Boolean>> written = Trailers.written(answer.trailers(), appends.size());
+        List<AppendResult> results = new ArrayList<>(appends.size());
+        for (int i = 0; i < appends.size(); i++) {
+            var output = response.getOutput(i);
+            boolean wrote = written.map(w -> w.get(results.size()))
+                    .orElse(!appends.get(i).events().isEmpty());
+            results.add(new AppendResult(
+                    output.getStreamRevision(), output.hasPosition() ? output.getPosition() : -1, wrote));
+        }
+        return results;
+    }
+
+    /** The store's own checks of a multi-stream append, in its order (metastream contents aside). */
+    private void checkMulti(List<StreamAppend> appends) {
+        if (appends.isEmpty()) {
+            throw new InvalidInputException("appends", "[]", "a multi-stream append needs at least one stream");
+        }
+        Set<String> seen = new HashSet<>();
+        long bytes = 0;
+        long count = 0;
+        for (int i = 0; i < appends.size(); i++) {
+            StreamAppend part = appends.get(i);
+            if (!seen.add(part.stream())) {
+                throw new InvalidInputException(
+                        "stream",
+                        part.stream(),
+                        "appears twice in one call (again as part " + i + "); a stream may appear once per call");
+            }
+            bytes += limits.checkAppend(part.stream(), part.events());
+            count += part.events().size();
+        }
+        if (count > limits.maxEventsPerAppend()) {
+            throw new InvalidInputException(
+                    "events", count + " events", "an append may carry at most " + limits.maxEventsPerAppend());
+        }
+        if (bytes > limits.maxAppendBytes()) {
+            throw new InvalidInputException(
+                    "events", bytes + " bytes", "an append may carry at most " + limits.maxAppendBytes() + " bytes");
+        }
+    }
+
+    // ---- reads ----
+
+    @Override
+    public ReadStreamResult readStream(String stream, long fromVersion, Direction direction, int maxCount) {
+        checkOpen();
+        limits.checkStreamName("stream", stream);
+        limits.checkReadCount(maxCount);
+        if (fromVersion < 0) {
+            throw new InvalidInputException("fromVersion", fromVersion, "must be >= 0");
+        }
+        return reader().readStream(stream, fromVersion, direction, maxCount);
+    }
+
+    @Override
+    public ReadAllResult readAll(ReadAllOptions readOptions) {
+        checkOpen();
+        limits.checkReadCount(readOptions.maxCount());
+        return reader().readAll(readOptions);
+    }
+
+    @Override
+    public long headPosition() {
+        checkOpen();
+        List<RecordedEvent> newest = reader().readAll(ReadAllOptions.backwards(ReadAllOptions.END, 1))
+                .events();
+        return newest.isEmpty() ? -1 : newest.getFirst().position();
+    }
+
+    private Reader reader() {
+        return new Reader(channel, this::callOptions, this::call);
+    }
+
+    // ---- subscriptions ----
+
+    @Override
+    public Subscription subscribeToStream(String stream, SubscribeFrom from, SubscriptionListener listener) {
+        checkOpen();
+        limits.checkStreamName("stream", stream);
+        return register(RemoteSubscription.open(
+                channel,
+                Reader.subscribeStream(stream, from),
+                listener,
+                errors,
+                stream,
+                options.deadline().toMillis(),
+                subscriptions::remove));
+    }
+
+    @Override
+    public Subscription subscribeToAll(SubscribeAllOptions subscribeOptions, SubscriptionListener listener) {
+        checkOpen();
+        return register(RemoteSubscription.open(
+                channel,
+                Reader.subscribeAll(subscribeOptions),
+                listener,
+                errors,
+                SystemNames.ALL,
+                options.deadline().toMillis(),
+                subscriptions::remove));
+    }
+
+    private Subscription register(RemoteSubscription subscription) {
+        subscriptions.add(subscription);
+        if (closed) { // closed while this subscription was being confirmed
+            subscription.stop(Optional.of(closedException()));
+        }
+        return subscription;
+    }
+
+    // ---- metadata and deletes ----
+
+    @Override
+    public StreamMetadataResult getStreamMetadata(String stream) {
+        checkOpen();
+        checkOrdinary(stream);
+        Reader reader = reader();
+        // A tombstoned stream has no metadata: probe the stream itself without reading an event
+        // (forwards from the largest version), which fails with stream-deleted when it is gone.
+        reader.readStream(stream, Long.MAX_VALUE, Direction.FORWARDS, 1);
+        String metastream = SystemNames.metastreamOf(stream);
+        return switch (reader.readStream(metastream, Long.MAX_VALUE, Direction.BACKWARDS, 1)) {
+            case ReadStreamResult.NotFound n -> new StreamMetadataResult(stream, -1, StreamMetadata.empty());
+            case ReadStreamResult.Found f
+            when f.events().isEmpty() -> new StreamMetadataResult(stream, -1, StreamMetadata.empty());
+            case ReadStreamResult.Found f -> {
+                RecordedEvent event = f.events().getFirst();
+                yield new StreamMetadataResult(stream, event.version(), StreamMetadataCodec.decode(event.data()));
+            }
+        };
+    }
+
+    @Override
+    public AppendResult setStreamMetadata(String stream, ExpectedVersion expected, StreamMetadata metadata) {
+        checkOpen();
+        checkOrdinary(stream);
+        byte[] json = StreamMetadataCodec.encode(metadata);
+        EventData event =
+                new EventData(UUID.randomUUID(), SystemNames.METADATA_TYPE, json, new byte[0], ContentType.JSON);
+        return append(SystemNames.metastreamOf(stream), expected, List.of(event));
+    }
+
+    @Override
+    public DeleteResult delete(String stream, ExpectedVersion expected) {
+        checkOpen();
+        checkOrdinary(stream);
+        var request = DeleteReq.newBuilder()
+                .setOptions(Deletes.deleteOptions(stream, expected))
+                .build();
+        DeleteResp response = call(stream, () -> StreamsGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
+                .delete(request));
+        return new DeleteResult(response.hasPosition() ? response.getPosition().getCommitPosition() : -1);
+    }
+
+    @Override
+    public DeleteResult tombstone(String stream, ExpectedVersion expected) {
+        checkOpen();
+        checkOrdinary(stream);
+        var request = TombstoneReq.newBuilder()
+                .setOptions(Deletes.tombstoneOptions(stream, expected))
+                .build();
+        TombstoneResp response = call(stream, () -> StreamsGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
+                .tombstone(request));
+        return new DeleteResult(response.hasPosition() ? response.getPosition().getCommitPosition() : -1);
+    }
+
+    private void checkOrdinary(String stream) {
+        limits.checkStreamName("stream", stream);
+        if (SystemNames.isMetastream(stream)) {
+            throw new InvalidInputException(
+                    "stream", stream, "is a metastream; address the stream it describes instead");
+        }
+    }
+
+    // ---- the rest ----
+
+    @Override
+    public StoreLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (RemoteSubscription subscription : List.copyOf(subscriptions)) {
+            subscription.stop(Optional.of(closedException()));
+        }
+        channel.shutdown();
+        try {
+            if (!channel.awaitTermination(options.deadline().toMillis(), TimeUnit.MILLISECONDS)) {
+                channel.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            channel.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private StoreClosedException closedException() {
+        return new StoreClosedException("the connection to " + options.target() + " is closed");
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw closedException();
+        }
+    }
+
+    CallOptions callOptions() {
+        return CallOptions.DEFAULT.withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A call whose failure becomes the contract's exception ({@code stream} names it if needed). */
+    <T> T call(String stream, java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (StatusRuntimeException e) {
+            if (closed) {
+                throw closedException();
+            }
+            throw errors.map(e, stream);
+        }
+    }
+
+    /** How a call is run: {@link #call}, passed to the helpers that build requests. */
+    @FunctionalInterface
+    interface CallRunner {
+        <T> T call(String stream, java.util.function.Supplier<T> call);
+    }
+}

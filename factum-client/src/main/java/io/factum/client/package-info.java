@@ -1,0 +1,10 @@
+/**
+ * Factum's remote client: {@link io.factum.client.RemoteEventStore}, the {@link
+ * io.factum.api.EventStore} contract over the KurrentDB gRPC protocol that a Factum server speaks,
+ * and {@link io.factum.client.ClientOptions}, parsed from {@code factum://}, {@code kurrentdb://}
+ * or {@code esdb://} URLs. See {@code docs/client.md}.
+ */
+@NullMarked
+package io.factum.client;
+
+import org.jspecify.annotations.NullMarked;
