@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -48,8 +49,12 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Allow a non-loopback address without TLS and authentication (never in production).")
     boolean insecure;
 
+    /** How long the shutdown hook waits for the store to close before the JVM halts anyway. */
+    private static final long CLOSE_TIMEOUT_SECONDS = 30;
+
     private final PrintStream out;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     public ServerCommand() {
         this(System.out);
@@ -62,15 +67,21 @@ public final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkExposure();
-        try (var store = EmbeddedEventStore.open(EngineOptions.defaults(dataDir))) {
-            var options = new ServerOptions(
-                    host, port, ServerLimits.defaults(), ServerSecurity.disabled(), Clock.systemUTC());
-            FactumServer server = FactumServer.start(store, options);
-            Thread hook = new Thread(() -> stop(server), "factum-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            announce(server.port());
-            server.awaitTermination();
-            stopped.await();
+        try {
+            try (var store = EmbeddedEventStore.open(EngineOptions.defaults(dataDir))) {
+                var options = new ServerOptions(
+                        host, port, ServerLimits.defaults(), ServerSecurity.disabled(), Clock.systemUTC());
+                FactumServer server = FactumServer.start(store, options);
+                Thread hook = new Thread(() -> stop(server), "factum-shutdown");
+                Runtime.getRuntime().addShutdownHook(hook);
+                announce(server.port());
+                server.awaitTermination();
+                stopped.await();
+            }
+            out.println("factum: stopped: the store is closed");
+            out.flush();
+        } finally {
+            closed.countDown();
         }
         return 0;
     }
@@ -80,6 +91,13 @@ public final class ServerCommand implements Callable<Integer> {
         out.flush();
         server.close();
         stopped.countDown();
+        // The JVM halts as soon as the hooks return: without this wait the store's close (a final
+        // checkpoint, so that the next start need not scan the log) raced the halt and mostly lost.
+        try {
+            closed.await(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void announce(int actualPort) {

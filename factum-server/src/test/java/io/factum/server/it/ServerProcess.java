@@ -1,15 +1,11 @@
 package io.factum.server.it;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,16 +19,17 @@ public final class ServerProcess implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("factum: listening on (\\S+):(\\d+)");
 
-    private final Process process;
-    private final int port;
-    private final Path dataDir;
-    private final List<String> output;
+    private static final long STARTUP_TIMEOUT_MS = 60_000;
 
-    private ServerProcess(Process process, int port, Path dataDir, List<String> output) {
+    private final Process process;
+    private final Path dataDir;
+    private final Path log;
+    private volatile int port = -1;
+
+    private ServerProcess(Process process, Path dataDir, Path log) {
         this.process = process;
-        this.port = port;
         this.dataDir = dataDir;
-        this.output = output;
+        this.log = log;
     }
 
     /** Starts a server on a free loopback port over {@code dataDir}; returns once it listens. */
@@ -54,33 +51,40 @@ public final class ServerProcess implements AutoCloseable {
                 "--port",
                 Integer.toString(port)));
         command.addAll(List.of(extraArgs));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
-        BlockingQueue<Integer> ports = new LinkedBlockingQueue<>();
-        Thread.ofVirtual().start(() -> pump(process, output, ports));
-        Integer bound = ports.poll(60, TimeUnit.SECONDS);
-        if (bound == null || bound < 0) {
+        // The output goes to a file, not a pipe: when a child dies, the JDK's process reaper closes
+        // the pipe under a concurrent reader, which then loses the last lines ("Stream closed"),
+        // exactly the lines a failure message needs. A file keeps everything the child wrote.
+        Path log = Files.createTempFile("factum-server-", ".log");
+        log.toFile().deleteOnExit();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        ServerProcess server = new ServerProcess(process, dataDir, log);
+        int bound = server.awaitListening(STARTUP_TIMEOUT_MS);
+        if (bound < 0) {
             process.destroyForcibly();
-            throw new IllegalStateException("the server did not start; its output:\n" + String.join("\n", output));
+            process.waitFor(30, TimeUnit.SECONDS);
+            throw new IllegalStateException("the server did not start; its output:\n" + server.output());
         }
-        return new ServerProcess(process, bound, dataDir, output);
+        server.port = bound;
+        return server;
     }
 
-    private static void pump(Process process, List<String> output, BlockingQueue<Integer> ports) {
-        try (var reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                output.add(line);
-                Matcher m = LISTENING.matcher(line);
-                if (m.find()) {
-                    ports.add(Integer.parseInt(m.group(2)));
-                }
+    /** Polls the output for the "listening" line; -1 if the process ends or time runs out first. */
+    private int awaitListening(long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            Matcher m = LISTENING.matcher(output());
+            if (m.find()) {
+                return Integer.parseInt(m.group(2));
             }
-        } catch (IOException e) {
-            output.add("(output unreadable: " + e + ")");
-        } finally {
-            ports.add(-1);
+            if (!process.isAlive()) {
+                return -1;
+            }
+            Thread.sleep(10);
         }
+        return -1;
     }
 
     public int port() {
@@ -95,9 +99,12 @@ public final class ServerProcess implements AutoCloseable {
         return scheme + "://localhost:" + port + "?tls=false";
     }
 
+    /** Everything the server printed so far (stdout and stderr). */
     public String output() {
-        synchronized (output) {
-            return String.join("\n", output);
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(output unreadable: " + e + ")";
         }
     }
 
@@ -105,10 +112,13 @@ public final class ServerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** SIGKILL: no shutdown hook, no flush; what was acknowledged must survive. */
-    public void kill() throws InterruptedException {
+    /**
+     * SIGKILL: no shutdown hook, no flush; what was acknowledged must survive. Returns the exit
+     * status (137 = 128 + 9 on Linux), or -1 when the process did not end within 30 s.
+     */
+    public int kill() throws InterruptedException {
         process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
+        return process.waitFor(30, TimeUnit.SECONDS) ? process.exitValue() : -1;
     }
 
     /** SIGTERM, as Ctrl-C: a clean stop. Returns the exit code. */
