@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -49,6 +50,7 @@ final class ClientWorkload {
     private final Queue<String> unexpected = new ConcurrentLinkedQueue<>();
     private final Map<String, Long> sharedRevisions = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
+    private final CountDownLatch firstAck = new CountDownLatch(1);
     private volatile boolean stopping;
 
     ClientWorkload(EventStoreDBClient client, String tag, int writers, long seed) {
@@ -87,6 +89,14 @@ final class ClientWorkload {
         return blocked;
     }
 
+    /**
+     * Waits until some append was acknowledged, so that a kill lands while the writers are in full
+     * flow rather than while the client is still connecting; false on timeout.
+     */
+    boolean awaitFirstAck(Duration timeout) throws InterruptedException {
+        return firstAck.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     List<Attempt> attempts() {
         return List.copyOf(attempts);
     }
@@ -112,6 +122,7 @@ final class ClientWorkload {
             attempts.add(attempt);
             switch (attempt.outcome()) {
                 case Attempt.Acked a -> {
+                    firstAck.countDown();
                     if (shared) {
                         sharedRevisions.merge(stream, a.revision(), Math::max);
                     } else {

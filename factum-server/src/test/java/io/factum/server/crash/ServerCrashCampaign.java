@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * from all the earlier kills; a campaign longer than {@code roundsPerStore} starts a fresh data
  * directory then, which bounds the data the checker reads.
  *
- * <p>Kills land 100 to 1,500 ms after the writers start (from one seeded {@link Random}, whose seed
+ * <p>Kills land 0 to 1,000 ms after the first acknowledgement of the round, while every writer has
+ * an append in flight (the delays come from one seeded {@link Random}, whose seed
  * is printed; thread scheduling is not deterministic, so a seed replays the plan, not the history).
  * On failure the data directory is copied to {@code target/crash-failures/server-seed-S-round-R/}
  * and the message carries the diagnosis and both servers' output.
@@ -35,6 +36,7 @@ final class ServerCrashCampaign {
 
     static final int SIGKILL_EXIT_STATUS = 137;
     static final Duration WRITER_STOP_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration FIRST_ACK_TIMEOUT = Duration.ofSeconds(30);
 
     private final Path workDir;
     private final long seed;
@@ -113,10 +115,19 @@ final class ServerCrashCampaign {
 
     /** One round on {@code server}; returns the restarted server, which the next round uses. */
     private ServerProcess round(int round, ServerProcess server) throws Exception {
-        long delayMs = 100 + random.nextInt(1401);
+        long delayMs = random.nextInt(1001);
         EventStoreDBClient client = connect(server);
         ClientWorkload workload = new ClientWorkload(client, "r" + round, writers, random.nextLong());
         workload.start();
+        if (!workload.awaitFirstAck(FIRST_ACK_TIMEOUT)) {
+            workload.stop(WRITER_STOP_TIMEOUT);
+            shutdown(client);
+            throw failure(
+                    round,
+                    "no append was acknowledged within " + FIRST_ACK_TIMEOUT + "; attempts: " + workload.attempts(),
+                    server,
+                    null);
+        }
         // The random delay is the point of the test (where the kill lands), not a synchronisation.
         Thread.sleep(delayMs);
         if (!server.isAlive()) {
@@ -160,7 +171,7 @@ final class ServerCrashCampaign {
         long ackedNow = attempts.stream().filter(Attempt::acked).count();
         ackedTotal += ackedNow;
         System.out.printf(
-                "round %d/%d: kill %d ms after the writers started, %d appends (%d acked, %d in flight);"
+                "round %d/%d: kill %d ms after the first ack, %d appends (%d acked, %d in flight);"
                         + " restart to listening %d ms; served: %s%n",
                 round + 1,
                 rounds,

@@ -70,8 +70,8 @@ class ServerCrashTest {
         EventStoreDBClient client = ServerCrashCampaign.connect(server);
         try {
             long p0 = System.nanoTime();
-            history.addAll(preload(client, 100, 1000));
-            System.out.printf("clean stop: preloaded 100,000 events in %d ms%n", (System.nanoTime() - p0) / 1_000_000);
+            history.addAll(preload(client, 50, 1000));
+            System.out.printf("clean stop: preloaded 50,000 events in %d ms%n", (System.nanoTime() - p0) / 1_000_000);
             workload = new ClientWorkload(client, "clean", WRITERS, new Random().nextLong());
             workload.start();
             Thread.sleep(1000);
