@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             SubscribeCommand.class,
             RestartCommand.class,
             IndexMemoryCommand.class,
+            ServerBenchCommand.class,
             AllCommand.class
         })
 public final class BenchMain implements Runnable {

@@ -24,7 +24,8 @@ abstract sealed class ScenarioCommand implements Callable<Integer>
                 ReadStreamCommand,
                 SubscribeCommand,
                 RestartCommand,
-                IndexMemoryCommand {
+                IndexMemoryCommand,
+                ServerBenchCommand {
 
     @Mixin
     CommonOptions common = new CommonOptions();

@@ -186,7 +186,7 @@ public final class ServerCommand implements Callable<Integer> {
             server.close();
         } finally {
             store.close();
-            out.println("factum: stopped cleanly");
+            out.println("factum: stopped: the store is closed");
             out.flush();
             stopped.countDown();
         }

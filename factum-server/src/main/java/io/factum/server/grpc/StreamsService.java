@@ -15,7 +15,9 @@ import io.factum.protocol.streams.StreamsGrpc;
 import io.factum.protocol.streams.TombstoneReq;
 import io.factum.protocol.streams.TombstoneResp;
 import io.factum.server.security.AccessPolicy;
+import io.factum.server.security.Principal;
 import io.factum.server.security.StreamAccess;
+import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
@@ -48,16 +50,29 @@ public final class StreamsService extends StreamsGrpc.StreamsImplBase {
     public void read(ReadReq request, StreamObserver<ReadResp> responseObserver) {
         var out = new FlowControlledSender<>((ServerCallStreamObserver<ReadResp>) responseObserver);
         ReadReq.Options options = request.getOptions();
+        Principal who = CallPrincipal.current();
+        switch (options.getCountOptionCase()) {
+            // A read blocks whenever the client is slower than the store. It must not block here:
+            // this thread runs the call's serialized executor, which is also what delivers the
+            // transport's "ready again" signal the read waits for. Blocking here, each full buffer
+            // (every ~100 events) cost the sender's 100 ms safety-net timeout: ~1,000 events/s.
+            case COUNT ->
+                Thread.ofVirtual()
+                        .name("factum-read")
+                        .start(Context.current()
+                                .wrap(() -> guarded(out, () -> {
+                                    reads.read(options, who, out);
+                                    out.complete();
+                                })));
+            case SUBSCRIPTION -> guarded(out, () -> subscriptions.subscribe(options, who, out));
+            case COUNTOPTION_NOT_SET ->
+                out.fail(GrpcErrors.invalidArgument("options: 'count' or 'subscription' is required"));
+        }
+    }
+
+    private static void guarded(FlowControlledSender<ReadResp> out, Runnable work) {
         try {
-            switch (options.getCountOptionCase()) {
-                case COUNT -> {
-                    reads.read(options, CallPrincipal.current(), out);
-                    out.complete();
-                }
-                case SUBSCRIPTION -> subscriptions.subscribe(options, CallPrincipal.current(), out);
-                case COUNTOPTION_NOT_SET ->
-                    throw GrpcErrors.invalidArgument("options: 'count' or 'subscription' is required");
-            }
+            work.run();
         } catch (FlowControlledSender.CallCancelledException e) {
             // The client went away; nothing to answer.
         } catch (RuntimeException e) {
@@ -67,7 +82,8 @@ public final class StreamsService extends StreamsGrpc.StreamsImplBase {
 
     @Override
     public StreamObserver<AppendReq> append(StreamObserver<AppendResp> responseObserver) {
-        return new AppendHandler(store, policy, CallPrincipal.current(), responseObserver);
+        return new AppendHandler(
+                store, policy, CallPrincipal.current(), (ServerCallStreamObserver<AppendResp>) responseObserver);
     }
 
     @Override

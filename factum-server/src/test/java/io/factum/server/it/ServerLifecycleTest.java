@@ -52,10 +52,10 @@ class ServerLifecycleTest {
                         SubscribeToStreamOptions.get().fromEnd())
                 .get();
 
-        int exitCode = server.stop();
+        int exitCode = server.interrupt();
 
         assertThat(exitCode).as(server.output()).isEqualTo(130);
-        assertThat(server.output()).contains("factum: stopped cleanly");
+        assertThat(server.output()).contains("factum: stopped: the store is closed");
         assertThat(cancelled.get(30, TimeUnit.SECONDS))
                 .isInstanceOfSatisfying(
                         StatusRuntimeException.class,

@@ -1,40 +1,36 @@
 package io.factum.server.it;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A real {@code factum server} in a child JVM, as users run it: started on a free port over a data
- * directory, stopped with SIGTERM (Ctrl-C) or killed with SIGKILL. Its output is kept for failure
- * messages.
+ * directory, stopped with SIGINT (Ctrl-C) or SIGTERM, or killed with SIGKILL. Its output is kept
+ * for failure messages.
  */
 public final class ServerProcess implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("factum: listening on (\\S+):(\\d+)");
 
-    private final Process process;
-    private final int port;
-    private final Path dataDir;
-    private final List<String> output;
-    private final Thread pump;
+    private static final long STARTUP_TIMEOUT_MS = 60_000;
 
-    private ServerProcess(Process process, int port, Path dataDir, List<String> output, Thread pump) {
+    private final Process process;
+    private final Path dataDir;
+    private final Path log;
+    private volatile int port = -1;
+
+    private ServerProcess(Process process, Path dataDir, Path log) {
         this.process = process;
-        this.pump = pump;
-        this.port = port;
         this.dataDir = dataDir;
-        this.output = output;
+        this.log = log;
     }
 
     /** Starts a server on a free loopback port over {@code dataDir}; returns once it listens. */
@@ -44,29 +40,36 @@ public final class ServerProcess implements AutoCloseable {
 
     public static ServerProcess start(Path dataDir, int port, String... extraArgs)
             throws IOException, InterruptedException {
-        return start(dataDir, port, java.util.Map.of(), extraArgs);
+        return start(dataDir, port, Map.of(), extraArgs);
     }
 
     /** As {@link #start(Path, int, String...)}, with extra environment variables for the child. */
-    public static ServerProcess start(Path dataDir, int port, java.util.Map<String, String> env, String... extraArgs)
+    public static ServerProcess start(Path dataDir, int port, Map<String, String> env, String... extraArgs)
             throws IOException, InterruptedException {
-        Process process = builder(dataDir, port, env, extraArgs).start();
-        List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
-        BlockingQueue<Integer> ports = new LinkedBlockingQueue<>();
-        Thread pump = Thread.ofVirtual().start(() -> pump(process, output, ports));
-        Integer bound = ports.poll(60, TimeUnit.SECONDS);
-        if (bound == null || bound < 0) {
+        // The output goes to a file, not a pipe: when a child dies, the JDK's process reaper closes
+        // the pipe under a concurrent reader, which then loses the last lines ("Stream closed"),
+        // exactly the lines a failure message needs. A file keeps everything the child wrote.
+        Path log = Files.createTempFile("factum-server-", ".log");
+        log.toFile().deleteOnExit();
+        Process process = builder(dataDir, port, env, extraArgs)
+                .redirectOutput(log.toFile())
+                .start();
+        ServerProcess server = new ServerProcess(process, dataDir, log);
+        int bound = server.awaitListening(STARTUP_TIMEOUT_MS);
+        if (bound < 0) {
             process.destroyForcibly();
-            throw new IllegalStateException("the server did not start; its output:\n" + String.join("\n", output));
+            process.waitFor(30, TimeUnit.SECONDS);
+            throw new IllegalStateException("the server did not start; its output:\n" + server.output());
         }
-        return new ServerProcess(process, bound, dataDir, output, pump);
+        server.port = bound;
+        return server;
     }
 
     /** The exit code and output of a server that is expected to refuse to start. */
     public record Exit(int code, String output) {}
 
     /** Runs the server command and waits (at most 60 s) for it to exit by itself. */
-    public static Exit runToExit(Path dataDir, int port, java.util.Map<String, String> env, String... extraArgs)
+    public static Exit runToExit(Path dataDir, int port, Map<String, String> env, String... extraArgs)
             throws IOException, InterruptedException {
         Process process = builder(dataDir, port, env, extraArgs).start();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -77,8 +80,8 @@ public final class ServerProcess implements AutoCloseable {
                 process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
-    private static ProcessBuilder builder(
-            Path dataDir, int port, java.util.Map<String, String> env, String... extraArgs) throws IOException {
+    private static ProcessBuilder builder(Path dataDir, int port, Map<String, String> env, String... extraArgs)
+            throws IOException {
         Files.createDirectories(dataDir);
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -98,21 +101,20 @@ public final class ServerProcess implements AutoCloseable {
         return builder;
     }
 
-    private static void pump(Process process, List<String> output, BlockingQueue<Integer> ports) {
-        try (var reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                output.add(line);
-                Matcher m = LISTENING.matcher(line);
-                if (m.find()) {
-                    ports.add(Integer.parseInt(m.group(2)));
-                }
+    /** Polls the output for the "listening" line; -1 if the process ends or time runs out first. */
+    private int awaitListening(long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            Matcher m = LISTENING.matcher(output());
+            if (m.find()) {
+                return Integer.parseInt(m.group(2));
             }
-        } catch (IOException e) {
-            output.add("(output unreadable: " + e + ")");
-        } finally {
-            ports.add(-1);
+            if (!process.isAlive()) {
+                return -1;
+            }
+            Thread.sleep(10);
         }
+        return -1;
     }
 
     public int port() {
@@ -127,9 +129,12 @@ public final class ServerProcess implements AutoCloseable {
         return scheme + "://localhost:" + port + "?tls=false";
     }
 
+    /** Everything the server printed so far (stdout and stderr). */
     public String output() {
-        synchronized (output) {
-            return String.join("\n", output);
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(output unreadable: " + e + ")";
         }
     }
 
@@ -137,36 +142,35 @@ public final class ServerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** SIGKILL: no shutdown hook, no flush; what was acknowledged must survive. */
-    public void kill() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
-    }
-
-    /** Waits until the output pump has read everything the (ended) process printed. */
-    private void drainOutput() throws InterruptedException {
-        pump.join(TimeUnit.SECONDS.toMillis(10));
-    }
-
     /**
-     * SIGINT, as Ctrl-C: a clean stop. Returns the exit code (130 after a signal, as for any JVM).
-     * Sent with kill(1) rather than {@link Process#destroy()}, which would close the output pipe and
-     * lose what the server prints while it stops.
+     * SIGKILL: no shutdown hook, no flush; what was acknowledged must survive. Returns the exit
+     * status (137 = 128 + 9 on Linux), or -1 when the process did not end within 30 s.
      */
+    public int kill() throws InterruptedException {
+        process.destroyForcibly();
+        return process.waitFor(30, TimeUnit.SECONDS) ? process.exitValue() : -1;
+    }
+
+    /** SIGTERM, as a service manager stops it: a clean stop. Returns the exit code (143). */
     public int stop() throws InterruptedException {
-        try {
-            new ProcessBuilder("kill", "-INT", Long.toString(process.pid()))
-                    .inheritIO()
-                    .start()
-                    .waitFor();
-        } catch (IOException e) {
-            process.destroy();
-        }
+        process.destroy();
+        return awaitExit();
+    }
+
+    /** SIGINT, as Ctrl-C in a terminal: a clean stop. Returns the exit code (130). */
+    public int interrupt() throws InterruptedException, IOException {
+        new ProcessBuilder("kill", "-INT", Long.toString(process.pid()))
+                .inheritIO()
+                .start()
+                .waitFor();
+        return awaitExit();
+    }
+
+    private int awaitExit() throws InterruptedException {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new IllegalStateException("the server did not stop within 30 s; its output:\n" + output());
         }
-        drainOutput();
         return process.exitValue();
     }
 
