@@ -9,6 +9,8 @@ import io.factum.api.WrongExpectedVersionException;
 import io.factum.protocol.shared.Empty;
 import io.factum.protocol.streams.AppendReq;
 import io.factum.protocol.streams.AppendResp;
+import io.factum.server.metrics.ServerMetrics;
+import io.factum.server.metrics.Transport;
 import io.factum.server.security.AccessPolicy;
 import io.factum.server.security.Principal;
 import io.factum.server.security.StreamAccess;
@@ -27,6 +29,7 @@ final class AppendHandler implements StreamObserver<AppendReq> {
     private final AccessPolicy policy;
     private final Principal who;
     private final StreamObserver<AppendResp> response;
+    private final ServerMetrics metrics;
     private final List<EventData> events = new ArrayList<>();
     private String stream = "";
     private ExpectedVersion expected = ExpectedVersion.any();
@@ -34,11 +37,17 @@ final class AppendHandler implements StreamObserver<AppendReq> {
     private boolean finished;
     private long bytes;
 
-    AppendHandler(EventStore store, AccessPolicy policy, Principal who, StreamObserver<AppendResp> response) {
+    AppendHandler(
+            EventStore store,
+            AccessPolicy policy,
+            Principal who,
+            StreamObserver<AppendResp> response,
+            ServerMetrics metrics) {
         this.store = store;
         this.policy = policy;
         this.who = who;
         this.response = response;
+        this.metrics = metrics;
     }
 
     @Override
@@ -105,8 +114,13 @@ final class AppendHandler implements StreamObserver<AppendReq> {
         }
         AppendResp reply;
         try {
-            reply = success(store.append(stream, expected, List.copyOf(events)));
+            AppendResult result = store.append(stream, expected, List.copyOf(events));
+            if (result.written()) {
+                metrics.appended(Transport.GRPC, events.size(), bytes);
+            }
+            reply = success(result);
         } catch (WrongExpectedVersionException e) {
+            metrics.appendFailed(Transport.GRPC, "wrong-expected-version");
             reply = AppendResp.newBuilder()
                     .setWrongExpectedVersion(ExpectedVersions.wrongExpectedVersion(e))
                     .build();
@@ -143,6 +157,9 @@ final class AppendHandler implements StreamObserver<AppendReq> {
     }
 
     private void fail(Throwable error) {
+        metrics.appendFailed(
+                Transport.GRPC,
+                GrpcErrors.toStatus(error).getStatus().getCode().name().toLowerCase(java.util.Locale.ROOT));
         finished = true;
         events.clear();
         response.onError(GrpcErrors.toStatus(error));

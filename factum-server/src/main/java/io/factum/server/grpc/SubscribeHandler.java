@@ -8,6 +8,9 @@ import io.factum.api.Subscription;
 import io.factum.api.SubscriptionListener;
 import io.factum.protocol.streams.ReadReq;
 import io.factum.protocol.streams.ReadResp;
+import io.factum.server.metrics.ServerMetrics;
+import io.factum.server.metrics.TrackedSubscription;
+import io.factum.server.metrics.Transport;
 import io.factum.server.security.AccessPolicy;
 import io.factum.server.security.Principal;
 import io.factum.server.security.StreamAccess;
@@ -24,11 +27,13 @@ final class SubscribeHandler {
     private final EventStore store;
     private final AccessPolicy policy;
     private final ReadHandler clockSource;
+    private final ServerMetrics metrics;
 
-    SubscribeHandler(EventStore store, AccessPolicy policy, ReadHandler clockSource) {
+    SubscribeHandler(EventStore store, AccessPolicy policy, ReadHandler clockSource, ServerMetrics metrics) {
         this.store = store;
         this.policy = policy;
         this.clockSource = clockSource;
+        this.metrics = metrics;
     }
 
     void subscribe(ReadReq.Options options, Principal who, FlowControlledSender<ReadResp> out) {
@@ -39,13 +44,17 @@ final class SubscribeHandler {
         boolean newerMessages = options.getControlOption().getCompatibility() >= 1;
         boolean toAll = options.hasAll();
         Listener listener = new Listener(out, uuidAsString, newerMessages, toAll);
-        Subscription subscription =
-                switch (options.getStreamOptionCase()) {
-                    case STREAM -> subscribeStream(options.getStream(), who, listener, out);
-                    case ALL -> subscribeAll(options, who, listener, out);
-                    case STREAMOPTION_NOT_SET ->
-                        throw GrpcErrors.invalidArgument("options: 'stream' or 'all' is required");
-                };
+        Subscription subscription;
+        try {
+            subscription = switch (options.getStreamOptionCase()) {
+                case STREAM -> subscribeStream(options.getStream(), who, listener, out);
+                case ALL -> subscribeAll(options, who, listener, out);
+                case STREAMOPTION_NOT_SET -> throw GrpcErrors.invalidArgument("options: 'stream' or 'all' is required");
+            };
+        } catch (RuntimeException e) {
+            listener.tracked.close();
+            throw e;
+        }
         out.onCancel(subscription::close);
     }
 
@@ -107,6 +116,7 @@ final class SubscribeHandler {
         private final boolean uuidAsString;
         private final boolean newerMessages;
         private final boolean toAll;
+        private final TrackedSubscription tracked;
         private long lastVersion = -1;
         private long lastPosition = -1;
 
@@ -115,11 +125,14 @@ final class SubscribeHandler {
             this.uuidAsString = uuidAsString;
             this.newerMessages = newerMessages;
             this.toAll = toAll;
+            this.tracked = metrics.subscriptionOpened(Transport.GRPC, toAll);
         }
 
         @Override
         public void onEvent(Subscription subscription, RecordedEvent event) {
             out.send(ProtoCodec.readEvent(event, uuidAsString));
+            tracked.delivered(event.position());
+            metrics.eventsDelivered(Transport.GRPC, 1);
             lastVersion = event.version();
             lastPosition = event.position();
         }
@@ -130,6 +143,7 @@ final class SubscribeHandler {
             if (position == 0) {
                 return;
             }
+            tracked.examinedBelow(position);
             out.send(ReadResp.newBuilder()
                     .setCheckpoint(ReadResp.Checkpoint.newBuilder()
                             .setCommitPosition(position - 1)
@@ -140,6 +154,7 @@ final class SubscribeHandler {
 
         @Override
         public void onCaughtUp(Subscription subscription) {
+            tracked.caughtUp();
             if (!newerMessages) {
                 return;
             }
@@ -158,6 +173,7 @@ final class SubscribeHandler {
 
         @Override
         public void onStopped(Subscription subscription, Optional<Throwable> error) {
+            tracked.close();
             error.filter(e -> !(e instanceof FlowControlledSender.CallCancelledException))
                     .ifPresent(out::fail);
         }
