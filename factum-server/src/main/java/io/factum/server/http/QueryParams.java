@@ -75,7 +75,7 @@ final class QueryParams {
     }
 
     static long parseNonNegative(String name, String text) {
-        if (text.isEmpty() || text.length() > 19 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (text.isEmpty() || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw HttpProblem.badRequest(
                     name,
                     name + ": '" + RequestTarget.abbreviate(text) + "' is not a non-negative integer up to "
@@ -84,7 +84,8 @@ final class QueryParams {
         try {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {
-            throw HttpProblem.badRequest(name, name + ": '" + text + "' is larger than " + Long.MAX_VALUE);
+            throw HttpProblem.badRequest(
+                    name, name + ": '" + RequestTarget.abbreviate(text) + "' is larger than " + Long.MAX_VALUE);
         }
     }
 }
