@@ -6,6 +6,7 @@ import io.factum.server.metrics.MetricsExporter;
 import io.factum.server.metrics.ServerMetrics;
 import io.factum.server.security.AuthenticationException;
 import io.factum.server.security.Principal;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.lang.System.Logger.Level;
@@ -66,12 +67,24 @@ public final class HttpApi {
     HttpReply handle(HttpCall call) {
         try {
             if (call.malformed().isPresent()) {
-                throw call.malformed().get();
+                throw malformed(call.malformed().get());
             }
             return route(call);
         } catch (Throwable e) {
             return errorReply(e, call);
         }
+    }
+
+    /** What the codec could not parse: a size limit (414, 431) or anything else (400). */
+    private static Throwable malformed(Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            return cause;
+        }
+        return new HttpProblem(
+                HttpResponseStatus.BAD_REQUEST,
+                "malformed-request",
+                "the request is not valid HTTP/1.1: " + cause.getMessage(),
+                Optional.empty());
     }
 
     HttpReply.Json errorReply(Throwable error, HttpCall call) {

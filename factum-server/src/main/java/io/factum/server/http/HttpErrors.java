@@ -80,7 +80,11 @@ final class HttpErrors {
                         "the request headers are larger than " + HttpPipeline.MAX_HEADER_BYTES + " bytes",
                         Optional.empty());
             case TooLongFrameException t ->
-                new HttpProblem(HttpResponseStatus.BAD_REQUEST, "malformed-request", t.getMessage(), Optional.empty());
+                new HttpProblem(
+                        HttpResponseStatus.BAD_REQUEST,
+                        "malformed-request",
+                        "the request is not valid HTTP/1.1: " + t.getMessage(),
+                        Optional.empty());
             case IllegalArgumentException e ->
                 new HttpProblem(HttpResponseStatus.BAD_REQUEST, "invalid-argument", e.getMessage(), Optional.empty());
             default ->
