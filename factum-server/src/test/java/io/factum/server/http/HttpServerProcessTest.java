@@ -233,13 +233,15 @@ class HttpServerProcessTest {
     }
 
     @Test
-    void aCleanStopEndsOpenEventStreamsAndExitsZero() throws Exception {
+    void aCleanStopEndsOpenEventStreams() throws Exception {
         try (ServerProcess own = ServerProcess.start(dir.resolve("stopping"))) {
             var request = HttpRequest.newBuilder(URI.create("http://localhost:" + own.port() + "/streams/$all/live"))
                     .build();
             try (SseClient sse = SseClient.open(http, request)) {
                 assertThat(sse.next("caught-up", WAIT).event()).isEqualTo("caught-up");
-                assertThat(own.stop()).as(own.output()).isEqualTo(0);
+                // SIGTERM: the JVM reports 143 (128 + 15) once its shutdown hook stopped the server
+                assertThat(own.stop()).as(own.output()).isIn(0, 143);
+                assertThat(own.output()).contains("factum: stopping");
                 assertThat(sse.awaitEnd(WAIT)).isTrue();
             }
         }
