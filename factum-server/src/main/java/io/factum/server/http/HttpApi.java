@@ -1,6 +1,5 @@
 package io.factum.server.http;
 
-import io.factum.api.StoreLimits;
 import io.factum.api.SystemNames;
 import io.factum.server.metrics.MetricsExporter;
 import io.factum.server.metrics.ServerMetrics;
@@ -49,10 +48,6 @@ public final class HttpApi {
 
     ServerMetrics metrics() {
         return context.metrics();
-    }
-
-    HttpOptions options() {
-        return context.options();
     }
 
     JsonEvents json() {
@@ -219,10 +214,5 @@ public final class HttpApi {
     private static String pathOf(HttpCall call) {
         int q = call.uri().indexOf('?');
         return q < 0 ? call.uri() : call.uri().substring(0, q);
-    }
-
-    /** The limits of the store, for the pages' sizes. */
-    StoreLimits limits() {
-        return context.store().limits();
     }
 }

@@ -39,7 +39,7 @@ public final class HttpPipeline {
                 .config()
                 .setWriteBufferWaterMark(
                         new WriteBufferWaterMark(options.sseHighWaterMarkBytes() / 2, options.sseHighWaterMarkBytes()));
-        var guard = new RequestGuard(options);
+        var guard = new RequestGuard(options, api.metrics());
         pipeline.addAfter(after, "factum-http-guard", guard);
         pipeline.addAfter(
                 "factum-http-guard",

@@ -43,11 +43,6 @@ final class QueryParams {
         return values.containsKey(name);
     }
 
-    /** A non-negative integer, or absent. */
-    Optional<Long> nonNegative(String name) {
-        return single(name).map(text -> parseNonNegative(name, text));
-    }
-
     /** An integer between 1 and {@code max}, {@code fallback} when absent. */
     int count(String name, int fallback, int max) {
         Optional<String> text = single(name);

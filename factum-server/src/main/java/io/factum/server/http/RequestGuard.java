@@ -1,5 +1,6 @@
 package io.factum.server.http;
 
+import io.factum.server.metrics.ServerMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -30,13 +31,15 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
     }
 
     private final HttpOptions options;
+    private final ServerMetrics metrics;
     private @Nullable ChannelHandlerContext ctx;
     private State state = State.BUSY;
     private boolean bytesSeen;
     private @Nullable ScheduledFuture<?> timer;
 
-    RequestGuard(HttpOptions options) {
+    RequestGuard(HttpOptions options, ServerMetrics metrics) {
         this.options = options;
+        this.metrics = metrics;
     }
 
     @Override
@@ -90,6 +93,7 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
         byte[] json = body.getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: " + json.length
                 + "\r\nconnection: close\r\n\r\n";
+        metrics.httpResponse(408);
         ByteBuf reply = Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), json);
         ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
     }
