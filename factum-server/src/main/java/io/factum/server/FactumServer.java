@@ -33,8 +33,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A running Factum server over an {@link EventStore}: gRPC (the KurrentDB client protocol) and
- * HTTP/1.1 (JSON, Server-Sent Events, health, metrics) on one port. The store belongs to the caller: closing the
- * server stops serving and leaves the store open, so the caller closes it after the last call ended.
+ * HTTP/1.1 (JSON, Server-Sent Events, health, metrics) on one port. The store belongs to the caller:
+ * closing the server stops serving and leaves the store open, so the caller closes it after the last
+ * call ended.
  */
 public final class FactumServer implements AutoCloseable {
 

@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class HttpDispatcher extends ChannelDuplexHandler {
 
+    private static final System.Logger LOG = System.getLogger(HttpDispatcher.class.getName());
+
     private final HttpApi api;
     private final RequestGuard guard;
     private final HttpOptions options;
@@ -87,8 +89,17 @@ final class HttpDispatcher extends ChannelDuplexHandler {
         api.executor().execute(() -> serve(ctx, call));
     }
 
-    /** On a virtual thread. */
+    /** On a virtual thread. A failure here cannot be answered, so it closes the connection. */
     private void serve(ChannelHandlerContext ctx, HttpCall call) {
+        try {
+            answer(ctx, call);
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "HTTP " + call.method() + " could not be answered", e);
+            ctx.close();
+        }
+    }
+
+    private void answer(ChannelHandlerContext ctx, HttpCall call) {
         HttpReply reply = api.handle(call);
         if (reply instanceof HttpReply.EventStream stream) {
             reply = startStream(ctx, call, stream);

@@ -1,5 +1,6 @@
 package io.factum.server.http;
 
+import io.grpc.netty.InternalWriteBufferingAndExceptionHandlerUtils;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -31,8 +32,13 @@ public final class HttpPipeline {
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    /** Adds the HTTP handlers after the handler named {@code after}. */
+    /**
+     * Adds the HTTP handlers after the handler named {@code after}, on the channel's event loop. Also
+     * removes grpc-java's write buffer: grpc-java parks writes in a buffering handler until its own
+     * negotiation ends, and HTTP/1.1 never gets there, so its writes must reach the socket directly.
+     */
     public void install(ChannelPipeline pipeline, String after) {
+        InternalWriteBufferingAndExceptionHandlerUtils.writeBufferingAndRemove(pipeline.channel());
         // An event stream waits for its client above the high mark (see SseSession); the low mark is
         // where it resumes. These marks only govern this connection.
         pipeline.channel()

@@ -1,7 +1,6 @@
 package io.factum.server.http;
 
 import io.grpc.netty.InternalProtocolNegotiationEvent;
-import io.grpc.netty.InternalWriteBufferingAndExceptionHandlerUtils;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -110,9 +109,6 @@ final class ProtocolSniffer extends ChannelInboundHandlerAdapter {
             ctx.pipeline().addAfter(ctx.name(), null, grpc.get());
             ctx.fireUserEventTriggered(negotiationEvent);
         } else {
-            // grpc-java parks writes in a buffering handler until its negotiation ends; HTTP/1.1 does
-            // not negotiate, so the buffer goes now and HTTP writes reach the socket directly.
-            InternalWriteBufferingAndExceptionHandlerUtils.writeBufferingAndRemove(ctx.channel());
             http.install(ctx.pipeline(), ctx.name());
         }
         switched = true;
