@@ -14,9 +14,11 @@ import io.factum.server.metrics.Transport;
 import io.factum.server.security.AccessPolicy;
 import io.factum.server.security.Principal;
 import io.factum.server.security.StreamAccess;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One Streams.Append call: the options, then the events, then one atomic append. Limits are checked
@@ -120,7 +122,7 @@ final class AppendHandler implements StreamObserver<AppendReq> {
             }
             reply = success(result);
         } catch (WrongExpectedVersionException e) {
-            metrics.appendFailed(Transport.GRPC, "wrong-expected-version");
+            metrics.appendFailed(Transport.GRPC, ServerMetrics.reason(e));
             reply = AppendResp.newBuilder()
                     .setWrongExpectedVersion(ExpectedVersions.wrongExpectedVersion(e))
                     .build();
@@ -156,10 +158,16 @@ final class AppendHandler implements StreamObserver<AppendReq> {
         events.clear();
     }
 
+    /** Store errors by their name; protocol errors (already statuses) by their status code. */
+    private static String failureReason(Throwable error) {
+        if (error instanceof StatusRuntimeException status) {
+            return status.getStatus().getCode().name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+        return ServerMetrics.reason(error);
+    }
+
     private void fail(Throwable error) {
-        metrics.appendFailed(
-                Transport.GRPC,
-                GrpcErrors.toStatus(error).getStatus().getCode().name().toLowerCase(java.util.Locale.ROOT));
+        metrics.appendFailed(Transport.GRPC, failureReason(error));
         finished = true;
         events.clear();
         response.onError(GrpcErrors.toStatus(error));

@@ -13,7 +13,6 @@ import io.factum.api.RecordedEvent;
 import io.factum.api.StreamMetadata;
 import io.factum.api.StreamMetadataCodec;
 import io.factum.api.StreamMetadataResult;
-import io.factum.api.WrongExpectedVersionException;
 import io.factum.server.metrics.ServerMetrics;
 import io.factum.server.metrics.Transport;
 import io.factum.server.security.AccessPolicy;
@@ -52,11 +51,8 @@ final class StreamRoutes {
         AppendResult result;
         try {
             result = store.append(stream, expected, events);
-        } catch (WrongExpectedVersionException e) {
-            metrics.appendFailed(Transport.HTTP, "wrong-expected-version");
-            throw e;
         } catch (RuntimeException e) {
-            metrics.appendFailed(Transport.HTTP, HttpErrors.problem(e, true).error());
+            metrics.appendFailed(Transport.HTTP, ServerMetrics.reason(e));
             throw e;
         }
         if (result.written()) {

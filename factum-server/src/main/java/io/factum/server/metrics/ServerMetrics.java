@@ -1,5 +1,11 @@
 package io.factum.server.metrics;
 
+import io.factum.api.AccessDeniedException;
+import io.factum.api.InvalidInputException;
+import io.factum.api.StoreClosedException;
+import io.factum.api.StoreFailedException;
+import io.factum.api.StreamDeletedException;
+import io.factum.api.WrongExpectedVersionException;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +45,23 @@ public final class ServerMetrics {
         appendFailures
                 .computeIfAbsent(transport.label() + "\u0000" + reason, k -> new LongAdder())
                 .increment();
+    }
+
+    /**
+     * The reason label of a refused append, the same for every transport: {@code
+     * wrong-expected-version}, {@code stream-deleted}, {@code invalid-argument}, {@code
+     * access-denied}, {@code unavailable}, or {@code other}.
+     */
+    public static String reason(Throwable error) {
+        return switch (error) {
+            case WrongExpectedVersionException w -> "wrong-expected-version";
+            case StreamDeletedException d -> "stream-deleted";
+            case InvalidInputException i -> "invalid-argument";
+            case AccessDeniedException a -> "access-denied";
+            case StoreClosedException c -> "unavailable";
+            case StoreFailedException f -> "unavailable";
+            default -> "other";
+        };
     }
 
     /** Events returned by reads (not subscriptions). */
