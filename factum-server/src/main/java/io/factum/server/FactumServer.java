@@ -11,6 +11,13 @@ import io.factum.server.grpc.ServerFeaturesService;
 import io.factum.server.grpc.StoreInfoService;
 import io.factum.server.grpc.StreamsService;
 import io.factum.server.grpc.StrictRequests;
+import io.factum.server.http.ApiContext;
+import io.factum.server.http.HttpApi;
+import io.factum.server.http.HttpOptions;
+import io.factum.server.http.HttpPipeline;
+import io.factum.server.http.PortSharingNegotiator;
+import io.factum.server.metrics.MetricsExporter;
+import io.factum.server.metrics.ServerMetrics;
 import io.factum.server.persistent.PersistentSubscriptions;
 import io.factum.server.persistent.Scheduler;
 import io.factum.server.security.PasswordHasher;
@@ -19,20 +26,26 @@ import io.factum.server.security.users.UsersService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.InternalNettyServerCredentials;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A running Factum server over an {@link EventStore}. The store belongs to the caller: closing the
- * server stops serving and leaves the store open, so the caller closes it after the last call ended.
+ * A running Factum server over an {@link EventStore}: gRPC (the KurrentDB client protocol) and
+ * HTTP/1.1 (JSON, Server-Sent Events, health, metrics) on one port. The store belongs to the caller:
+ * closing the server stops serving and leaves the store open, so the caller closes it after the last
+ * call ended.
  */
 public final class FactumServer implements AutoCloseable {
 
@@ -43,26 +56,44 @@ public final class FactumServer implements AutoCloseable {
     private final ExecutorService calls;
     private final StreamsService streams;
     private final PersistentSubscriptions persistent;
+    private final AtomicBoolean serving;
 
     private FactumServer(
-            Server grpc, ExecutorService calls, StreamsService streams, PersistentSubscriptions persistent) {
+            Server grpc,
+            ExecutorService calls,
+            StreamsService streams,
+            PersistentSubscriptions persistent,
+            AtomicBoolean serving) {
         this.grpc = grpc;
         this.calls = calls;
         this.streams = streams;
         this.persistent = persistent;
+        this.serving = serving;
     }
 
     /**
-     * Binds and starts serving.
+     * Binds and starts serving, with the default HTTP options.
      *
      * @throws IOException when the address cannot be bound (in use, not local...)
      */
     public static FactumServer start(EventStore store, ServerOptions options) throws IOException {
+        return start(store, options, HttpOptions.defaults());
+    }
+
+    /**
+     * Binds and starts serving gRPC and HTTP on one port.
+     *
+     * @throws IOException when the address cannot be bound (in use, not local...)
+     */
+    public static FactumServer start(EventStore store, ServerOptions options, HttpOptions http) throws IOException {
         ExecutorService calls = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("factum-call-", 0).factory());
         var bound = new InetSocketAddress(options.host(), options.port());
         var boundPort = new AtomicInteger(options.port());
-        var streams = new StreamsService(store, options.security().policy(), options.clock());
+        var metrics = new ServerMetrics();
+        var nodeId = UUID.randomUUID();
+        var serving = new AtomicBoolean();
+        var streams = new StreamsService(store, options.security().policy(), options.clock(), metrics);
         // The Users service shares the authenticator's user store, so that its changes reach the
         // authenticator's cache at once.
         UserStore users = options.security().users().orElseGet(() -> new UserStore(store, PasswordHasher.defaults()));
@@ -71,8 +102,7 @@ public final class FactumServer implements AutoCloseable {
                 new PersistentSubscriptions(store, options.clock(), Scheduler.platform("factum-ps-timer")).start();
         List<ServerServiceDefinition> services = List.of(
                 streams.bindService(),
-                new GossipService(UUID.randomUUID(), advertised(options.host()), boundPort::get, options.clock())
-                        .bindService(),
+                new GossipService(nodeId, advertised(options.host()), boundPort::get, options.clock()).bindService(),
                 new UsersService(users, options.security().policy()).bindService(),
                 new AppendSessionService(store, options.security().policy()).bindService(),
                 new StoreInfoService(store).bindService(),
@@ -82,7 +112,7 @@ public final class FactumServer implements AutoCloseable {
         var auth = new CallPrincipal(options.security());
         var perConnection = new ConnectionLimits(options.limits().maxSubscriptionsPerConnection());
         var trailers = new FactumTrailers();
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(bound)
+        NettyServerBuilder builder = transport(store, options, http, calls, nodeId, metrics, serving, bound)
                 .executor(calls)
                 .maxInboundMessageSize(options.limits().maxMessageBytes())
                 .maxConcurrentCallsPerConnection(options.limits().maxConcurrentCallsPerConnection())
@@ -92,9 +122,6 @@ public final class FactumServer implements AutoCloseable {
                 // The official clients ping every 10 s by default; a stricter server would drop them.
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
-        if (options.tls().isPresent()) {
-            builder.sslContext(options.tls().get().serverContext());
-        }
         for (ServerServiceDefinition service : services) {
             builder.addService(ServerInterceptors.intercept(StrictRequests.of(service), trailers, auth, perConnection));
         }
@@ -112,12 +139,56 @@ public final class FactumServer implements AutoCloseable {
                     "cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
         }
         boundPort.set(server.getPort());
-        return new FactumServer(server, calls, streams, persistent);
+        serving.set(true);
+        return new FactumServer(server, calls, streams, persistent, serving);
+    }
+
+    /**
+     * Plaintext: HTTP/1.1 shares the port with gRPC (the negotiator sends each connection to one or
+     * the other). With TLS the port serves gRPC only, for now: HTTP over TLS needs ALPN in the
+     * negotiator (docs/http-api.md).
+     */
+    private static NettyServerBuilder transport(
+            EventStore store,
+            ServerOptions options,
+            HttpOptions http,
+            ExecutorService calls,
+            UUID nodeId,
+            ServerMetrics metrics,
+            AtomicBoolean serving,
+            InetSocketAddress bound)
+            throws IOException {
+        if (options.tls().isPresent()) {
+            return NettyServerBuilder.forAddress(bound)
+                    .sslContext(options.tls().get().serverContext());
+        }
+        var negotiator = httpNegotiator(store, options, http, calls, nodeId, metrics, serving);
+        return NettyServerBuilder.forAddress(bound, InternalNettyServerCredentials.create(negotiator));
     }
 
     /** A wildcard bind address is no address to give clients; they reached us by some name. */
     private static String advertised(String host) {
         return host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
+    }
+
+    /** HTTP/1.1 shares the port: the negotiator sends each connection to gRPC or to HTTP. */
+    private static PortSharingNegotiator httpNegotiator(
+            EventStore store,
+            ServerOptions options,
+            HttpOptions http,
+            ExecutorService calls,
+            UUID nodeId,
+            ServerMetrics metrics,
+            AtomicBoolean serving) {
+        Instant started = options.clock().instant();
+        String version =
+                Objects.requireNonNullElse(FactumServer.class.getPackage().getImplementationVersion(), "dev");
+        var node = new ApiContext.NodeInfo(nodeId, version, ServerFeaturesService.PROTOCOL_VERSION, started);
+        var context =
+                new ApiContext(store, options.security(), metrics, calls, options.clock(), node, serving::get, http);
+        var api = new HttpApi(context, new MetricsExporter(metrics, store, options.clock(), started));
+        return new PortSharingNegotiator(
+                new HttpPipeline(api, http, options.limits().maxMessageBytes()), http);
     }
 
     /** The port the server listens on (the real one when 0 was asked for). */
@@ -133,6 +204,7 @@ public final class FactumServer implements AutoCloseable {
     /** Stops accepting calls, lets running ones finish for a few seconds, then cancels the rest. */
     @Override
     public void close() {
+        serving.set(false); // readiness fails from now on
         // Persistent subscription calls never end by themselves: drop their consumers (and write
         // the groups' last checkpoints) before waiting for the running calls.
         persistent.close();

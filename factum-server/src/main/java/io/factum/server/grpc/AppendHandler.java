@@ -9,13 +9,17 @@ import io.factum.api.WrongExpectedVersionException;
 import io.factum.protocol.shared.Empty;
 import io.factum.protocol.streams.AppendReq;
 import io.factum.protocol.streams.AppendResp;
+import io.factum.server.metrics.ServerMetrics;
+import io.factum.server.metrics.Transport;
 import io.factum.server.security.AccessPolicy;
 import io.factum.server.security.Principal;
 import io.factum.server.security.StreamAccess;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One Streams.Append call: the options, then the events, then one atomic append. Limits are checked
@@ -38,6 +42,7 @@ final class AppendHandler implements StreamObserver<AppendReq> {
     private final Principal who;
     private final ServerCallStreamObserver<AppendResp> response;
     private final FactumTrailers.Holder trailers = FactumTrailers.current();
+    private final ServerMetrics metrics;
     private final List<EventData> events = new ArrayList<>();
     private int handledSinceRequest;
     private String stream = "";
@@ -47,11 +52,17 @@ final class AppendHandler implements StreamObserver<AppendReq> {
     private long bytes;
 
     /** Must be created inside the service method: gRPC accepts {@code disableAutoRequest} only there. */
-    AppendHandler(EventStore store, AccessPolicy policy, Principal who, ServerCallStreamObserver<AppendResp> response) {
+    AppendHandler(
+            EventStore store,
+            AccessPolicy policy,
+            Principal who,
+            ServerCallStreamObserver<AppendResp> response,
+            ServerMetrics metrics) {
         this.store = store;
         this.policy = policy;
         this.who = who;
         this.response = response;
+        this.metrics = metrics;
         response.disableAutoRequest();
         response.request(REQUEST_WINDOW);
     }
@@ -126,8 +137,12 @@ final class AppendHandler implements StreamObserver<AppendReq> {
         try {
             AppendResult result = store.append(stream, expected, List.copyOf(events));
             trailers.put(FactumTrailers.WRITTEN, Boolean.toString(result.written()));
+            if (result.written()) {
+                metrics.appended(Transport.GRPC, events.size(), bytes);
+            }
             reply = success(result);
         } catch (WrongExpectedVersionException e) {
+            metrics.appendFailed(Transport.GRPC, ServerMetrics.reason(e));
             reply = AppendResp.newBuilder()
                     .setWrongExpectedVersion(ExpectedVersions.wrongExpectedVersion(e))
                     .build();
@@ -163,7 +178,16 @@ final class AppendHandler implements StreamObserver<AppendReq> {
         events.clear();
     }
 
+    /** Store errors by their name; protocol errors (already statuses) by their status code. */
+    private static String failureReason(Throwable error) {
+        if (error instanceof StatusRuntimeException status) {
+            return status.getStatus().getCode().name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+        return ServerMetrics.reason(error);
+    }
+
     private void fail(Throwable error) {
+        metrics.appendFailed(Transport.GRPC, failureReason(error));
         finished = true;
         events.clear();
         response.onError(GrpcErrors.toStatus(error));

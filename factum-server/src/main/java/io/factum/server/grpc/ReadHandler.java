@@ -11,6 +11,8 @@ import io.factum.api.RecordedEvent;
 import io.factum.protocol.shared.Empty;
 import io.factum.protocol.streams.ReadReq;
 import io.factum.protocol.streams.ReadResp;
+import io.factum.server.metrics.ServerMetrics;
+import io.factum.server.metrics.Transport;
 import io.factum.server.security.AccessPolicy;
 import io.factum.server.security.Principal;
 import io.factum.server.security.StreamAccess;
@@ -26,11 +28,13 @@ final class ReadHandler {
     private final EventStore store;
     private final AccessPolicy policy;
     private final Clock clock;
+    private final ServerMetrics metrics;
 
-    ReadHandler(EventStore store, AccessPolicy policy, Clock clock) {
+    ReadHandler(EventStore store, AccessPolicy policy, Clock clock, ServerMetrics metrics) {
         this.store = store;
         this.policy = policy;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     void read(ReadReq.Options options, Principal who, FlowControlledSender<ReadResp> out) {
@@ -103,6 +107,7 @@ final class ReadHandler {
             for (RecordedEvent event : events) {
                 out.send(ProtoCodec.readEvent(event, uuidAsString));
             }
+            metrics.eventsRead(Transport.GRPC, events.size());
             remaining -= events.size();
             if (events.size() < want) {
                 return last;
@@ -153,6 +158,7 @@ final class ReadHandler {
             for (RecordedEvent event : page.events()) {
                 out.send(ProtoCodec.readEvent(event, uuidAsString));
             }
+            metrics.eventsRead(Transport.GRPC, page.events().size());
             remaining -= page.events().size();
             next = page.nextPosition();
             endOfAll = page.endOfAll();

@@ -14,6 +14,7 @@ import io.factum.protocol.streams.ReadResp;
 import io.factum.protocol.streams.StreamsGrpc;
 import io.factum.protocol.streams.TombstoneReq;
 import io.factum.protocol.streams.TombstoneResp;
+import io.factum.server.metrics.ServerMetrics;
 import io.factum.server.security.AccessPolicy;
 import io.factum.server.security.Principal;
 import io.factum.server.security.StreamAccess;
@@ -31,14 +32,21 @@ public final class StreamsService extends StreamsGrpc.StreamsImplBase {
 
     private final EventStore store;
     private final AccessPolicy policy;
+    private final ServerMetrics metrics;
     private final ReadHandler reads;
     private final SubscribeHandler subscriptions;
 
     public StreamsService(EventStore store, AccessPolicy policy, Clock clock) {
+        this(store, policy, clock, new ServerMetrics());
+    }
+
+    /** @param metrics where appends, reads and subscriptions are counted (shared with HTTP) */
+    public StreamsService(EventStore store, AccessPolicy policy, Clock clock, ServerMetrics metrics) {
         this.store = store;
         this.policy = policy;
-        this.reads = new ReadHandler(store, policy, clock);
-        this.subscriptions = new SubscribeHandler(store, policy, reads);
+        this.metrics = metrics;
+        this.reads = new ReadHandler(store, policy, clock, metrics);
+        this.subscriptions = new SubscribeHandler(store, policy, reads, metrics);
     }
 
     /** Ends the live subscriptions, telling their clients the server is stopping. */
@@ -83,7 +91,11 @@ public final class StreamsService extends StreamsGrpc.StreamsImplBase {
     @Override
     public StreamObserver<AppendReq> append(StreamObserver<AppendResp> responseObserver) {
         return new AppendHandler(
-                store, policy, CallPrincipal.current(), (ServerCallStreamObserver<AppendResp>) responseObserver);
+                store,
+                policy,
+                CallPrincipal.current(),
+                (ServerCallStreamObserver<AppendResp>) responseObserver,
+                metrics);
     }
 
     @Override

@@ -8,6 +8,9 @@ import io.factum.api.Subscription;
 import io.factum.api.SubscriptionListener;
 import io.factum.protocol.streams.ReadReq;
 import io.factum.protocol.streams.ReadResp;
+import io.factum.server.metrics.ServerMetrics;
+import io.factum.server.metrics.TrackedSubscription;
+import io.factum.server.metrics.Transport;
 import io.factum.server.security.AccessPolicy;
 import io.factum.server.security.Principal;
 import io.factum.server.security.StreamAccess;
@@ -29,11 +32,13 @@ final class SubscribeHandler {
     private final AccessPolicy policy;
     private final ReadHandler clockSource;
     private final Set<FlowControlledSender<ReadResp>> live = ConcurrentHashMap.newKeySet();
+    private final ServerMetrics metrics;
 
-    SubscribeHandler(EventStore store, AccessPolicy policy, ReadHandler clockSource) {
+    SubscribeHandler(EventStore store, AccessPolicy policy, ReadHandler clockSource, ServerMetrics metrics) {
         this.store = store;
         this.policy = policy;
         this.clockSource = clockSource;
+        this.metrics = metrics;
     }
 
     void subscribe(ReadReq.Options options, Principal who, FlowControlledSender<ReadResp> out) {
@@ -54,6 +59,7 @@ final class SubscribeHandler {
             };
         } catch (RuntimeException e) {
             slot.release();
+            listener.tracked.close();
             throw e;
         }
         // The store validated the request when it subscribed; only now is the client told it is
@@ -136,6 +142,7 @@ final class SubscribeHandler {
         private final boolean toAll;
         private final ConnectionLimits.Slot slot;
         private final CountDownLatch confirmed = new CountDownLatch(1);
+        private final TrackedSubscription tracked;
         private long lastVersion = -1;
         private long lastPosition = -1;
 
@@ -144,12 +151,15 @@ final class SubscribeHandler {
             this.slot = slot;
             this.uuidAsString = uuidAsString;
             this.toAll = toAll;
+            this.tracked = metrics.subscriptionOpened(Transport.GRPC, toAll);
         }
 
         @Override
         public void onEvent(Subscription subscription, RecordedEvent event) {
             awaitConfirmation();
             out.send(ProtoCodec.readEvent(event, uuidAsString));
+            tracked.delivered(event.position());
+            metrics.eventsDelivered(Transport.GRPC, 1);
             lastVersion = event.version();
             lastPosition = event.position();
         }
@@ -161,6 +171,7 @@ final class SubscribeHandler {
             if (position == 0) {
                 return;
             }
+            tracked.examinedBelow(position);
             out.send(ReadResp.newBuilder()
                     .setCheckpoint(ReadResp.Checkpoint.newBuilder()
                             .setCommitPosition(position - 1)
@@ -176,6 +187,7 @@ final class SubscribeHandler {
         @Override
         public void onCaughtUp(Subscription subscription) {
             awaitConfirmation();
+            tracked.caughtUp();
             var caughtUp = ReadResp.CaughtUp.newBuilder().setTimestamp(clockSource.now());
             // Stream subscriptions report a revision, $all subscriptions a position; neither when
             // nothing was delivered yet.
@@ -202,6 +214,7 @@ final class SubscribeHandler {
         public void onStopped(Subscription subscription, Optional<Throwable> error) {
             live.remove(out);
             slot.release();
+            tracked.close();
             error.filter(e -> !(e instanceof FlowControlledSender.CallCancelledException))
                     .ifPresent(out::fail);
         }

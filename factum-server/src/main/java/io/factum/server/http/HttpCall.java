@@ -1,0 +1,40 @@
+package io.factum.server.http;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpUtil;
+import java.util.Optional;
+
+/**
+ * One request, copied out of Netty's reference-counted buffers so that a virtual thread can work on
+ * it after the event loop released them.
+ *
+ * @param method the request method, as sent
+ * @param uri the request target (path and query), still percent-encoded
+ * @param headers the request headers
+ * @param body the request body, at most the configured size
+ * @param keepAlive whether the connection stays open after the response
+ * @param malformed why the codec could not parse the request, when it could not
+ */
+record HttpCall(
+        String method, String uri, HttpHeaders headers, byte[] body, boolean keepAlive, Optional<Throwable> malformed) {
+
+    static HttpCall of(FullHttpRequest request) {
+        Optional<Throwable> failure = request.decoderResult().isFailure()
+                ? Optional.of(request.decoderResult().cause())
+                : Optional.empty();
+        return new HttpCall(
+                request.method().name(),
+                request.uri(),
+                request.headers().copy(),
+                ByteBufUtil.getBytes(request.content()),
+                failure.isEmpty() && HttpUtil.isKeepAlive(request),
+                failure);
+    }
+
+    /** A header's value, when present. */
+    Optional<String> header(CharSequence name) {
+        return Optional.ofNullable(headers.get(name));
+    }
+}
