@@ -136,12 +136,35 @@ class LauncherTest {
     }
 
     @Test
-    void serverIsNotFaked() throws Exception {
-        Result result = launch(Map.of(), "server");
+    void serverRunsTheServerCommand() throws Exception {
+        Result result = launch(Map.of("FACTUM_CLASSPATH", System.getProperty("java.class.path")), "server", "--help");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out())
+                .contains("Usage: server")
+                .contains("--tls-cert")
+                .contains("--insecure");
+    }
+
+    @Test
+    void serverRefusesAnImpossiblePortClearly() throws Exception {
+        Result result =
+                launch(Map.of("FACTUM_CLASSPATH", System.getProperty("java.class.path")), "server", "--port", "99999");
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.errLines()).singleElement().asString().contains("issue 3");
-        assertThat(result.out()).isEmpty();
+        assertThat(result.errLines())
+                .singleElement()
+                .asString()
+                .contains("99999")
+                .contains("0 and 65535");
+    }
+
+    @Test
+    void certsRunsTheCertificateCommand() throws Exception {
+        Result result = launch(Map.of("FACTUM_CLASSPATH", System.getProperty("java.class.path")), "certs", "--help");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).contains("Usage: certs");
     }
 
     @Test

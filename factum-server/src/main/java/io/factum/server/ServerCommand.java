@@ -152,6 +152,10 @@ public final class ServerCommand implements Callable<Integer> {
     }
 
     Mode mode() {
+        if (port < 0 || port > 65535) {
+            throw new RefusedException(
+                    "--port " + port + " is not a port: give a number between 0 and 65535" + " (0 picks a free one)");
+        }
         boolean loopback = isLoopback(host);
         if (tlsCert.isPresent() != tlsKey.isPresent()) {
             throw new RefusedException("--tls-cert and --tls-key go together: give both, or neither");
