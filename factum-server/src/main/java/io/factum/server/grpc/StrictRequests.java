@@ -8,10 +8,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,16 +30,16 @@ public final class StrictRequests {
         return builder.build();
     }
 
-    private static <Q, R> ServerMethodDefinition<byte[], R> strict(ServerMethodDefinition<Q, R> method) {
+    private static <Q, R> ServerMethodDefinition<InputStream, R> strict(ServerMethodDefinition<Q, R> method) {
         MethodDescriptor<Q, R> typed = method.getMethodDescriptor();
-        MethodDescriptor<byte[], R> raw = typed.toBuilder(RawBytes.INSTANCE, typed.getResponseMarshaller())
+        MethodDescriptor<InputStream, R> raw = typed.toBuilder(RawStream.INSTANCE, typed.getResponseMarshaller())
                 .build();
         ServerCallHandler<Q, R> handler = method.getServerCallHandler();
         return ServerMethodDefinition.create(raw, (call, headers) -> new Decoding<>(typed, handler, call, headers));
     }
 
     /** Decodes each raw request and hands it to the real handler; ends the call on bad bytes. */
-    private static final class Decoding<Q, R> extends ServerCall.Listener<byte[]> {
+    private static final class Decoding<Q, R> extends ServerCall.Listener<InputStream> {
         private final MethodDescriptor<Q, R> typed;
         private final TypedCall<Q, R> call;
         private final ServerCall.Listener<Q> delegate;
@@ -50,21 +47,22 @@ public final class StrictRequests {
         Decoding(
                 MethodDescriptor<Q, R> typed,
                 ServerCallHandler<Q, R> handler,
-                ServerCall<byte[], R> raw,
+                ServerCall<InputStream, R> raw,
                 Metadata headers) {
             this.typed = typed;
             this.call = new TypedCall<>(raw, typed);
             this.delegate = handler.startCall(call, headers);
         }
 
+        /** gRPC closes the message after this returns, so it is decoded here and nowhere later. */
         @Override
-        public void onMessage(byte[] message) {
+        public void onMessage(InputStream message) {
             if (call.isRefused()) {
                 return;
             }
             Q request;
             try {
-                request = typed.parseRequest(new ByteArrayInputStream(message));
+                request = typed.parseRequest(message);
             } catch (RuntimeException e) {
                 call.refuse(Status.INVALID_ARGUMENT.withDescription(
                         "malformed request message for " + typed.getFullMethodName() + ": " + describe(e)));
@@ -110,11 +108,11 @@ public final class StrictRequests {
      * handler still sends is dropped, since the call is already closed.
      */
     private static final class TypedCall<Q, R> extends ServerCall<Q, R> {
-        private final ServerCall<byte[], R> raw;
+        private final ServerCall<InputStream, R> raw;
         private final MethodDescriptor<Q, R> typed;
         private volatile boolean refused;
 
-        TypedCall(ServerCall<byte[], R> raw, MethodDescriptor<Q, R> typed) {
+        TypedCall(ServerCall<InputStream, R> raw, MethodDescriptor<Q, R> typed) {
             this.raw = raw;
             this.typed = typed;
         }
@@ -193,22 +191,21 @@ public final class StrictRequests {
         }
     }
 
-    /** Requests as bytes: decoding waits until the call can answer a failure. */
-    private enum RawBytes implements MethodDescriptor.Marshaller<byte[]> {
+    /**
+     * Requests as the transport's stream, undecoded: decoding waits until the call can answer a
+     * failure. No copy is made; the stream is read once, inside {@link Decoding#onMessage}.
+     */
+    private enum RawStream implements MethodDescriptor.Marshaller<InputStream> {
         INSTANCE;
 
         @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
+        public InputStream stream(InputStream value) {
+            return value;
         }
 
         @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        public InputStream parse(InputStream stream) {
+            return stream;
         }
     }
 }
