@@ -28,12 +28,14 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.InternalNettyServerCredentials;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -144,9 +146,8 @@ public final class FactumServer implements AutoCloseable {
     }
 
     /**
-     * Plaintext: HTTP/1.1 shares the port with gRPC (the negotiator sends each connection to one or
-     * the other). With TLS the port serves gRPC only, for now: HTTP over TLS needs ALPN in the
-     * negotiator (docs/http-api.md).
+     * HTTP/1.1 shares the port with gRPC: the negotiator sends each connection to one or the other,
+     * after TLS when the server has a certificate.
      */
     private static NettyServerBuilder transport(
             EventStore store,
@@ -158,10 +159,6 @@ public final class FactumServer implements AutoCloseable {
             AtomicBoolean serving,
             InetSocketAddress bound)
             throws IOException {
-        if (options.tls().isPresent()) {
-            return NettyServerBuilder.forAddress(bound)
-                    .sslContext(options.tls().get().serverContext());
-        }
         var negotiator = httpNegotiator(store, options, http, calls, nodeId, metrics, serving);
         return NettyServerBuilder.forAddress(bound, InternalNettyServerCredentials.create(negotiator));
     }
@@ -179,7 +176,8 @@ public final class FactumServer implements AutoCloseable {
             ExecutorService calls,
             UUID nodeId,
             ServerMetrics metrics,
-            AtomicBoolean serving) {
+            AtomicBoolean serving)
+            throws IOException {
         Instant started = options.clock().instant();
         String version =
                 Objects.requireNonNullElse(FactumServer.class.getPackage().getImplementationVersion(), "dev");
@@ -187,8 +185,10 @@ public final class FactumServer implements AutoCloseable {
         var context =
                 new ApiContext(store, options.security(), metrics, calls, options.clock(), node, serving::get, http);
         var api = new HttpApi(context, new MetricsExporter(metrics, store, options.clock(), started));
+        Optional<SslContext> tls =
+                options.tls().isPresent() ? Optional.of(options.tls().get().sharedPortContext()) : Optional.empty();
         return new PortSharingNegotiator(
-                new HttpPipeline(api, http, options.limits().maxMessageBytes()), http);
+                new HttpPipeline(api, http, options.limits().maxMessageBytes()), http, tls);
     }
 
     /** The port the server listens on (the real one when 0 was asked for). */

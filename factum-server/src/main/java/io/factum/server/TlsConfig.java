@@ -4,6 +4,7 @@ import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,20 @@ public record TlsConfig(Path certificateChain, Path privateKey, Optional<Path> c
      * @throws IOException naming the file when one is missing or cannot be read as PEM
      */
     public SslContext serverContext() throws IOException {
+        return build(false);
+    }
+
+    /**
+     * A server context for the port gRPC shares with HTTP/1.1: the JDK's TLS, with no ALPN of its
+     * own; the port-sharing negotiator chooses the protocol on each connection's engine.
+     *
+     * @throws IOException naming the file when one is missing or cannot be read as PEM
+     */
+    public SslContext sharedPortContext() throws IOException {
+        return build(true);
+    }
+
+    private SslContext build(boolean sharedPort) throws IOException {
         checkReadable("--tls-cert", certificateChain);
         checkReadable("--tls-key", privateKey);
         SslContextBuilder builder;
@@ -51,7 +66,12 @@ public record TlsConfig(Path certificateChain, Path privateKey, Optional<Path> c
             builder.trustManager(clientCa.get().toFile()).clientAuth(ClientAuth.OPTIONAL);
         }
         try {
-            return GrpcSslContexts.configure(builder).build();
+            if (sharedPort) {
+                builder.sslProvider(SslProvider.JDK);
+            } else {
+                GrpcSslContexts.configure(builder);
+            }
+            return builder.build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new IOException(
                     "cannot use the TLS certificate " + certificateChain + " with key " + privateKey + ": "

@@ -1,6 +1,7 @@
 package io.factum.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.eventstore.dbclient.EventData;
 import com.eventstore.dbclient.EventStoreDBClient;
@@ -86,6 +87,64 @@ class TlsServerTest {
         } finally {
             client.shutdown().get();
         }
+    }
+
+    /** The HTTP API shares the TLS port: ALPN gives HTTP/1.1 to clients that offer it. */
+    @Test
+    void theHttpApiIsServedOverTlsOnTheSamePort() throws Exception {
+        var trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (var in = java.nio.file.Files.newInputStream(certs.resolve("ca.crt"))) {
+            trust.setCertificateEntry(
+                    "factum-dev-ca",
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        var trustManagers =
+                javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trust);
+        var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, trustManagers.getTrustManagers(), null);
+        var http = java.net.http.HttpClient.newBuilder().sslContext(ssl).build();
+        String auth = "Basic "
+                + java.util.Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+        String stream = "https-" + UUID.randomUUID();
+        var base = java.net.URI.create("https://localhost:" + server.port());
+
+        var append = http.send(
+                java.net.http.HttpRequest.newBuilder(base.resolve("/streams/" + stream))
+                        .header("Authorization", auth)
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                "[{\"type\":\"Placed\",\"data\":{\"n\":1}}]"))
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(append.statusCode()).as(append.body()).isEqualTo(201);
+        assertThat(append.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
+
+        EventStoreDBClient grpc = tlsClient("admin:" + PASSWORD + "@");
+        try {
+            var read = grpc.readStream(stream, com.eventstore.dbclient.ReadStreamOptions.get())
+                    .get();
+            assertThat(read.getEvents()).singleElement().satisfies(e -> assertThat(
+                            e.getOriginalEvent().getEventType())
+                    .isEqualTo("Placed"));
+        } finally {
+            grpc.shutdown().get();
+        }
+
+        var ready = http.send(
+                java.net.http.HttpRequest.newBuilder(base.resolve("/health/ready"))
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        var plain = java.net.http.HttpClient.newHttpClient();
+        assertThatThrownBy(() -> plain.send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create("http://localhost:" + server.port() + "/health/ready"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()))
+                .as("plaintext HTTP on the TLS port")
+                .isInstanceOf(java.io.IOException.class);
     }
 
     @Test
