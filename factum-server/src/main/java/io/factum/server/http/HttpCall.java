@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import java.util.Optional;
 
 /**
@@ -20,10 +21,19 @@ import java.util.Optional;
 record HttpCall(
         String method, String uri, HttpHeaders headers, byte[] body, boolean keepAlive, Optional<Throwable> malformed) {
 
+    /** Netty's decoder takes any "HTTP/x.y"; only 1.0 and 1.1 are HTTP/1 as this API speaks it. */
+    private static Optional<Throwable> unsupportedVersion(HttpVersion version) {
+        boolean http1 = version.majorVersion() == 1 && (version.minorVersion() == 0 || version.minorVersion() == 1);
+        return http1
+                ? Optional.empty()
+                : Optional.of(new IllegalArgumentException(
+                        version.text() + " is not supported; send HTTP/1.1 (or HTTP/2 for gRPC)"));
+    }
+
     static HttpCall of(FullHttpRequest request) {
         Optional<Throwable> failure = request.decoderResult().isFailure()
                 ? Optional.of(request.decoderResult().cause())
-                : Optional.empty();
+                : unsupportedVersion(request.protocolVersion());
         return new HttpCall(
                 request.method().name(),
                 request.uri(),

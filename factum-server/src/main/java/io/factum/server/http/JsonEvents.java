@@ -72,11 +72,10 @@ final class JsonEvents {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw HttpProblem.badRequest(
-                    field,
-                    field + ": malformed JSON: " + e.getOriginalMessage() + " (line "
-                            + e.getLocation().getLineNr() + ", column "
-                            + e.getLocation().getColumnNr() + ")");
+            // Limits (nesting depth, number length) are reported without a location.
+            var at = e.getLocation();
+            String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+            throw HttpProblem.badRequest(field, field + ": malformed JSON: " + e.getOriginalMessage() + where);
         } catch (IOException e) {
             throw HttpProblem.badRequest(field, field + ": unreadable JSON: " + e.getMessage());
         }

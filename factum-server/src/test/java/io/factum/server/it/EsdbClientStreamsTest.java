@@ -228,6 +228,26 @@ class EsdbClientStreamsTest {
                 .containsExactly("E3", "E4");
     }
 
+    /** maxAge is in seconds; the events written before the metadata age past it while we wait. */
+    @Test
+    void maxAgeHidesEventsOlderThanIt() throws Exception {
+        String stream = unique("aged");
+        client.appendToStream(stream, json("Old", "{}")).get();
+        StreamMetadata metadata = new StreamMetadata();
+        metadata.setMaxAge(1L);
+        client.setStreamMetadata(stream, metadata).get();
+        Thread.sleep(2_100);
+        client.appendToStream(stream, json("Fresh", "{}")).get();
+
+        ReadResult read = client.readStream(
+                        stream, ReadStreamOptions.get().fromStart().maxCount(10))
+                .get();
+        assertThat(read.getEvents())
+                .extracting(e -> e.getOriginalEvent().getEventType())
+                .containsExactly("Fresh");
+        assertThat(read.getEvents().getFirst().getOriginalEvent().getRevision()).isEqualTo(1L);
+    }
+
     @Test
     void truncateBeforeHidesEarlierEvents() throws Exception {
         String stream = unique("truncated");

@@ -42,11 +42,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Sends well over a hundred distinct malformed or invalid gRPC requests to a real server process, then
- * checks that each got a precise client error, that the server still serves, and that the stored
- * events are exactly what they were.
+ * Sends well over two hundred distinct malformed, invalid or unauthorised requests to a real server
+ * process, over gRPC and over HTTP, then checks that each got a precise client error, that the server
+ * still serves both protocols, and that the stored events are exactly what they were.
  */
-class HostileGrpcInputTest {
+class HostileInputTest {
 
     @TempDir
     static Path dir;
@@ -91,6 +91,7 @@ class HostileGrpcInputTest {
         cases.addAll(invalidAppends());
         cases.addAll(invalidReads());
         cases.addAll(invalidDeletes());
+        cases.addAll(HostileHttp.cases(server.port()));
 
         Map<String, String> wrong = new LinkedHashMap<>();
         for (Case c : cases) {
@@ -104,12 +105,16 @@ class HostileGrpcInputTest {
             }
         }
 
-        assertThat(cases.size()).isGreaterThanOrEqualTo(120);
+        assertThat(cases.size()).isGreaterThanOrEqualTo(200);
+        assertThat(cases.stream().filter(c -> c.name().startsWith("HTTP ")).count())
+                .isGreaterThanOrEqualTo(60);
         assertThat(cases.stream().map(Case::name).distinct().count()).isEqualTo(cases.size());
         assertThat(wrong).as("requests answered with the wrong status").isEmpty();
         assertThat(server.isAlive()).as(server.output()).isTrue();
         ServerFeaturesGrpc.newBlockingStub(channel).getSupportedMethods(Empty.getDefaultInstance());
         assertThat(readAll()).as("stored events are unchanged").isEqualTo(before);
+        assertThat(HostileHttp.get(server.port(), "/health/ready")).isEqualTo(200);
+        assertThat(HostileHttp.get(server.port(), "/streams/victim")).isEqualTo(200);
         append("victim", 2, "After", "{}");
         assertThat(readAll()).hasSize(before.size() + 1);
     }
