@@ -8,6 +8,7 @@ import io.factum.api.StreamMetadata;
 import io.factum.engine.CorruptStoreException;
 import io.factum.engine.DataDirectoryLockedException;
 import io.factum.engine.EngineStats;
+import io.factum.engine.FlushLatency;
 import io.factum.engine.VerifyReport;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -219,7 +220,8 @@ class AdminCommandsTest {
 
     @Test
     void statsAsATableAndAsJson() {
-        opener.stats = java.util.Optional.of(new EngineStats(41, 42, 3, 1, 1_572_864, 41, 2, 2048, 7, 5, 0));
+        opener.stats = java.util.Optional.of(
+                new EngineStats(41, 42, 3, 1, 1_572_864, 41, 2, 2048, 7, 5, 0, FlushLatency.none()));
 
         CliHarness.Run run = cli("stats");
 

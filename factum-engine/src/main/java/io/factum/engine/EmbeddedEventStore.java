@@ -120,7 +120,7 @@ public final class EmbeddedEventStore implements EventStore {
 
     public EngineStats stats() {
         checkOpen();
-        return storage.stats(writer.commandsCommitted(), writer.syncs(), writer.queueDepth());
+        return storage.stats(writer.commandsCommitted(), writer.syncs(), writer.queueDepth(), writer.flushLatency());
     }
 
     @Override

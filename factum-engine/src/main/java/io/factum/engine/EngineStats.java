@@ -14,6 +14,7 @@ package io.factum.engine;
  * @param appendsCommitted appends acknowledged since open
  * @param syncs fsync calls since open (group commits)
  * @param writeQueueDepth appends waiting for the writer now
+ * @param flushLatency how long group commits (write and fsync) took since open
  */
 public record EngineStats(
         long headPosition,
@@ -26,4 +27,5 @@ public record EngineStats(
         long indexBytes,
         long appendsCommitted,
         long syncs,
-        int writeQueueDepth) {}
+        int writeQueueDepth,
+        FlushLatency flushLatency) {}

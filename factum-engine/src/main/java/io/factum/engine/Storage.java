@@ -149,7 +149,7 @@ record Storage(DirectoryLock lock, SegmentedLog log, StreamIndex index) implemen
         return newest;
     }
 
-    EngineStats stats(long appendsCommitted, long syncs, int queueDepth) {
+    EngineStats stats(long appendsCommitted, long syncs, int queueDepth, FlushLatency flushLatency) {
         long head = log.durablePosition();
         return new EngineStats(
                 head,
@@ -162,7 +162,8 @@ record Storage(DirectoryLock lock, SegmentedLog log, StreamIndex index) implemen
                 index.sizeBytes(),
                 appendsCommitted,
                 syncs,
-                queueDepth);
+                queueDepth,
+                flushLatency);
     }
 
     /** Checks a closed store without changing anything; see {@link StoreVerifier}. */

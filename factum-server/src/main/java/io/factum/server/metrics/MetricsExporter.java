@@ -4,6 +4,7 @@ import io.factum.api.EventStore;
 import io.factum.api.FactumException;
 import io.factum.engine.EmbeddedEventStore;
 import io.factum.engine.EngineStats;
+import io.factum.engine.FlushLatency;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
@@ -15,9 +16,8 @@ import java.util.Optional;
 
 /**
  * One Prometheus scrape: the server's counters, the store's state (with the engine's statistics when
- * the store is the embedded engine), and the JVM's memory, garbage collection and threads. Only
- * figures that are measured are exported: the engine counts fsyncs but does not time them, so there
- * is a fsync counter and no fsync latency. Thread-safe.
+ * the store is the embedded engine, including its group-commit flush latency), and the JVM's memory,
+ * garbage collection and threads. Thread-safe.
  */
 public final class MetricsExporter {
 
@@ -88,8 +88,26 @@ public final class MetricsExporter {
         gauge(out, "factum_store_write_queue_depth", "Appends waiting for the writer thread.", stats.writeQueueDepth());
         out.family("factum_store_appends_committed_total", "counter", "Appends committed since the store opened.");
         out.sample(stats.appendsCommitted());
-        out.family("factum_store_fsyncs_total", "counter", "Group-commit fsyncs since the store opened (not timed).");
+        out.family("factum_store_fsyncs_total", "counter", "Group-commit fsyncs since the store opened.");
         out.sample(stats.syncs());
+        writeFlushLatency(out, stats.flushLatency());
+    }
+
+    private static void writeFlushLatency(PrometheusText out, FlushLatency latency) {
+        out.family(
+                "factum_store_flush_seconds",
+                "histogram",
+                "Group-commit flush latency: writing a group's frames and fsyncing them.");
+        for (int i = 0; i < latency.upperBoundsMicros().size(); i++) {
+            out.sampleOf(
+                    "_bucket",
+                    latency.cumulativeCounts().get(i),
+                    "le",
+                    Double.toString(latency.upperBoundsMicros().get(i) / 1e6));
+        }
+        out.sampleOf("_bucket", latency.count(), "le", "+Inf");
+        out.sampleOf("_sum", latency.sumNanos() / 1e9);
+        out.sampleOf("_count", latency.count());
     }
 
     private static void writeJvm(PrometheusText out) {

@@ -32,10 +32,15 @@ final class PrometheusText {
      * name, value pairs.
      */
     void sample(double value, String... labels) {
+        sampleOf("", value, labels);
+    }
+
+    /** A sample of the current family under a suffixed name, as histograms write theirs. */
+    void sampleOf(String suffix, double value, String... labels) {
         if (current.isEmpty()) {
             throw new IllegalStateException("a sample before any metric family");
         }
-        out.append(current);
+        out.append(current).append(suffix);
         if (labels.length > 0) {
             out.append('{');
             for (int i = 0; i + 1 < labels.length; i += 2) {

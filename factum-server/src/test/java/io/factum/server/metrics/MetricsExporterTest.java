@@ -104,6 +104,33 @@ class MetricsExporterTest {
         assertThat(out.text()).contains("x_total{reason=\"a\\\"b\\\\c\\nd\"} 1\n");
     }
 
+    /** The embedded engine's group-commit latency is a Prometheus histogram that adds up. */
+    @Test
+    void theEnginesFlushLatencyIsAHistogram(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (var store = io.factum.engine.EmbeddedEventStore.open(io.factum.engine.EngineOptions.defaults(dir))) {
+            for (int i = 0; i < 25; i++) {
+                store.append("s", io.factum.api.ExpectedVersion.any(), List.of(EventData.json("E", "{}")));
+            }
+            long syncs = store.stats().syncs();
+            String text = exporter(new ServerMetrics(), store).scrape();
+
+            assertThat(text).contains("# TYPE factum_store_flush_seconds histogram\n");
+            List<Double> cumulative = text.lines()
+                    .filter(l -> l.startsWith("factum_store_flush_seconds_bucket{"))
+                    .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                    .toList();
+            assertThat(cumulative).hasSize(12).isSorted();
+            assertThat(text).contains("factum_store_flush_seconds_bucket{le=\"+Inf\"} " + syncs + "\n");
+            assertThat(text).contains("factum_store_flush_seconds_count " + syncs + "\n");
+            assertThat(syncs).isGreaterThanOrEqualTo(25);
+            double sum = text.lines()
+                    .filter(l -> l.startsWith("factum_store_flush_seconds_sum "))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1)))
+                    .sum();
+            assertThat(sum).isGreaterThan(0);
+        }
+    }
+
     static MetricsExporter exporter(ServerMetrics metrics, io.factum.api.EventStore store) {
         Instant now = Instant.parse("2025-01-01T00:00:00Z");
         return new MetricsExporter(metrics, store, Clock.fixed(now.plusSeconds(90), ZoneOffset.UTC), now);

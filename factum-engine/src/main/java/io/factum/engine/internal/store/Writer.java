@@ -5,6 +5,7 @@ import io.factum.api.FactumException;
 import io.factum.api.RecordedEvent;
 import io.factum.api.StoreClosedException;
 import io.factum.api.StoreFailedException;
+import io.factum.engine.FlushLatency;
 import io.factum.engine.internal.index.StreamIndex;
 import io.factum.engine.internal.log.SegmentedLog;
 import java.io.IOException;
@@ -54,6 +55,7 @@ public final class Writer implements AutoCloseable {
     private final Thread thread;
     private final AtomicLong commandsCommitted = new AtomicLong();
     private final AtomicLong syncs = new AtomicLong();
+    private final FlushTimer flushTimer = new FlushTimer();
     private volatile boolean closed;
     /** Set by the writer thread before its last drain; nothing consumes the queue after it. */
     private volatile boolean stopped;
@@ -145,6 +147,11 @@ public final class Writer implements AutoCloseable {
         return syncs.get();
     }
 
+    /** How long group commits (write and fsync) took since open. */
+    public FlushLatency flushLatency() {
+        return flushTimer.snapshot();
+    }
+
     public int queueDepth() {
         return queue.size();
     }
@@ -234,7 +241,9 @@ public final class Writer implements AutoCloseable {
 
     private void commit(List<RecordedEvent> written) {
         try {
+            long started = System.nanoTime(); // measurement only, not a decision: no injected clock
             log.flush();
+            flushTimer.record(System.nanoTime() - started);
             syncs.incrementAndGet();
         } catch (IOException | RuntimeException e) {
             fail("syncing the log failed", e);
