@@ -10,15 +10,19 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Collects a request's body up to the limit. An oversized body (announced by Content-Length, or
- * found while reading chunks) gets a JSON 413 and the connection is closed, since the rest of the
- * body would otherwise have to be read and thrown away.
+ * found while reading chunks) gets a JSON 413, and the connection is closed shortly after: the rest
+ * of the body is read and thrown away meanwhile (see {@link #lingerThenClose}).
  */
 final class BodyAggregator extends HttpObjectAggregator {
 
     private static final HttpErrors ERRORS = new HttpErrors(new JsonEvents());
+
+    /** How long the rest of an oversized body is read and dropped before the connection closes. */
+    static final long LINGER_MILLIS = 2_000;
 
     private final int maxBodyBytes;
     private final ServerMetrics metrics;
@@ -41,8 +45,19 @@ final class BodyAggregator extends HttpObjectAggregator {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-        // The aggregator releases the oversized message itself.
-        ctx.writeAndFlush(tooLarge()).addListener(f -> ctx.close());
+        // The aggregator releases the oversized message itself, and drops the rest of its body.
+        ctx.writeAndFlush(tooLarge()).addListener(f -> lingerThenClose(ctx));
+    }
+
+    /**
+     * Closing at once would reset the connection under a client that is still sending its body, and
+     * the reset destroys the 413 before the client reads it. So the connection keeps reading (and
+     * dropping) for a moment, as servers do for this case (RFC 9112, section 9.6), then closes
+     * whatever the client does, so a client that never stops sending gains nothing.
+     */
+    private static void lingerThenClose(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(true);
+        ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private FullHttpResponse tooLarge() {
