@@ -40,10 +40,6 @@ final class FlowControlledSender<T> {
         }
     }
 
-    boolean isCancelled() {
-        return cancelled;
-    }
-
     /**
      * Sends one message once the transport can take it.
      *

@@ -1,6 +1,7 @@
 package io.factum.server.grpc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
 import io.factum.api.ContentType;
 import io.factum.api.EventData;
 import io.factum.api.ExpectedVersion;
@@ -148,6 +149,14 @@ public final class ProtoCodec {
 
     static long dotnetTicks(Instant instant) {
         return DOTNET_TICKS_AT_EPOCH + unixTicks(instant);
+    }
+
+    /** A protocol timestamp (checkpoints, caught-up). */
+    static Timestamp timestamp(Instant instant) {
+        return Timestamp.newBuilder()
+                .setSeconds(instant.getEpochSecond())
+                .setNanos(instant.getNano())
+                .build();
     }
 
     static String abbreviate(String value) {

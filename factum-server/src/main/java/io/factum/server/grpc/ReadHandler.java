@@ -1,6 +1,5 @@
 package io.factum.server.grpc;
 
-import com.google.protobuf.Timestamp;
 import io.factum.api.Direction;
 import io.factum.api.EventFilter;
 import io.factum.api.EventStore;
@@ -8,7 +7,6 @@ import io.factum.api.ReadAllOptions;
 import io.factum.api.ReadAllResult;
 import io.factum.api.ReadStreamResult;
 import io.factum.api.RecordedEvent;
-import io.factum.protocol.shared.Empty;
 import io.factum.protocol.streams.ReadReq;
 import io.factum.protocol.streams.ReadResp;
 import io.factum.server.metrics.ServerMetrics;
@@ -16,7 +14,6 @@ import io.factum.server.metrics.Transport;
 import io.factum.server.security.AccessPolicy;
 import io.factum.server.security.Principal;
 import io.factum.server.security.StreamAccess;
-import java.time.Clock;
 import java.util.List;
 
 /**
@@ -27,13 +24,11 @@ final class ReadHandler {
 
     private final EventStore store;
     private final AccessPolicy policy;
-    private final Clock clock;
     private final ServerMetrics metrics;
 
-    ReadHandler(EventStore store, AccessPolicy policy, Clock clock, ServerMetrics metrics) {
+    ReadHandler(EventStore store, AccessPolicy policy, ServerMetrics metrics) {
         this.store = store;
         this.policy = policy;
-        this.clock = clock;
         this.metrics = metrics;
     }
 
@@ -192,17 +187,5 @@ final class ReadHandler {
             case ALLOPTION_NOT_SET ->
                 throw GrpcErrors.invalidArgument("options.all.all_option is required (position, start or end)");
         };
-    }
-
-    Timestamp now() {
-        var instant = clock.instant();
-        return Timestamp.newBuilder()
-                .setSeconds(instant.getEpochSecond())
-                .setNanos(instant.getNano())
-                .build();
-    }
-
-    static Empty empty() {
-        return Empty.getDefaultInstance();
     }
 }

@@ -45,8 +45,8 @@ public final class StreamsService extends StreamsGrpc.StreamsImplBase {
         this.store = store;
         this.policy = policy;
         this.metrics = metrics;
-        this.reads = new ReadHandler(store, policy, clock, metrics);
-        this.subscriptions = new SubscribeHandler(store, policy, reads, metrics);
+        this.reads = new ReadHandler(store, policy, metrics);
+        this.subscriptions = new SubscribeHandler(store, policy, clock, metrics);
     }
 
     /** Ends the live subscriptions, telling their clients the server is stopping. */

@@ -15,6 +15,7 @@ import io.factum.server.security.AccessPolicy;
 import io.factum.server.security.Principal;
 import io.factum.server.security.StreamAccess;
 import io.grpc.Status;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -30,14 +31,14 @@ final class SubscribeHandler {
 
     private final EventStore store;
     private final AccessPolicy policy;
-    private final ReadHandler clockSource;
+    private final Clock clock;
     private final Set<FlowControlledSender<ReadResp>> live = ConcurrentHashMap.newKeySet();
     private final ServerMetrics metrics;
 
-    SubscribeHandler(EventStore store, AccessPolicy policy, ReadHandler clockSource, ServerMetrics metrics) {
+    SubscribeHandler(EventStore store, AccessPolicy policy, Clock clock, ServerMetrics metrics) {
         this.store = store;
         this.policy = policy;
-        this.clockSource = clockSource;
+        this.clock = clock;
         this.metrics = metrics;
     }
 
@@ -176,7 +177,7 @@ final class SubscribeHandler {
                     .setCheckpoint(ReadResp.Checkpoint.newBuilder()
                             .setCommitPosition(position - 1)
                             .setPreparePosition(position - 1)
-                            .setTimestamp(clockSource.now()))
+                            .setTimestamp(ProtoCodec.timestamp(clock.instant())))
                     .build());
         }
 
@@ -188,7 +189,7 @@ final class SubscribeHandler {
         public void onCaughtUp(Subscription subscription) {
             awaitConfirmation();
             tracked.caughtUp();
-            var caughtUp = ReadResp.CaughtUp.newBuilder().setTimestamp(clockSource.now());
+            var caughtUp = ReadResp.CaughtUp.newBuilder().setTimestamp(ProtoCodec.timestamp(clock.instant()));
             // Stream subscriptions report a revision, $all subscriptions a position; neither when
             // nothing was delivered yet.
             if (toAll && lastPosition >= 0) {
