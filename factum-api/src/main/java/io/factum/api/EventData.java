@@ -2,6 +2,7 @@ package io.factum.api;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -17,8 +18,12 @@ import java.util.UUID;
  * @param data the payload, usually JSON
  * @param metadata event metadata, usually JSON ({@code $correlationId}, {@code $causationId}, ...)
  * @param contentType how {@code data} is encoded
+ * @param tags tags for reads by {@link Query} (such as {@code account:42}), at most {@link
+ *     TagLimits#maxTagsPerEvent()}, each at most {@link TagLimits#maxTagBytes()} UTF-8 bytes, no
+ *     duplicates; checked by {@link StoreLimits#checkAppend}
  */
-public record EventData(UUID eventId, String type, byte[] data, byte[] metadata, ContentType contentType) {
+public record EventData(
+        UUID eventId, String type, byte[] data, byte[] metadata, ContentType contentType, List<String> tags) {
 
     private static final byte[] EMPTY = new byte[0];
 
@@ -28,6 +33,22 @@ public record EventData(UUID eventId, String type, byte[] data, byte[] metadata,
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(metadata, "metadata");
         Objects.requireNonNull(contentType, "contentType");
+        tags = List.copyOf(tags);
+    }
+
+    /** An event without tags. */
+    public EventData(UUID eventId, String type, byte[] data, byte[] metadata, ContentType contentType) {
+        this(eventId, type, data, metadata, contentType, List.of());
+    }
+
+    /** This event with these tags instead of its own. */
+    public EventData withTags(List<String> newTags) {
+        return new EventData(eventId, type, data, metadata, contentType, newTags);
+    }
+
+    /** This event with these tags instead of its own. */
+    public EventData withTags(String... newTags) {
+        return withTags(List.of(newTags));
     }
 
     /** A JSON event with a random id and no metadata. */
@@ -62,16 +83,18 @@ public record EventData(UUID eventId, String type, byte[] data, byte[] metadata,
                 && type.equals(e.type)
                 && Arrays.equals(data, e.data)
                 && Arrays.equals(metadata, e.metadata)
-                && contentType == e.contentType;
+                && contentType == e.contentType
+                && tags.equals(e.tags);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(eventId, type, Arrays.hashCode(data), Arrays.hashCode(metadata), contentType);
+        return Objects.hash(eventId, type, Arrays.hashCode(data), Arrays.hashCode(metadata), contentType, tags);
     }
 
     @Override
     public String toString() {
-        return "EventData[" + eventId + ", " + type + ", " + data.length + " bytes, " + contentType + "]";
+        return "EventData[" + eventId + ", " + type + ", " + data.length + " bytes, " + contentType
+                + (tags.isEmpty() ? "" : ", tags " + tags) + "]";
     }
 }

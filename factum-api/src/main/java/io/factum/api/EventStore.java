@@ -1,6 +1,7 @@
 package io.factum.api;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An event store: immutable events in streams, one global ordered log ({@code $all}), optimistic
@@ -22,11 +23,18 @@ import java.util.List;
  *       truncateBefore}) and deletes. A metastream ({@code $$stream}) shows only its newest event,
  *       KurrentDB's implicit {@code $maxCount} of 1. Reads of {@code $all} return every stored
  *       record, including tombstones and metadata events, until a scavenge reclaims them.
+ *   <li>Events may carry tags. A {@link Query} selects events by type and tags; reads and
+ *       subscriptions by query see what {@code $all} sees, restricted to the matching events. A
+ *       conditional append ({@link AppendCondition}) fails with {@link
+ *       AppendConditionFailedException} when an event matching its query was stored after its
+ *       position; the check is atomic with the write (dynamic consistency boundaries, {@code
+ *       docs/dcb.md}).
  * </ul>
  *
  * <p>Implementations are thread-safe. Methods throw the {@link FactumException} subclasses: {@link
  * InvalidInputException} for bad input (nothing changed), {@link WrongExpectedVersionException},
- * {@link StreamDeletedException}, {@link StoreClosedException}, {@link StoreFailedException}.
+ * {@link AppendConditionFailedException}, {@link StreamDeletedException}, {@link
+ * StoreClosedException}, {@link StoreFailedException}.
  */
 public interface EventStore extends AutoCloseable {
 
@@ -40,7 +48,25 @@ public interface EventStore extends AutoCloseable {
      * @return one result per part, in order
      * @throws WrongExpectedVersionException for the first part whose expectation failed
      */
-    List<AppendResult> appendMulti(List<StreamAppend> appends);
+    default List<AppendResult> appendMulti(List<StreamAppend> appends) {
+        return appendMulti(appends, Optional.empty());
+    }
+
+    /**
+     * Appends to several streams atomically, each with its own expectation, if the condition holds:
+     * no event matching its query is stored after its position. The condition is checked together
+     * with the expectations, atomically with the write. A retry of an append that was stored (all of
+     * its event ids at the expected places, as for {@link #append}) succeeds without writing, even
+     * though its own events now match the condition.
+     *
+     * @return one result per part, in order
+     * @throws WrongExpectedVersionException for the first part whose expectation failed
+     * @throws AppendConditionFailedException when the condition failed (after the expectations held)
+     */
+    default List<AppendResult> appendMulti(List<StreamAppend> appends, Optional<AppendCondition> condition) {
+        throw new UnsupportedOperationException(
+                "DCB-PENDING: conditional appends in " + getClass().getName());
+    }
 
     /**
      * Reads a stream.
@@ -56,6 +82,20 @@ public interface EventStore extends AutoCloseable {
     ReadAllResult readAll(ReadAllOptions options);
 
     /**
+     * Reads the events matching a query, in position order, at the cost of the events it matches
+     * (backends index tags and types: a read never scans the log).
+     *
+     * @param fromPosition first position to examine (inclusive); backwards, {@link
+     *     ReadAllOptions#END} starts at the head
+     * @param maxCount most events to return, 1 to {@link StoreLimits#maxReadCount()}
+     * @return the matching events and the head position the read was consistent at
+     */
+    default QueryReadResult readByQuery(Query query, long fromPosition, Direction direction, int maxCount) {
+        throw new UnsupportedOperationException(
+                "DCB-PENDING: reads by query in " + getClass().getName());
+    }
+
+    /**
      * Subscribes to a stream: catch-up from {@code from}, then live, with no gap and no duplicate at
      * the switch. A stream that does not exist yet is waited for. Events hidden by the stream's
      * metadata at delivery time are skipped.
@@ -66,6 +106,18 @@ public interface EventStore extends AutoCloseable {
 
     /** Subscribes to {@code $all}; filtered subscriptions also report checkpoints. */
     Subscription subscribeToAll(SubscribeAllOptions options, SubscriptionListener listener);
+
+    /**
+     * Subscribes to the events matching a query: catch-up from {@code from} (a global position),
+     * then live, with no gap and no duplicate at the switch, like a filtered {@code $all}
+     * subscription. When it has examined the log up to a position without delivering there (on
+     * catching up, and when live commits hold no match) it reports a checkpoint, so a subscriber to
+     * rare events can persist its place.
+     */
+    default Subscription subscribeToQuery(Query query, SubscribeFrom from, SubscriptionListener listener) {
+        throw new UnsupportedOperationException(
+                "DCB-PENDING: subscriptions by query in " + getClass().getName());
+    }
 
     /**
      * The stream's metadata; empty metadata with version -1 when none was set.

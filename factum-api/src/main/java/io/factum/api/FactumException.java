@@ -3,6 +3,7 @@ package io.factum.api;
 /** The root of every failure the contract defines; each backend throws these, never its own. */
 public abstract sealed class FactumException extends RuntimeException
         permits WrongExpectedVersionException,
+                AppendConditionFailedException,
                 StreamDeletedException,
                 InvalidInputException,
                 StoreClosedException,

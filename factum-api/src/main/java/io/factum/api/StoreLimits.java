@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
  * @param maxAppendBytes largest append (all events of one call, data plus metadata)
  * @param maxEventsPerAppend most events in one call
  * @param maxReadCount most events one read returns
+ * @param tags limits on event tags and queries
  */
 public record StoreLimits(
         int maxStreamNameBytes,
@@ -19,7 +20,8 @@ public record StoreLimits(
         int maxEventBytes,
         int maxAppendBytes,
         int maxEventsPerAppend,
-        int maxReadCount) {
+        int maxReadCount,
+        TagLimits tags) {
 
     public StoreLimits {
         positive("maxStreamNameBytes", maxStreamNameBytes);
@@ -28,6 +30,37 @@ public record StoreLimits(
         positive("maxAppendBytes", maxAppendBytes);
         positive("maxEventsPerAppend", maxEventsPerAppend);
         positive("maxReadCount", maxReadCount);
+        java.util.Objects.requireNonNull(tags, "tags");
+    }
+
+    /** Limits with the default {@link TagLimits}. */
+    public StoreLimits(
+            int maxStreamNameBytes,
+            int maxEventTypeBytes,
+            int maxEventBytes,
+            int maxAppendBytes,
+            int maxEventsPerAppend,
+            int maxReadCount) {
+        this(
+                maxStreamNameBytes,
+                maxEventTypeBytes,
+                maxEventBytes,
+                maxAppendBytes,
+                maxEventsPerAppend,
+                maxReadCount,
+                TagLimits.defaults());
+    }
+
+    /** These limits with other tag limits. */
+    public StoreLimits withTags(TagLimits newTags) {
+        return new StoreLimits(
+                maxStreamNameBytes,
+                maxEventTypeBytes,
+                maxEventBytes,
+                maxAppendBytes,
+                maxEventsPerAppend,
+                maxReadCount,
+                newTags);
     }
 
     /**
@@ -52,8 +85,8 @@ public record StoreLimits(
     }
 
     /**
-     * Checks one stream's part of an append: the stream name, the number of events, each event's type
-     * and size, and the total size. Returns the total payload bytes.
+     * Checks one stream's part of an append: the stream name, the number of events, each event's type,
+     * tags and size, and the total size. Returns the total payload bytes.
      */
     public long checkAppend(String stream, java.util.List<EventData> events) {
         checkStreamName("stream", stream);
@@ -70,6 +103,9 @@ public record StoreLimits(
                 checkEventType(event.type());
                 checkedType = event.type();
             }
+            if (!event.tags().isEmpty()) {
+                checkTags("events[" + i + "].tags", event.tags());
+            }
             int size = event.sizeBytes();
             if (size > maxEventBytes) {
                 throw new InvalidInputException(
@@ -82,6 +118,51 @@ public record StoreLimits(
                     "events", total + " bytes", "an append may carry at most " + maxAppendBytes + " bytes");
         }
         return total;
+    }
+
+    /**
+     * Checks an event's tags: at most {@link TagLimits#maxTagsPerEvent}, each 1 to {@link
+     * TagLimits#maxTagBytes} UTF-8 bytes without control characters, no tag twice.
+     */
+    public void checkTags(String field, java.util.List<String> eventTags) {
+        if (eventTags.size() > tags.maxTagsPerEvent()) {
+            throw new InvalidInputException(
+                    field, eventTags.size() + " tags", "an event may carry at most " + tags.maxTagsPerEvent());
+        }
+        for (int i = 0; i < eventTags.size(); i++) {
+            String tag = eventTags.get(i);
+            checkName(field + "[" + i + "]", tag, tags.maxTagBytes());
+            if (eventTags.subList(0, i).contains(tag)) {
+                throw new InvalidInputException(field + "[" + i + "]", tag, "is given twice");
+            }
+        }
+    }
+
+    /**
+     * Checks a query: at most {@link TagLimits#maxQueryItems} items, each with at most {@link
+     * TagLimits#maxItemTerms} types and tags, every type and tag a valid name. (That a query and its
+     * items are not empty, the {@link Query} and {@link QueryItem} records check themselves.)
+     */
+    public void checkQuery(String field, Query query) {
+        if (query.items().size() > tags.maxQueryItems()) {
+            throw new InvalidInputException(
+                    field, query.items().size() + " items", "a query may have at most " + tags.maxQueryItems());
+        }
+        for (int i = 0; i < query.items().size(); i++) {
+            QueryItem item = query.items().get(i);
+            String itemField = field + ".items[" + i + "]";
+            int terms = item.types().size() + item.tags().size();
+            if (terms > tags.maxItemTerms()) {
+                throw new InvalidInputException(
+                        itemField, terms + " types and tags", "an item may name at most " + tags.maxItemTerms());
+            }
+            for (int t = 0; t < item.types().size(); t++) {
+                checkName(itemField + ".types[" + t + "]", item.types().get(t), maxEventTypeBytes);
+            }
+            for (int t = 0; t < item.tags().size(); t++) {
+                checkName(itemField + ".tags[" + t + "]", item.tags().get(t), tags.maxTagBytes());
+            }
+        }
     }
 
     public void checkReadCount(int maxCount) {

@@ -7,7 +7,10 @@ package io.factum.protocol;
  */
 public final class FactumWire {
 
-    /** Trailer on errors: {@code invalid-input}, {@code store-closed} or {@code store-failed}. */
+    /**
+     * Trailer on errors: {@code invalid-input}, {@code append-condition-failed}, {@code store-closed}
+     * or {@code store-failed}.
+     */
     public static final String ERROR = "factum-error";
 
     /** Binary trailer on invalid input: the field the store named, UTF-8. */
@@ -35,7 +38,11 @@ public final class FactumWire {
      */
     public static final String METADATA_PROPERTY = "$factum-metadata";
 
+    /** Trailer on a failed conditional append: the position of the first conflicting event. */
+    public static final String CONFLICTING_POSITION = "factum-conflicting-position";
+
     public static final String INVALID_INPUT = "invalid-input";
+    public static final String APPEND_CONDITION_FAILED = "append-condition-failed";
     public static final String STORE_CLOSED = "store-closed";
     public static final String STORE_FAILED = "store-failed";
 

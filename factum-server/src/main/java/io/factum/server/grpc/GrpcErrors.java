@@ -1,6 +1,7 @@
 package io.factum.server.grpc;
 
 import io.factum.api.AccessDeniedException;
+import io.factum.api.AppendConditionFailedException;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.FactumException;
 import io.factum.api.InvalidInputException;
@@ -36,6 +37,7 @@ public final class GrpcErrors {
     public static final Metadata.Key<byte[]> FACTUM_FIELD = binaryKey(FactumWire.FIELD);
     public static final Metadata.Key<byte[]> FACTUM_RULE = binaryKey(FactumWire.RULE);
     public static final Metadata.Key<byte[]> FACTUM_STREAM = binaryKey(FactumWire.STREAM);
+    public static final Metadata.Key<String> CONFLICTING_POSITION = key(FactumWire.CONFLICTING_POSITION);
 
     private GrpcErrors() {}
 
@@ -60,6 +62,7 @@ public final class GrpcErrors {
     private static StatusRuntimeException fromStore(FactumException error) {
         return switch (error) {
             case WrongExpectedVersionException w -> wrongExpectedVersion(w);
+            case AppendConditionFailedException c -> appendConditionFailed(c);
             case StreamDeletedException d -> streamDeleted(d.stream());
             case AccessDeniedException a -> accessDenied(a.getMessage());
             case InvalidInputException i -> invalidInput(i);
@@ -102,6 +105,16 @@ public final class GrpcErrors {
         trailers.put(FACTUM_STREAM, utf8(error.stream()));
         trailers.put(EXPECTED_VERSION, Long.toString(legacyExpected(error.expected())));
         trailers.put(ACTUAL_VERSION, Long.toString(error.actualVersion()));
+        return Status.FAILED_PRECONDITION.withDescription(error.getMessage()).asRuntimeException(trailers);
+    }
+
+    /**
+     * FAILED_PRECONDITION with Factum's trailers: the error kind and the first conflicting position.
+     * KurrentDB has no conditional appends, so no official client meets this status.
+     */
+    public static StatusRuntimeException appendConditionFailed(AppendConditionFailedException error) {
+        Metadata trailers = factumError(FactumWire.APPEND_CONDITION_FAILED);
+        trailers.put(CONFLICTING_POSITION, Long.toString(error.conflictingPosition()));
         return Status.FAILED_PRECONDITION.withDescription(error.getMessage()).asRuntimeException(trailers);
     }
 

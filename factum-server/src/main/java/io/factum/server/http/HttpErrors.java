@@ -2,6 +2,7 @@ package io.factum.server.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.factum.api.AccessDeniedException;
+import io.factum.api.AppendConditionFailedException;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.InvalidInputException;
 import io.factum.api.StoreClosedException;
@@ -59,6 +60,9 @@ final class HttpErrors {
             case WrongExpectedVersionException w ->
                 new HttpProblem(
                         HttpResponseStatus.CONFLICT, "wrong-expected-version", w.getMessage(), Optional.empty());
+            case AppendConditionFailedException c ->
+                new HttpProblem(
+                        HttpResponseStatus.CONFLICT, "append-condition-failed", c.getMessage(), Optional.empty());
             case StreamDeletedException d ->
                 new HttpProblem(HttpResponseStatus.GONE, "stream-deleted", d.getMessage(), Optional.empty());
             case InvalidInputException i -> HttpProblem.badRequest(i.field(), i.getMessage());

@@ -1,6 +1,7 @@
 package io.factum.server.metrics;
 
 import io.factum.api.AccessDeniedException;
+import io.factum.api.AppendConditionFailedException;
 import io.factum.api.InvalidInputException;
 import io.factum.api.StoreClosedException;
 import io.factum.api.StoreFailedException;
@@ -55,6 +56,7 @@ public final class ServerMetrics {
     public static String reason(Throwable error) {
         return switch (error) {
             case WrongExpectedVersionException w -> "wrong-expected-version";
+            case AppendConditionFailedException c -> "append-condition-failed";
             case StreamDeletedException d -> "stream-deleted";
             case InvalidInputException i -> "invalid-argument";
             case AccessDeniedException a -> "access-denied";
