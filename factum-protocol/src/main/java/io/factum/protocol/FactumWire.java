@@ -41,6 +41,13 @@ public final class FactumWire {
     /** Trailer on a failed conditional append: the position of the first conflicting event. */
     public static final String CONFLICTING_POSITION = "factum-conflicting-position";
 
+    /**
+     * Key in the system metadata map of a KurrentDB v1 event (read responses and proposed events):
+     * the event's tags as a JSON array of strings. Present only when the event has tags; the
+     * official clients ignore keys they do not know, so tagged events read normally there.
+     */
+    public static final String TAGS_PROPERTY = "factum-tags";
+
     public static final String INVALID_INPUT = "invalid-input";
     public static final String APPEND_CONDITION_FAILED = "append-condition-failed";
     public static final String STORE_CLOSED = "store-closed";
