@@ -1,5 +1,6 @@
 package io.factum.engine;
 
+import io.factum.api.AppendCondition;
 import io.factum.api.AppendResult;
 import io.factum.api.ContentType;
 import io.factum.api.DeleteResult;
@@ -9,6 +10,8 @@ import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.FactumException;
 import io.factum.api.InvalidInputException;
+import io.factum.api.Query;
+import io.factum.api.QueryReadResult;
 import io.factum.api.ReadAllOptions;
 import io.factum.api.ReadAllResult;
 import io.factum.api.ReadStreamResult;
@@ -27,6 +30,7 @@ import io.factum.api.SystemNames;
 import io.factum.engine.internal.store.Command;
 import io.factum.engine.internal.store.CommitNotifier;
 import io.factum.engine.internal.store.CommittedState;
+import io.factum.engine.internal.store.QueryReads;
 import io.factum.engine.internal.store.Reads;
 import io.factum.engine.internal.store.Subscriptions;
 import io.factum.engine.internal.store.Writer;
@@ -34,6 +38,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
@@ -43,7 +48,8 @@ import java.util.concurrent.CompletionException;
  *
  * <p>Layout of the data directory: {@code LOCK} (held while open), {@code log/} (segments, see
  * {@code docs/internals/storage.md}), {@code index/} (the persisted stream index, derived from the
- * log). Appends go through one writer thread with group commit; an append returns once its frame
+ * log), {@code tag-index/} (the persisted index of event types and tags, for reads by query and
+ * append conditions; derived from the log too). Appends go through one writer thread with group commit; an append returns once its frame
  * is fsynced (with {@link Durability#FSYNC}) and indexed. Reads and subscriptions run on the
  * callers' threads and on virtual threads and never see records that are not yet durable.
  *
@@ -54,6 +60,7 @@ public final class EmbeddedEventStore implements EventStore {
     private final Storage storage;
     private final Writer writer;
     private final Reads reads;
+    private final QueryReads queries;
     private final Subscriptions subscriptions;
     private final CommitNotifier notifier;
     private volatile boolean closed;
@@ -62,12 +69,13 @@ public final class EmbeddedEventStore implements EventStore {
         this.options = options;
         this.storage = storage;
         this.notifier = new CommitNotifier();
-        CommittedState state = new CommittedState(storage.log(), storage.index());
+        this.queries = new QueryReads(storage.log(), storage.indexes().tags());
+        CommittedState state = new CommittedState(storage.log(), storage.index(), queries);
         this.reads = new Reads(storage.log(), storage.index(), state, options.clock());
         this.subscriptions = new Subscriptions(storage.log(), storage.index(), state, options.clock(), notifier);
         this.writer = new Writer(
                 storage.log(),
-                storage.index(),
+                storage.indexes(),
                 state,
                 options.idempotencyCacheEntries(),
                 options.clock(),
@@ -132,8 +140,9 @@ public final class EmbeddedEventStore implements EventStore {
     }
 
     @Override
-    public List<AppendResult> appendMulti(List<StreamAppend> appends) {
+    public List<AppendResult> appendMulti(List<StreamAppend> appends, Optional<AppendCondition> condition) {
         checkOpen();
+        condition.ifPresent(c -> options.limits().checkQuery("condition.failIfEventsMatch", c.failIfEventsMatch()));
         if (appends.isEmpty()) {
             throw new InvalidInputException("appends", "[]", "a multi-stream append needs at least one stream");
         }
@@ -160,7 +169,7 @@ public final class EmbeddedEventStore implements EventStore {
             throw new InvalidInputException(
                     "events", bytes + " bytes", "an append may carry at most " + limits.maxAppendBytes() + " bytes");
         }
-        return await(writer.submit(new Command.Append(appends, bytes)));
+        return await(writer.submit(new Command.Append(appends, condition, bytes)));
     }
 
     /** Validates one stream's part; appends to a metastream must be valid metadata events. */
@@ -196,6 +205,24 @@ public final class EmbeddedEventStore implements EventStore {
         checkOpen();
         options.limits().checkReadCount(readOptions.maxCount());
         return reads.readAll(readOptions);
+    }
+
+    @Override
+    public QueryReadResult readByQuery(Query query, long fromPosition, Direction direction, int maxCount) {
+        checkOpen();
+        options.limits().checkQuery("query", query);
+        options.limits().checkReadCount(maxCount);
+        if (fromPosition < 0) {
+            throw new InvalidInputException("fromPosition", fromPosition, "must be >= 0");
+        }
+        return queries.read(query, fromPosition, direction, maxCount);
+    }
+
+    @Override
+    public Subscription subscribeToQuery(Query query, SubscribeFrom from, SubscriptionListener listener) {
+        checkOpen();
+        options.limits().checkQuery("query", query);
+        return subscriptions.toQuery(query, from, listener);
     }
 
     @Override

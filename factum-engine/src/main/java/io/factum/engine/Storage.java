@@ -4,6 +4,8 @@ import io.factum.api.RecordedEvent;
 import io.factum.engine.internal.index.StreamIndex;
 import io.factum.engine.internal.log.DirectoryLock;
 import io.factum.engine.internal.log.SegmentedLog;
+import io.factum.engine.internal.store.Indexes;
+import io.factum.engine.internal.store.TagKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -15,11 +17,15 @@ import java.util.List;
 
 /**
  * The files of an open store and how they are brought to a consistent state at open: the lock,
- * then the log (recovery), then the index (opened, or rebuilt when damaged, then caught up with the
- * log's tail). The index is derived data, so a damaged index costs a rebuild, never an event.
+ * then the log (recovery), then the two indexes (each opened, or rebuilt when damaged, then caught
+ * up with the log's tail): the stream index and the tag and type index. Both are derived data, so
+ * a damaged index costs a rebuild, never an event.
  */
-record Storage(DirectoryLock lock, SegmentedLog log, StreamIndex index) implements AutoCloseable {
+record Storage(DirectoryLock lock, SegmentedLog log, Indexes indexes) implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Storage.class.getName());
+
+    /** Records read per step when the tag index replays the log. */
+    private static final int REPLAY_BATCH = 1024;
 
     static Path logDir(Path dataDir) {
         return dataDir.resolve("log");
@@ -29,6 +35,14 @@ record Storage(DirectoryLock lock, SegmentedLog log, StreamIndex index) implemen
         return dataDir.resolve("index");
     }
 
+    static Path tagIndexDir(Path dataDir) {
+        return dataDir.resolve("tag-index");
+    }
+
+    StreamIndex index() {
+        return indexes.streams();
+    }
+
     static Storage open(EngineOptions options) throws IOException {
         Path dataDir = options.dataDir();
         Files.createDirectories(dataDir);
@@ -36,8 +50,13 @@ record Storage(DirectoryLock lock, SegmentedLog log, StreamIndex index) implemen
         SegmentedLog log = null;
         try {
             log = SegmentedLog.open(logDir(dataDir), logOptions(options));
-            StreamIndex index = openIndex(options, log);
-            return new Storage(lock, log, index);
+            StreamIndex index = openIndex(options, log, Kind.STREAMS);
+            try {
+                return new Storage(lock, log, new Indexes(index, openIndex(options, log, Kind.TAGS)));
+            } catch (IOException | RuntimeException e) {
+                index.close();
+                throw e;
+            }
         } catch (IOException | RuntimeException e) {
             if (log != null) {
                 log.close();
@@ -57,30 +76,53 @@ record Storage(DirectoryLock lock, SegmentedLog log, StreamIndex index) implemen
                 options.indexMemtableEntries(), defaults.maxFilesBeforeMerge(), defaults.bloomBitsPerEntry());
     }
 
-    /** Opens the index (rebuilding it from the log when it is damaged) and replays the log's tail. */
-    private static StreamIndex openIndex(EngineOptions options, SegmentedLog log) throws IOException {
+    /** The two indexes: where each lives, what it is called in messages, how it resolves keys. */
+    enum Kind {
+        STREAMS("the stream index"),
+        TAGS("the tag and type index");
+
+        final String description;
+
+        Kind(String description) {
+            this.description = description;
+        }
+
+        Path dir(Path dataDir) {
+            return this == STREAMS ? indexDir(dataDir) : tagIndexDir(dataDir);
+        }
+
+        /** Settles hash collisions by reading the record from the log. */
+        StreamIndex.KeyResolver resolver(SegmentedLog log) {
+            return this == STREAMS
+                    ? (StreamIndex.StreamResolver) position -> log.read(position).stream()
+                    : (key, position) -> TagKeys.holds(log.read(position), key);
+        }
+    }
+
+    /** Opens an index (rebuilding it from the log when it is damaged) and replays the log's tail. */
+    private static StreamIndex openIndex(EngineOptions options, SegmentedLog log, Kind kind) throws IOException {
         StreamIndex index;
         try {
-            index = indexFiles(options, log);
+            index = indexFiles(options, log, kind);
         } catch (IOException e) {
             LOG.log(
                     Level.WARNING,
-                    "the stream index is damaged (" + e.getMessage()
+                    kind.description + " is damaged (" + e.getMessage()
                             + "); rebuilding it from the log, which holds every event");
-            index = freshIndex(options, log);
+            index = freshIndex(options, log, kind);
         }
         if (index.indexedUpTo() > log.durablePosition()) {
             // Only possible when the log lost a tail it had already indexed (a power loss with
             // Durability.NO_FSYNC): entries would point at positions that no longer exist.
             LOG.log(
                     Level.WARNING,
-                    "the stream index covers position " + index.indexedUpTo() + " but the log ends at "
-                            + log.durablePosition() + "; rebuilding the index from the log");
+                    kind.description + " covers position " + index.indexedUpTo() + " but the log ends at "
+                            + log.durablePosition() + "; rebuilding it from the log");
             index.close();
-            index = freshIndex(options, log);
+            index = freshIndex(options, log, kind);
         }
         try {
-            replay(log, index, index.indexedUpTo() + 1);
+            replay(log, index, kind, index.indexedUpTo() + 1);
         } catch (IOException | RuntimeException e) {
             index.close();
             throw e;
@@ -88,20 +130,24 @@ record Storage(DirectoryLock lock, SegmentedLog log, StreamIndex index) implemen
         return index;
     }
 
-    /** The persisted index; hash collisions are settled by reading the stream name from the log. */
-    private static StreamIndex indexFiles(EngineOptions options, SegmentedLog log) throws IOException {
-        return StreamIndex.open(
-                indexDir(options.dataDir()), indexOptions(options), position -> log.read(position).stream());
+    /** The persisted index; hash collisions are settled by reading the record from the log. */
+    private static StreamIndex indexFiles(EngineOptions options, SegmentedLog log, Kind kind) throws IOException {
+        return StreamIndex.open(kind.dir(options.dataDir()), indexOptions(options), kind.resolver(log));
     }
 
     /** An empty index, its old files deleted, for a rebuild from the log. */
-    private static StreamIndex freshIndex(EngineOptions options, SegmentedLog log) throws IOException {
-        StreamIndex.delete(indexDir(options.dataDir()));
-        return indexFiles(options, log);
+    private static StreamIndex freshIndex(EngineOptions options, SegmentedLog log, Kind kind) throws IOException {
+        StreamIndex.delete(kind.dir(options.dataDir()));
+        return indexFiles(options, log, kind);
     }
 
     /** Adds every durable record from {@code from} on to the index; returns how many. */
-    private static long replay(SegmentedLog log, StreamIndex index, long from) throws IOException {
+    private static long replay(SegmentedLog log, StreamIndex index, Kind kind, long from) throws IOException {
+        return kind == Kind.STREAMS ? replayStreams(log, index, from) : replayTags(log, index, from);
+    }
+
+    /** The stream index needs only each record's stream and version: a header-only scan. */
+    private static long replayStreams(SegmentedLog log, StreamIndex index, long from) throws IOException {
         long[] count = {0};
         try {
             log.scan(from, (position, stream, version) -> {
@@ -118,15 +164,36 @@ record Storage(DirectoryLock lock, SegmentedLog log, StreamIndex index) implemen
         return count[0];
     }
 
+    /** The tag index needs each record's type and tags: whole records, a batch at a time. */
+    private static long replayTags(SegmentedLog log, StreamIndex index, long from) throws IOException {
+        long count = 0;
+        long next = from;
+        while (true) {
+            List<RecordedEvent> batch = log.readForward(next, REPLAY_BATCH);
+            if (batch.isEmpty()) {
+                return count;
+            }
+            for (RecordedEvent r : batch) {
+                index.add(TagKeys.of(r), r.position(), r.position());
+            }
+            count += batch.size();
+            next = batch.get(batch.size() - 1).position() + 1;
+        }
+    }
+
+    /** Rebuilds both indexes from the log; returns the number of records indexed. */
     static long rebuildIndex(EngineOptions options) throws IOException {
         Path dataDir = options.dataDir();
         try (DirectoryLock lock = DirectoryLock.acquire(dataDir);
                 SegmentedLog log = SegmentedLog.open(logDir(dataDir), logOptions(options))) {
-            try (StreamIndex index = freshIndex(options, log)) {
-                long count = replay(log, index, 0);
-                index.flush();
-                return count;
+            long count = 0;
+            for (Kind kind : Kind.values()) {
+                try (StreamIndex index = freshIndex(options, log, kind)) {
+                    count = replay(log, index, kind, 0);
+                    index.flush();
+                }
             }
+            return count;
         }
     }
 
@@ -149,17 +216,20 @@ record Storage(DirectoryLock lock, SegmentedLog log, StreamIndex index) implemen
         return newest;
     }
 
+    /** Index figures count both indexes; "indexed up to" is the lower of the two. */
     EngineStats stats(long appendsCommitted, long syncs, int queueDepth, FlushLatency flushLatency) {
         long head = log.durablePosition();
+        StreamIndex streams = indexes.streams();
+        StreamIndex tags = indexes.tags();
         return new EngineStats(
                 head,
                 head + 1,
-                index.streamCount(),
+                streams.streamCount(),
                 log.segmentCount(),
                 log.sizeBytes(),
-                index.indexedUpTo(),
-                index.fileCount(),
-                index.sizeBytes(),
+                Math.min(streams.indexedUpTo(), tags.indexedUpTo()),
+                streams.fileCount() + tags.fileCount(),
+                streams.sizeBytes() + tags.sizeBytes(),
                 appendsCommitted,
                 syncs,
                 queueDepth,
@@ -174,10 +244,12 @@ record Storage(DirectoryLock lock, SegmentedLog log, StreamIndex index) implemen
     /** Persists the index (so the next open replays nothing), closes the files, releases the lock. */
     @Override
     public void close() {
-        try {
-            index.close();
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "closing the index failed; the next open replays the log tail", e);
+        for (StreamIndex index : List.of(indexes.streams(), indexes.tags())) {
+            try {
+                index.close();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "closing an index failed; the next open replays the log tail", e);
+            }
         }
         try {
             log.close();

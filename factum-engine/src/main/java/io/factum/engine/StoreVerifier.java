@@ -1,11 +1,13 @@
 package io.factum.engine;
 
+import io.factum.api.RecordedEvent;
 import io.factum.engine.internal.index.IndexVerification;
 import io.factum.engine.internal.index.StreamIndex;
 import io.factum.engine.internal.log.DirectoryLock;
 import io.factum.engine.internal.log.LogReader;
 import io.factum.engine.internal.log.LogVerification;
 import io.factum.engine.internal.log.SegmentedLog;
+import io.factum.engine.internal.store.TagKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -56,7 +58,11 @@ final class StoreVerifier {
             LogVerification log = SegmentedLog.verify(logDir);
             IndexCheck index;
             try (LogReader reader = LogReader.open(logDir)) {
-                index = checkIndex(Storage.indexDir(dataDir), reader);
+                IndexCheck streams = checkIndex(Storage.indexDir(dataDir), reader, Storage.Kind.STREAMS);
+                IndexCheck tags = checkIndex(Storage.tagIndexDir(dataDir), reader, Storage.Kind.TAGS);
+                List<VerifyReport.Problem> both = new ArrayList<>(streams.problems());
+                both.addAll(tags.problems());
+                index = new IndexCheck(streams.entriesChecked() + tags.entriesChecked(), both);
             }
             List<VerifyReport.Problem> problems = new ArrayList<>(log.problems());
             problems.addAll(index.problems());
@@ -70,14 +76,12 @@ final class StoreVerifier {
         }
     }
 
-    private static IndexCheck checkIndex(Path indexDir, LogReader reader) throws IOException {
+    private static IndexCheck checkIndex(Path indexDir, LogReader reader, Storage.Kind kind) throws IOException {
         if (!Files.isDirectory(indexDir)) {
             return new IndexCheck(0, List.of());
         }
         IndexVerification verification = StreamIndex.verify(indexDir, position -> switch (reader.read(position)) {
-            case LogReader.Lookup.Found found ->
-                Optional.of(new StreamIndex.LoggedEvent(
-                        found.event().stream(), found.event().version()));
+            case LogReader.Lookup.Found found -> Optional.of(logged(found.event(), kind));
             case LogReader.Lookup.Absent absent -> Optional.empty();
             case LogReader.Lookup.Damaged damaged -> Optional.empty();
         });
@@ -103,6 +107,13 @@ final class StoreVerifier {
                             + remedy));
         }
         return new IndexCheck(verification.entriesChecked() - uncheckable, problems);
+    }
+
+    /** The keys an index holds for a record, and the version its entries carry. */
+    private static StreamIndex.LoggedEvent logged(RecordedEvent event, Storage.Kind kind) {
+        return kind == Storage.Kind.STREAMS
+                ? new StreamIndex.LoggedEvent(event.stream(), event.version())
+                : new StreamIndex.LoggedEvent(TagKeys.of(event), event.position());
     }
 
     /**

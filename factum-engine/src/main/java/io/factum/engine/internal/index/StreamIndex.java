@@ -169,15 +169,47 @@ public final class StreamIndex implements Closeable {
      * 64-bit name hashes collide. Thread-safe.
      */
     @FunctionalInterface
-    public interface StreamResolver {
+    public interface StreamResolver extends KeyResolver {
         String streamAt(long position) throws IOException;
+
+        @Override
+        default boolean holds(String key, long position) throws IOException {
+            return key.equals(streamAt(position));
+        }
     }
 
-    /** One index entry of a stream. */
+    /**
+     * Whether the record at a position carries a key: for the stream index, whether it belongs to
+     * that stream; for an index of several keys per record (the tag and type index), whether the
+     * record has that key. Used only to tell apart keys whose 64-bit hashes collide. Thread-safe.
+     */
+    @FunctionalInterface
+    public interface KeyResolver {
+        boolean holds(String key, long position) throws IOException;
+    }
+
+    /** One index entry of a stream (or key). */
     public record Entry(long version, long position) {}
 
-    /** What the log holds at a position, as {@link EntryChecker} reports it. */
-    public record LoggedEvent(String stream, long version) {}
+    /**
+     * What the log holds at a position, as {@link EntryChecker} reports it: the keys the record is
+     * indexed under (its stream, for the stream index) and the version its entries carry.
+     */
+    public record LoggedEvent(List<String> keys, long version) {
+        public LoggedEvent {
+            keys = List.copyOf(keys);
+        }
+
+        /** A record indexed under its stream alone. */
+        public LoggedEvent(String stream, long version) {
+            this(List.of(stream), version);
+        }
+
+        /** The first key: the stream, for the stream index. */
+        public String stream() {
+            return keys.get(0);
+        }
+    }
 
     /**
      * Lets {@link #verify} compare each index entry with the log: the index checks that the record
@@ -195,7 +227,7 @@ public final class StreamIndex implements Closeable {
 
     private final Path dir;
     private final Options options;
-    private final StreamResolver resolver;
+    private final KeyResolver resolver;
     private final StreamHasher hasher;
 
     /** Guards publication of {@link #current}; never held across IO. */
@@ -234,7 +266,7 @@ public final class StreamIndex implements Closeable {
     private StreamIndex(
             Path dir,
             Options options,
-            StreamResolver resolver,
+            KeyResolver resolver,
             StreamHasher hasher,
             Manifest manifest,
             List<IndexFile> files) {
@@ -264,13 +296,18 @@ public final class StreamIndex implements Closeable {
         });
     }
 
-    /** Opens or creates the index in indexDir. Reads the manifest; never reads the log. */
+    /** Opens or creates a stream index in indexDir. Reads the manifest; never reads the log. */
     public static StreamIndex open(Path indexDir, Options options, StreamResolver resolver) throws IOException {
+        return open(indexDir, options, (KeyResolver) resolver);
+    }
+
+    /** Opens or creates an index in indexDir. Reads the manifest; never reads the log. */
+    public static StreamIndex open(Path indexDir, Options options, KeyResolver resolver) throws IOException {
         return open(indexDir, options, resolver, StreamHasher.DEFAULT);
     }
 
     /** Test seam: another hash function (tests force collisions with it). */
-    static StreamIndex open(Path indexDir, Options options, StreamResolver resolver, StreamHasher hasher)
+    static StreamIndex open(Path indexDir, Options options, KeyResolver resolver, StreamHasher hasher)
             throws IOException {
         Files.createDirectories(indexDir);
         checkNotMarked(indexDir);
@@ -392,28 +429,61 @@ public final class StreamIndex implements Closeable {
      * any long {@code >= 0}, including {@code Long.MAX_VALUE} (the tombstone marker).
      */
     public void add(String stream, long version, long position) throws IOException {
+        checkEntry(stream, version, position);
+        checkWritable();
+        addEntry(stream, version, position);
+        publish(position, 1);
+        if (version == 0) {
+            streamCount.lazySet(streamCount.get() + 1);
+        }
+    }
+
+    /**
+     * Adds one entry per key, all at one position (a record indexed under several keys: its type and
+     * its tags). Readers see {@link #indexedUpTo} reach the position only once every key is added,
+     * so a reader bounded by it never misses one of the record's keys. Writer thread only.
+     */
+    public void add(List<String> keys, long version, long position) throws IOException {
+        for (String key : keys) {
+            checkEntry(key, version, position);
+        }
+        checkWritable();
+        // One record's entries never straddle two memtables: index files cover disjoint position
+        // ranges (the manifest checks it), so the memtable may run over by a record's few keys.
+        if (active.entries() > 0 && active.entries() + keys.size() > options.memtableEntries()) {
+            rotate();
+        }
+        for (String key : keys) {
+            active.add(key, version, position);
+        }
+        publish(position, keys.size());
+    }
+
+    private void checkEntry(String key, long version, long position) {
         if (position <= lastPosition) {
             throw new IllegalArgumentException("position " + position + " is not after the last indexed position "
                     + lastPosition + " (positions must strictly increase)");
         }
         if (version < 0) {
-            throw new IllegalArgumentException("stream '" + stream + "': version " + version + " is negative");
+            throw new IllegalArgumentException("stream '" + key + "': version " + version + " is negative");
         }
-        if (stream.isEmpty()) {
+        if (key.isEmpty()) {
             throw new IllegalArgumentException("empty stream name at position " + position);
         }
-        checkWritable();
+    }
+
+    private void addEntry(String key, long version, long position) throws IOException {
         if (active.entries() >= options.memtableEntries()) {
             rotate();
         }
-        active.add(stream, version, position);
+        active.add(key, version, position);
+    }
+
+    private void publish(long position, int entries) {
         lastPosition = position;
         // Single writer: release stores are enough, and they are plain stores on x86.
         indexedUpTo.lazySet(position);
-        entryCount.lazySet(entryCount.get() + 1);
-        if (version == 0) {
-            streamCount.lazySet(streamCount.get() + 1);
-        }
+        entryCount.lazySet(entryCount.get() + entries);
     }
 
     /** Version of the stream's newest entry; -1 when the stream has none. Thread-safe. */
@@ -566,7 +636,7 @@ public final class StreamIndex implements Closeable {
 
     /** Only for hashes shared by several names in a file: asks the log whose entry this is. */
     private boolean owns(Key key, long position) throws IOException {
-        return key.name.equals(resolver.streamAt(position));
+        return resolver.holds(key.name, position);
     }
 
     private record Key(String name, byte[] utf8, long hash) {}

@@ -229,16 +229,21 @@ final class Verifier {
             return;
         }
         var e = logged.get();
-        if (hasher.hash(IndexFormat.utf8(e.stream())) != hash) {
+        String key = null;
+        for (String candidate : e.keys()) {
+            if (hasher.hash(IndexFormat.utf8(candidate)) == hash) {
+                key = candidate;
+                break;
+            }
+        }
+        if (key == null) {
+            problem(path, offset, "position " + position + " holds " + describe(e) + ", whose hash is not " + hash);
+        } else if (namesSound && !owners.contains(key)) {
             problem(
                     path,
                     offset,
-                    "position " + position + " holds stream '" + e.stream() + "', whose hash is not " + hash);
-        } else if (namesSound && !owners.contains(e.stream())) {
-            problem(
-                    path,
-                    offset,
-                    "position " + position + " holds stream '" + e.stream() + "', not listed in the file");
+                    "position " + position + " holds " + (e.keys().size() == 1 ? "stream " : "key ") + "'" + key
+                            + "', not listed in the file");
         }
         if (e.version() != version) {
             problem(
@@ -246,6 +251,14 @@ final class Verifier {
                     offset,
                     "position " + position + " holds version " + e.version() + ", the index says " + version);
         }
+    }
+
+    /** The stream a record belongs to, or the keys it is indexed under when it has several. */
+    private static String describe(StreamIndex.LoggedEvent e) {
+        if (e.keys().size() == 1) {
+            return "stream '" + e.stream() + "'";
+        }
+        return "keys " + e.keys() + ", none";
     }
 
     /** Walks the names of a file alongside its entries (both in hash order); skips damaged blocks. */

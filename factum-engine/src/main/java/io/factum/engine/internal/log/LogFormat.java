@@ -7,7 +7,7 @@ import java.util.OptionalLong;
 import java.util.zip.CRC32C;
 
 /**
- * Constants and small codecs of the log's on-disk format (segment files version 2; sidecar,
+ * Constants and small codecs of the log's on-disk format (segment files version 3; sidecar,
  * checkpoint and log start version 1). All integers are big-endian. The layouts are specified in
  * the Javadoc of {@link SegmentedLog} and in {@code docs/internals/storage.md}; a change here is a
  * format change and needs a new format version.
@@ -20,10 +20,11 @@ final class LogFormat {
     static final int FORMAT_VERSION = 1;
 
     /**
-     * Version of segment files. Version 2 added a CRC32C to every record. Version 1 segments are
-     * refused with a message saying so, not converted: nothing with format 1 was ever released.
+     * Version of segment files. Version 2 added a CRC32C to every record, version 3 the tags of each
+     * record. Older segments are refused with a message saying so, not converted: no version before
+     * 3 was ever released.
      */
-    static final int SEGMENT_FORMAT_VERSION = 2;
+    static final int SEGMENT_FORMAT_VERSION = 3;
 
     /** magic(4) version(4) firstPosition(8) reserved(12, zero) headerCrc(4). */
     static final int HEADER_BYTES = 32;
@@ -117,13 +118,14 @@ final class LogFormat {
         if (header.getInt(0) != SEGMENT_MAGIC) {
             return damage(file, 0, "bad segment magic " + hex(header.getInt(0)));
         }
-        if (header.getInt(4) == 1) {
+        if (header.getInt(4) == 1 || header.getInt(4) == 2) {
             return damage(
                     file,
                     4,
-                    "segment format version 1 (records without their own checksum, from an unreleased"
-                            + " development build) is not readable by this version, which reads format "
-                            + SEGMENT_FORMAT_VERSION + " only");
+                    "segment format version " + header.getInt(4)
+                            + " (from an unreleased development build, before records carried tags) is not"
+                            + " readable by this version, which reads format " + SEGMENT_FORMAT_VERSION
+                            + " only; read the events out with the build that wrote them and append them here");
         }
         if (header.getInt(4) != SEGMENT_FORMAT_VERSION) {
             return damage(

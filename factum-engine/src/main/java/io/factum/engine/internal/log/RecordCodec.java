@@ -5,13 +5,15 @@ import io.factum.api.RecordedEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.zip.CRC32C;
 
 /**
- * Encodes and decodes one record inside a frame payload. Layout (big-endian, format version 2): a
- * 61-byte header, the four variable parts, then the record's own CRC32C:
+ * Encodes and decodes one record inside a frame payload. Layout (big-endian, segment format version
+ * 3): a 65-byte header, the five variable parts, then the record's own CRC32C:
  *
  * <pre>
  *  0  position        int64   global position (= frame first position + index in frame)
@@ -20,10 +22,14 @@ import java.util.zip.CRC32C;
  * 32  createdSeconds  int64   Instant.getEpochSecond()
  * 40  createdNanos    int32   Instant.getNano(), 0..999,999,999
  * 44  contentType     int8    0 = JSON, 1 = BINARY
- * 45  streamLength    int32   then typeLength, dataLength, metadataLength (int32 each)
- * 61  stream (UTF-8), type (UTF-8), data, metadata
+ * 45  streamLength    int32   then typeLength, dataLength, metadataLength, tagsLength (int32 each)
+ * 65  stream (UTF-8), type (UTF-8), data, metadata, tags
  * end-4 recordCrc     int32   CRC32C of every preceding byte of the record
  * </pre>
+ *
+ * <p>The tags part is empty for an event without tags; otherwise it is, for each tag in the order
+ * the writer gave, its UTF-8 length as an unsigned 16-bit number, then its bytes (store limits keep
+ * a tag far below 64 KiB). Version 3 added the tags part (and its length field) to version 2.
  *
  * <p>{@code created} is stored as seconds plus nanoseconds, so every {@link Instant} round-trips
  * exactly (no truncation to micros). The record CRC lets a point read check the one record it
@@ -32,8 +38,8 @@ import java.util.zip.CRC32C;
  * thread-safe (callers pass their own {@link CRC32C}).
  */
 final class RecordCodec {
-    /** Position through metadata length: what a walk by length fields reads per record. */
-    static final int HEADER_BYTES = 61;
+    /** Position through tags length: what a walk by length fields reads per record. */
+    static final int HEADER_BYTES = 65;
 
     static final int CRC_BYTES = 4;
 
@@ -49,12 +55,30 @@ final class RecordCodec {
     private static final int TYPE_LENGTH = 49;
     private static final int DATA_LENGTH = 53;
     private static final int METADATA_LENGTH = 57;
+    private static final int TAGS_LENGTH = 61;
+
+    /** The last length field: the walks below read every length field up to and including it. */
+    private static final int LAST_LENGTH = TAGS_LENGTH;
 
     private RecordCodec() {}
 
     /** Encoded size of a record whose stream and type are already UTF-8 encoded. */
     static long encodedSize(byte[] stream, byte[] type, RecordedEvent event) {
-        return (long) FIXED_BYTES + stream.length + type.length + event.data().length + event.metadata().length;
+        return (long) FIXED_BYTES
+                + stream.length
+                + type.length
+                + event.data().length
+                + event.metadata().length
+                + tagsSize(event.tags());
+    }
+
+    /** Bytes of the tags part: a 16-bit length and the UTF-8 bytes per tag. */
+    static int tagsSize(List<String> tags) {
+        int size = 0;
+        for (String tag : tags) {
+            size += 2 + utf8Length(tag);
+        }
+        return size;
     }
 
     /** Writes the record at {@code out}'s position, its CRC32C last; {@code crc} is scratch. */
@@ -72,10 +96,15 @@ final class RecordCodec {
                 .putInt(type.length)
                 .putInt(event.data().length)
                 .putInt(event.metadata().length)
+                .putInt(tagsSize(event.tags()))
                 .put(stream)
                 .put(type)
                 .put(event.data())
                 .put(event.metadata());
+        for (String tag : event.tags()) {
+            byte[] bytes = tag.getBytes(StandardCharsets.UTF_8);
+            out.putShort((short) bytes.length).put(bytes);
+        }
         int end = out.position();
         int limit = out.limit();
         crc.reset();
@@ -100,6 +129,8 @@ final class RecordCodec {
         cursor += dataLength;
         byte[] metadata = new byte[metadataLength];
         buf.get(cursor, metadata);
+        cursor += metadataLength;
+        List<String> tags = decodeTags(buf, cursor, buf.getInt(at + TAGS_LENGTH));
         return new RecordedEvent(
                 stream,
                 buf.getLong(at + VERSION),
@@ -109,7 +140,22 @@ final class RecordCodec {
                 data,
                 metadata,
                 contentType(buf.get(at + CONTENT_TYPE)),
-                Instant.ofEpochSecond(buf.getLong(at + CREATED_SECONDS), buf.getInt(at + CREATED_NANOS)));
+                Instant.ofEpochSecond(buf.getLong(at + CREATED_SECONDS), buf.getInt(at + CREATED_NANOS)),
+                tags);
+    }
+
+    private static List<String> decodeTags(ByteBuffer buf, int at, int length) {
+        if (length == 0) {
+            return List.of();
+        }
+        List<String> tags = new ArrayList<>(4);
+        int end = at + length;
+        while (at < end) {
+            int tagLength = Short.toUnsignedInt(buf.getShort(at));
+            tags.add(utf8(buf, at + 2, tagLength));
+            at += 2 + tagLength;
+        }
+        return tags;
     }
 
     /** Total encoded size of the record at {@code at}; only valid for a checked frame. */
@@ -118,7 +164,8 @@ final class RecordCodec {
                 + buf.getInt(at + STREAM_LENGTH)
                 + buf.getInt(at + TYPE_LENGTH)
                 + buf.getInt(at + DATA_LENGTH)
-                + buf.getInt(at + METADATA_LENGTH);
+                + buf.getInt(at + METADATA_LENGTH)
+                + buf.getInt(at + TAGS_LENGTH);
     }
 
     /**
@@ -128,7 +175,7 @@ final class RecordCodec {
      */
     static long sizeFromHeader(ByteBuffer buf, int at) {
         long size = FIXED_BYTES;
-        for (int field = STREAM_LENGTH; field <= METADATA_LENGTH; field += 4) {
+        for (int field = STREAM_LENGTH; field <= LAST_LENGTH; field += 4) {
             int length = buf.getInt(at + field);
             if (length < 0) {
                 return -1;
@@ -179,7 +226,7 @@ final class RecordCodec {
             return Optional.of("record has unknown content type code " + contentType);
         }
         long size = FIXED_BYTES;
-        for (int field = STREAM_LENGTH; field <= METADATA_LENGTH; field += 4) {
+        for (int field = STREAM_LENGTH; field <= LAST_LENGTH; field += 4) {
             int length = buf.getInt(at + field);
             if (length < 0) {
                 return Optional.of("record has a negative field length " + length);
@@ -189,7 +236,46 @@ final class RecordCodec {
         if (size > end - at) {
             return Optional.of("record of " + size + " bytes runs past the end of the payload");
         }
+        return checkTags(buf, at);
+    }
+
+    /** The tags part must be a whole number of (length, bytes) entries, none of them empty. */
+    private static Optional<String> checkTags(ByteBuffer buf, int at) {
+        int length = buf.getInt(at + TAGS_LENGTH);
+        int cursor = at + HEADER_BYTES;
+        for (int field = STREAM_LENGTH; field < TAGS_LENGTH; field += 4) {
+            cursor += buf.getInt(at + field);
+        }
+        int end = cursor + length;
+        while (cursor < end) {
+            if (end - cursor < 2) {
+                return Optional.of("record's tags part ends inside a tag length");
+            }
+            int tagLength = Short.toUnsignedInt(buf.getShort(cursor));
+            if (tagLength == 0 || tagLength > end - cursor - 2) {
+                return Optional.of("record's tags part holds a tag of " + tagLength + " bytes, which does not fit");
+            }
+            cursor += 2 + tagLength;
+        }
         return Optional.empty();
+    }
+
+    private static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     /**

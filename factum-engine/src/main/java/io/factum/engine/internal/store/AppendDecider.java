@@ -1,5 +1,7 @@
 package io.factum.engine.internal.store;
 
+import io.factum.api.AppendCondition;
+import io.factum.api.AppendConditionFailedException;
 import io.factum.api.AppendResult;
 import io.factum.api.EventData;
 import io.factum.api.ExpectedVersion;
@@ -15,12 +17,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
- * Decides what a command writes: checks expectations (with KurrentDB's idempotency rules), assigns
- * versions and positions, and adds the records a command implies (the metadata that undeletes a
- * soft-deleted stream). It is a function of the state view, the command, the first free position
+ * Decides what a command writes: checks expectations (with KurrentDB's idempotency rules) and the
+ * append condition (dynamic consistency boundaries), assigns versions and positions, and adds the
+ * records a command implies (the metadata that undeletes a soft-deleted stream). It is a function of the state view, the command, the first free position
  * and the time: it does no IO of its own beyond the view, so every replica deciding the same
  * command sequence writes the same log.
  *
@@ -39,20 +42,22 @@ final class AppendDecider {
      */
     Decision decide(Command command, StateView view, long firstPosition, Instant now) {
         return switch (command) {
-            case Command.Append append -> decideAppend(append.parts(), view, firstPosition, now);
+            case Command.Append append -> decideAppend(append, view, firstPosition, now);
             case Command.SoftDelete delete -> decideSoftDelete(delete, view, firstPosition, now);
             case Command.Tombstone tombstone -> decideTombstone(tombstone, view, firstPosition, now);
         };
     }
 
-    private Decision decideAppend(List<StreamAppend> parts, StateView view, long firstPosition, Instant now) {
+    private Decision decideAppend(Command.Append append, StateView view, long firstPosition, Instant now) {
         PendingView scratch = new PendingView(view);
         List<RecordedEvent> records = new ArrayList<>();
-        List<AppendResult> results = new ArrayList<>(parts.size());
+        List<AppendResult> results = new ArrayList<>(append.parts().size());
         long position = firstPosition;
-        for (StreamAppend part : parts) {
+        boolean retried = false;
+        for (StreamAppend part : append.parts()) {
             Optional<AppendResult> settled = checkExpectation(part.stream(), part.expected(), part.events(), scratch);
             if (settled.isPresent()) {
+                retried |= !part.events().isEmpty();
                 results.add(settled.get());
                 continue;
             }
@@ -63,7 +68,26 @@ final class AppendDecider {
             RecordedEvent lastUserEvent = written.get(written.size() - 1);
             results.add(new AppendResult(lastUserEvent.version(), lastUserEvent.position(), true));
         }
+        if (records.isEmpty() && retried) {
+            // A retry of an append that was stored: its own events now match its condition, and
+            // the answer must be the one the first attempt got, as for stream appends.
+            return new Decision.NoWrite(results);
+        }
+        if (append.condition().isPresent()) {
+            checkCondition(append.condition().get(), view);
+        }
         return records.isEmpty() ? new Decision.NoWrite(results) : new Decision.Write(records, results);
+    }
+
+    /**
+     * Checks the condition against the view the command was decided on: the committed state plus
+     * the group's earlier decisions, so two conflicting appends in one group cannot both succeed.
+     */
+    private static void checkCondition(AppendCondition condition, StateView view) {
+        OptionalLong conflict = view.firstMatchAfter(condition.failIfEventsMatch(), condition.afterPosition());
+        if (conflict.isPresent()) {
+            throw new AppendConditionFailedException(condition, conflict.getAsLong());
+        }
     }
 
     /**
@@ -98,7 +122,8 @@ final class AppendDecider {
                     e.data(),
                     e.metadata(),
                     e.contentType(),
-                    now));
+                    now,
+                    e.tags()));
         }
         return out;
     }

@@ -1,8 +1,11 @@
 package io.factum.engine.internal.store;
 
+import io.factum.api.AppendCondition;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.StreamAppend;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A write request, validated at the boundary and decided on the writer thread. Commands carry no
@@ -14,10 +17,19 @@ public sealed interface Command {
     /** Payload bytes, counted against the writer queue's byte bound. */
     long sizeBytes();
 
-    /** One or more streams, each with its own expectation, all or nothing. */
-    record Append(List<StreamAppend> parts, long sizeBytes) implements Command {
+    /**
+     * One or more streams, each with its own expectation, all or nothing; with a condition, only if
+     * no event matching its query lies after its position.
+     */
+    record Append(List<StreamAppend> parts, Optional<AppendCondition> condition, long sizeBytes) implements Command {
         public Append {
             parts = List.copyOf(parts);
+            Objects.requireNonNull(condition, "condition");
+        }
+
+        /** An append without a condition. */
+        public Append(List<StreamAppend> parts, long sizeBytes) {
+            this(parts, Optional.empty(), sizeBytes);
         }
     }
 

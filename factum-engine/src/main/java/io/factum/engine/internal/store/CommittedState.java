@@ -1,6 +1,7 @@
 package io.factum.engine.internal.store;
 
 import io.factum.api.Direction;
+import io.factum.api.Query;
 import io.factum.api.RecordedEvent;
 import io.factum.api.StoreFailedException;
 import io.factum.api.StreamMetadata;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -29,11 +31,13 @@ public final class CommittedState implements StateView {
 
     private final SegmentedLog log;
     private final StreamIndex index;
+    private final QueryReads queries;
     private final ConcurrentHashMap<String, StreamMetadataResult> metadataCache = new ConcurrentHashMap<>();
 
-    public CommittedState(SegmentedLog log, StreamIndex index) {
+    public CommittedState(SegmentedLog log, StreamIndex index, QueryReads queries) {
         this.log = log;
         this.index = index;
+        this.queries = queries;
     }
 
     @Override
@@ -88,6 +92,20 @@ public final class CommittedState implements StateView {
     @Override
     public long headPosition() {
         return log.durablePosition();
+    }
+
+    /** Reads by query, over the tag and type index. */
+    public QueryReads queries() {
+        return queries;
+    }
+
+    @Override
+    public OptionalLong firstMatchAfter(Query query, long after) {
+        try {
+            return queries.firstAfter(query, after);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Turns an IO failure on a read path into the contract's error, naming what was read. */

@@ -1,5 +1,6 @@
 package io.factum.engine.internal.store;
 
+import io.factum.api.Query;
 import io.factum.api.RecordedEvent;
 import io.factum.api.StreamMetadataCodec;
 import io.factum.api.StreamMetadataResult;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A state view with writes that are decided but not yet durable laid over another view. The
@@ -20,6 +22,9 @@ import java.util.Optional;
 final class PendingView implements StateView {
     private final StateView base;
     private final Map<String, List<RecordedEvent>> pending = new HashMap<>();
+    /** Every pending record in position order, for append conditions. */
+    private final List<RecordedEvent> all = new ArrayList<>();
+
     private long head = Long.MIN_VALUE;
 
     PendingView(StateView base) {
@@ -39,6 +44,7 @@ final class PendingView implements StateView {
         if (!records.isEmpty()) {
             head = Math.max(head, records.get(records.size() - 1).position());
         }
+        all.addAll(records);
     }
 
     @Override
@@ -86,5 +92,23 @@ final class PendingView implements StateView {
     @Override
     public long headPosition() {
         return Math.max(head, base.headPosition());
+    }
+
+    /**
+     * The base's answer first: its records all precede the pending ones. A group holds at most a
+     * few thousand records, so scanning them costs less than the fsync the group waits for.
+     */
+    @Override
+    public OptionalLong firstMatchAfter(Query query, long after) {
+        OptionalLong committed = base.firstMatchAfter(query, after);
+        if (committed.isPresent()) {
+            return committed;
+        }
+        for (RecordedEvent r : all) {
+            if (r.position() > after && query.matches(r)) {
+                return OptionalLong.of(r.position());
+            }
+        }
+        return OptionalLong.empty();
     }
 }

@@ -2,6 +2,8 @@ package io.factum.engine.internal.store;
 
 import io.factum.api.Direction;
 import io.factum.api.EventFilter;
+import io.factum.api.Query;
+import io.factum.api.QueryReadResult;
 import io.factum.api.RecordedEvent;
 import io.factum.api.StoreClosedException;
 import io.factum.api.StreamDeletedException;
@@ -83,6 +85,21 @@ public final class Subscriptions implements AutoCloseable {
         return launch("stream-" + stream, listener, sub -> runStream(sub, stream, start));
     }
 
+    /**
+     * Catch-up then live by query: each step reads the matching events after the last position
+     * examined, up to the tag index's head, from the index (never scanning the log), so catch-up
+     * and live are the same loop here too.
+     */
+    public Subscription toQuery(Query query, SubscribeFrom from, SubscriptionListener listener) {
+        long start =
+                switch (from) {
+                    case SubscribeFrom.Start s -> 0;
+                    case SubscribeFrom.After a -> a.versionOrPosition() + 1;
+                    case SubscribeFrom.End e -> state.queries().head() + 1;
+                };
+        return launch("query", listener, sub -> runQuery(sub, query, start));
+    }
+
     private Subscription launch(String what, SubscriptionListener listener, Loop loop) {
         if (closed) {
             throw new StoreClosedException("the store is closed");
@@ -133,6 +150,38 @@ public final class Subscriptions implements AutoCloseable {
                     examinedSinceReport = 0;
                 }
             }
+        }
+    }
+
+    private void runQuery(Running sub, Query query, long start) throws IOException {
+        long next = start;
+        long reported = start;
+        boolean caughtUp = false;
+        while (!sub.stopped) {
+            long seen = notifier.sequence();
+            QueryReadResult read = state.queries().read(query, next, Direction.FORWARDS, BATCH);
+            for (RecordedEvent e : read.events()) {
+                if (!sub.proceed()) {
+                    return;
+                }
+                sub.listener.onEvent(sub, e);
+                next = e.position() + 1;
+                reported = next;
+            }
+            if (read.events().size() == BATCH) {
+                continue;
+            }
+            // A short read found every match up to the head: nothing below head + 1 is left.
+            next = Math.max(next, read.headPosition() + 1);
+            if (next > reported && sub.proceed()) {
+                sub.listener.onCheckpoint(sub, next);
+                reported = next;
+            }
+            if (!caughtUp && sub.proceed()) {
+                caughtUp = true;
+                sub.listener.onCaughtUp(sub);
+            }
+            notifier.awaitChange(seen, IDLE_WAIT_MS);
         }
     }
 

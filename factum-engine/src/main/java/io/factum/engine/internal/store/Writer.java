@@ -6,7 +6,6 @@ import io.factum.api.RecordedEvent;
 import io.factum.api.StoreClosedException;
 import io.factum.api.StoreFailedException;
 import io.factum.engine.FlushLatency;
-import io.factum.engine.internal.index.StreamIndex;
 import io.factum.engine.internal.log.SegmentedLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,8 +22,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The single writer: one platform thread drains a queue bounded in count and bytes, decides each
  * command against the committed state plus the group's earlier decisions, writes one frame per
- * command, syncs once for the whole group (group commit), indexes the durable records, and only
- * then completes the callers and wakes subscribers.
+ * command, syncs once for the whole group (group commit), indexes the durable records (by stream,
+ * and by type and tag), and only then completes the callers and wakes subscribers.
  *
  * <p>After the first IO error the writer is failed for good: that append and every later one fail
  * with {@link StoreFailedException} carrying the first error (an fsync is never retried).
@@ -44,7 +43,7 @@ public final class Writer implements AutoCloseable {
     private static final long GATHER_PAUSE_NANOS = 10_000;
 
     private final SegmentedLog log;
-    private final StreamIndex index;
+    private final Indexes index;
     private final StateView committed;
     private final AppendDecider decider;
     private final Clock clock;
@@ -76,7 +75,7 @@ public final class Writer implements AutoCloseable {
 
     public Writer(
             SegmentedLog log,
-            StreamIndex index,
+            Indexes index,
             StateView committed,
             int idempotencyCacheEntries,
             Clock clock,
@@ -251,7 +250,7 @@ public final class Writer implements AutoCloseable {
         }
         try {
             for (RecordedEvent r : written) {
-                index.add(r.stream(), r.version(), r.position());
+                index.add(r);
             }
         } catch (IOException | RuntimeException e) {
             fail("indexing durable records failed", e);

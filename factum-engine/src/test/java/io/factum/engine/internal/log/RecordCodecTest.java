@@ -7,6 +7,7 @@ import io.factum.api.RecordedEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.zip.CRC32C;
@@ -39,6 +40,53 @@ class RecordCodecTest {
         // The CRC is the record's last four bytes, over all the bytes before them.
         int expected = LogFormat.crc32c(buf.array(), 5, size - RecordCodec.CRC_BYTES);
         assertThat(buf.getInt(buf.limit() - RecordCodec.CRC_BYTES)).isEqualTo(expected);
+    }
+
+    @Test
+    void roundTripsTagsInTheirOrderWithTheirUtf8Lengths() {
+        RecordedEvent event = new RecordedEvent(
+                "account-42",
+                3,
+                9,
+                new UUID(1, 2),
+                "Deposited",
+                new byte[] {1},
+                new byte[0],
+                ContentType.JSON,
+                Instant.parse("2026-12-06T10:00:00Z"),
+                List.of("account:42", "ßank:日本", "x"));
+        ByteBuffer buf = encode(event, 0);
+        int size = buf.limit();
+
+        assertThat(RecordCodec.sizeFromHeader(buf, 0)).isEqualTo(size);
+        assertThat(RecordCodec.check(buf, 0, size, 9)).isEmpty();
+        assertThat(RecordCodec.decode(buf, 0)).isEqualTo(event);
+        assertThat(RecordCodec.decode(buf, 0).tags()).containsExactly("account:42", "ßank:日本", "x");
+        assertThat(RecordCodec.tagsSize(event.tags())).isEqualTo(2 + 10 + 2 + 12 + 2 + 1);
+    }
+
+    @Test
+    void aTagsPartThatDoesNotParseIsRefusedByTheStructureCheck() {
+        RecordedEvent event = LogFixtures.event(11);
+        RecordedEvent tagged = new RecordedEvent(
+                event.stream(),
+                event.version(),
+                event.position(),
+                event.eventId(),
+                event.type(),
+                event.data(),
+                event.metadata(),
+                event.contentType(),
+                event.created(),
+                List.of("ab"));
+        ByteBuffer buf = encode(tagged, 0);
+        int size = buf.limit();
+        int tagLengthAt = size - RecordCodec.CRC_BYTES - 4;
+        buf.putShort(tagLengthAt, (short) 3); // the tag now claims a byte the part does not have
+        assertThat(RecordCodec.check(buf, 0, size, 11))
+                .hasValueSatisfying(p -> assertThat(p).contains("tags part"));
+        buf.putShort(tagLengthAt, (short) 0);
+        assertThat(RecordCodec.check(buf, 0, size, 11)).isPresent();
     }
 
     @Test

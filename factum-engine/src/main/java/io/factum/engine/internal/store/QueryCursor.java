@@ -1,0 +1,175 @@
+package io.factum.engine.internal.store;
+
+import io.factum.api.Direction;
+import io.factum.api.Query;
+import io.factum.api.QueryItem;
+import io.factum.engine.internal.index.StreamIndex;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Walks the positions of the events that match a query, in one direction, from the tag and type
+ * index alone: the index answers exactly (it settles hash collisions against the log itself), so
+ * no record is read to decide whether it matches.
+ *
+ * <p>A query is a union of items; an item with tags is an intersection of its tags' position lists
+ * (and of the union of its types' lists, when it names types), found by leapfrogging: each list
+ * jumps to the highest candidate so far, so the walk costs about as many index steps as the
+ * shortest list has entries in range, not the longest. An item of types only is the union of their
+ * lists. Every list is read a page at a time.
+ *
+ * <p>Not thread-safe: one cursor per read.
+ */
+abstract sealed class QueryCursor {
+    /** Returned by {@link #seek} when no position is left in the cursor's direction. */
+    static final long NONE = -1;
+
+    /** Index entries read per step of one key's list. */
+    private static final int PAGE = 256;
+
+    /**
+     * The first matching position at or after {@code target} (forwards) or at or before it
+     * (backwards), or {@link #NONE}. Targets of successive calls must not go back.
+     */
+    abstract long seek(long target) throws IOException;
+
+    static QueryCursor of(StreamIndex index, Query query, Direction direction) {
+        List<QueryCursor> items = new ArrayList<>(query.items().size());
+        for (QueryItem item : query.items()) {
+            items.add(item(index, item, direction));
+        }
+        return items.size() == 1 ? items.get(0) : new Union(items, direction);
+    }
+
+    private static QueryCursor item(StreamIndex index, QueryItem item, Direction direction) {
+        List<QueryCursor> types = new ArrayList<>(item.types().size());
+        for (String type : item.types()) {
+            types.add(new Key(index, TagKeys.type(type), direction));
+        }
+        List<QueryCursor> all = new ArrayList<>(item.tags().size() + 1);
+        for (String tag : item.tags()) {
+            all.add(new Key(index, TagKeys.tag(tag), direction));
+        }
+        if (types.size() == 1) {
+            all.add(types.get(0));
+        } else if (!types.isEmpty()) {
+            all.add(new Union(types, direction));
+        }
+        return all.size() == 1 ? all.get(0) : new Intersection(all, direction);
+    }
+
+    /** Whether {@code a} comes before {@code b} in the walk's direction. */
+    static boolean before(long a, long b, Direction direction) {
+        return direction == Direction.FORWARDS ? a < b : a > b;
+    }
+
+    /** One key's positions, a page at a time. */
+    static final class Key extends QueryCursor {
+        private final StreamIndex index;
+        private final String key;
+        private final Direction direction;
+        private List<StreamIndex.Entry> page = List.of();
+        private int at;
+        /** The last page read was short: the list holds nothing beyond it (for this read). */
+        private boolean exhausted;
+
+        Key(StreamIndex index, String key, Direction direction) {
+            this.index = index;
+            this.key = key;
+            this.direction = direction;
+        }
+
+        @Override
+        long seek(long target) throws IOException {
+            if (target < 0) {
+                return NONE;
+            }
+            while (true) {
+                at = firstNotBefore(target);
+                if (at < page.size()) {
+                    return page.get(at).position();
+                }
+                if (exhausted) {
+                    return NONE;
+                }
+                page = index.read(key, target, direction, PAGE);
+                at = 0;
+                exhausted = page.size() < PAGE;
+                if (page.isEmpty()) {
+                    return NONE;
+                }
+            }
+        }
+
+        /** Index in the page of the first entry not before target (page.size() when none). */
+        private int firstNotBefore(long target) {
+            int lo = at;
+            int hi = page.size();
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (before(page.get(mid).position(), target, direction)) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+    }
+
+    /** Positions in any of the parts: the nearest of their next positions. */
+    static final class Union extends QueryCursor {
+        private final List<QueryCursor> parts;
+        private final Direction direction;
+
+        Union(List<QueryCursor> parts, Direction direction) {
+            this.parts = List.copyOf(parts);
+            this.direction = direction;
+        }
+
+        @Override
+        long seek(long target) throws IOException {
+            long best = NONE;
+            for (QueryCursor part : parts) {
+                long p = part.seek(target);
+                if (p != NONE && (best == NONE || before(p, best, direction))) {
+                    best = p;
+                }
+            }
+            return best;
+        }
+    }
+
+    /** Positions in every part, by leapfrogging to the furthest candidate. */
+    static final class Intersection extends QueryCursor {
+        private final List<QueryCursor> parts;
+        private final Direction direction;
+
+        Intersection(List<QueryCursor> parts, Direction direction) {
+            this.parts = List.copyOf(parts);
+            this.direction = direction;
+        }
+
+        @Override
+        long seek(long target) throws IOException {
+            long candidate = target;
+            int agreeing = 0;
+            int i = 0;
+            while (agreeing < parts.size()) {
+                long p = parts.get(i).seek(candidate);
+                if (p == NONE) {
+                    return NONE;
+                }
+                if (p == candidate) {
+                    agreeing++;
+                } else {
+                    candidate = p;
+                    agreeing = 1;
+                }
+                i = (i + 1) % parts.size();
+            }
+            return candidate;
+        }
+    }
+}
