@@ -29,6 +29,8 @@ import java.util.UUID;
  *       order, each part at consecutive versions agreeing with its expectation; or none of them.
  *   <li>An acknowledged batch is present, each event at the stream, version and position the ack
  *       gave. A batch rejected with a wrong expected version is absent.
+ *   <li>Every query of {@link EventPayload#QUERIES} read by query returns exactly the records of
+ *       {@code $all} that match it, in order (the tag and type index is complete and correct).
  * </ol>
  *
  * <p>Events of system streams ({@code $...}) take part in the position check only: the engine may
@@ -77,6 +79,7 @@ final class HistoryChecker {
         run.checkStreams();
         run.checkStoredEvents();
         run.checkBatches();
+        run.checkQueries();
         return run.report();
     }
 
@@ -128,6 +131,23 @@ final class HistoryChecker {
                 violation("headPosition() is " + snapshot.headPosition() + " but $all holds " + all.size()
                         + " records (expected head " + expectedHead + ")");
             }
+        }
+
+        /** Each query read through the tag index returns exactly the matching records of $all. */
+        void checkQueries() {
+            StoreSnapshot.matchesIn(snapshot.all()).forEach((query, expected) -> {
+                List<RecordedEvent> read = snapshot.queries().getOrDefault(query, List.of());
+                if (!read.equals(expected)) {
+                    int i = 0;
+                    while (i < read.size() && i < expected.size() && read.get(i).equals(expected.get(i))) {
+                        i++;
+                    }
+                    violation("query " + query + ": read " + read.size() + " events, $all holds " + expected.size()
+                            + " matching; they differ at index " + i + ": read "
+                            + (i < read.size() ? read.get(i) : "nothing") + ", $all "
+                            + (i < expected.size() ? expected.get(i) : "nothing"));
+                }
+            });
         }
 
         void checkStreams() {

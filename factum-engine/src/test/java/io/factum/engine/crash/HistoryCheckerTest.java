@@ -165,6 +165,26 @@ class HistoryCheckerTest {
     }
 
     @Test
+    void aQueryReadDisagreeingWithAllFails() {
+        SyntheticStore s = new SyntheticStore(13);
+        s.storeAndAck(s.submit(part("a", 40)));
+        StoreSnapshot good = s.snapshot();
+        Map<io.factum.api.Query, List<RecordedEvent>> queries = new LinkedHashMap<>(good.queries());
+        io.factum.api.Query query = EventPayload.QUERIES.getFirst();
+        List<RecordedEvent> matching = good.queries().get(query);
+        assertThat(matching).as("40 events fill every bucket").hasSizeGreaterThan(1);
+        queries.put(query, matching.subList(1, matching.size())); // the tag index lost an entry
+
+        assertThat(HistoryChecker.check(
+                                s.history, new StoreSnapshot(good.all(), good.streams(), good.headPosition(), queries))
+                        .violations())
+                .singleElement()
+                .asString()
+                .startsWith("query " + query + ": read " + (matching.size() - 1) + " events, $all holds "
+                        + matching.size() + " matching; they differ at index 0");
+    }
+
+    @Test
     void aStreamThatReadStreamCannotFindFails() {
         SyntheticStore s = new SyntheticStore(12);
         s.storeAndAck(s.submit(part("a", 1)));

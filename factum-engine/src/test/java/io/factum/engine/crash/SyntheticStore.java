@@ -88,13 +88,31 @@ final class SyntheticStore {
             String batchId, int part, int index, UUID id, String stream, long version, long position) {
         EventData d = EventPayload.eventData(batchId, part, index, id);
         return new RecordedEvent(
-                stream, version, position, id, d.type(), d.data(), d.metadata(), d.contentType(), Instant.EPOCH);
+                stream,
+                version,
+                position,
+                id,
+                d.type(),
+                d.data(),
+                d.metadata(),
+                d.contentType(),
+                Instant.EPOCH,
+                d.tags());
     }
 
     /** A copy of {@code e} with another place. */
     static RecordedEvent moved(RecordedEvent e, String stream, long version, long position) {
         return new RecordedEvent(
-                stream, version, position, e.eventId(), e.type(), e.data(), e.metadata(), e.contentType(), e.created());
+                stream,
+                version,
+                position,
+                e.eventId(),
+                e.type(),
+                e.data(),
+                e.metadata(),
+                e.contentType(),
+                e.created(),
+                e.tags());
     }
 
     /** Renumbers positions 0..n-1 in list order (after an insertion or removal). */
