@@ -1447,6 +1447,35 @@ public abstract class EventStoreContractTest {
         }
 
         @Test
+        void aBackwardsPageThatStopsAtTheMaxAgeCutReachesTheEnd() {
+            appendAny("s", 2);
+            clock.advance(Duration.ofMinutes(1));
+            appendAny("s", 2);
+            store.setStreamMetadata(
+                    "s", ExpectedVersion.any(), StreamMetadata.empty().withMaxAge(Duration.ofSeconds(30)));
+
+            ReadStreamResult.Found page = found("s", 3, Direction.BACKWARDS, 2);
+            assertThat(versions(page.events())).containsExactly(3L, 2L);
+            assertThat(page.endOfStream())
+                    .as("every older event has expired, so nothing further is readable")
+                    .isTrue();
+            assertThat(found("s", 3, Direction.BACKWARDS, 1).endOfStream()).isFalse();
+        }
+
+        @Test
+        void creationTimesNeverGoBackwardsWhenTheClockDoes() {
+            appendAny("s", 1);
+            Instant first = clock.instant();
+            clock.advance(Duration.ofSeconds(-10));
+            appendAny("s", 1);
+
+            List<RecordedEvent> events = streamEvents("s");
+            assertThat(events.get(1).created())
+                    .as("an event is never older than the one written before it")
+                    .isEqualTo(first);
+        }
+
+        @Test
         void truncateBeforeHidesLowerVersions() {
             appendAny("s", 10);
             store.setStreamMetadata(

@@ -213,7 +213,15 @@ public final class StoreModel implements EventStore {
                 metadataAt.put((long) log.size(), StreamMetadataCodec.decode(e.data()));
             }
             log.add(new RecordedEvent(
-                    stream, ++last, log.size(), e.eventId(), e.type(), e.data(), e.metadata(), e.contentType(), now()));
+                    stream,
+                    ++last,
+                    log.size(),
+                    e.eventId(),
+                    e.type(),
+                    e.data(),
+                    e.metadata(),
+                    e.contentType(),
+                    stamp()));
         }
         return new AppendResult(last, headPosition(), true);
     }
@@ -230,7 +238,7 @@ public final class StoreModel implements EventStore {
                 data,
                 new byte[0],
                 ContentType.JSON,
-                now());
+                stamp());
         log.add(record);
         metadataAt.put(record.position(), StreamMetadataCodec.decode(data));
         return new AppendResult(record.version(), record.position(), true);
@@ -266,7 +274,7 @@ public final class StoreModel implements EventStore {
                 new byte[0],
                 new byte[0],
                 ContentType.BINARY,
-                now()));
+                stamp()));
         return new DeleteResult(headPosition());
     }
 
@@ -359,6 +367,15 @@ public final class StoreModel implements EventStore {
     @Override
     public StoreLimits limits() {
         return limits;
+    }
+
+    /** A write's creation time: the clock, but never older than the previous write's. */
+    private Instant stamp() {
+        Instant now = now();
+        if (!log.isEmpty() && now.isBefore(log.getLast().created())) {
+            return log.getLast().created();
+        }
+        return now;
     }
 
     private Instant now() {

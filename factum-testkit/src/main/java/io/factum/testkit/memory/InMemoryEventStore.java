@@ -67,6 +67,8 @@ public final class InMemoryEventStore implements EventStore {
     private final Set<MemorySubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final AtomicLong subscriptionIds = new AtomicLong();
     private boolean closed;
+    /** The newest write's creation time; guarded by {@link #lock}. */
+    private Instant lastStamp = Instant.MIN;
 
     /**
      * @param clock the source of event timestamps and of "now" for {@code maxAge}
@@ -115,6 +117,17 @@ public final class InMemoryEventStore implements EventStore {
         return appendParts(appends);
     }
 
+    /**
+     * A write's creation time: the clock, but never older than the previous write's, so that a
+     * stream's events are created in version order even when the wall clock steps back. Call with
+     * the lock held.
+     */
+    private Instant stamp() {
+        Instant now = clock.instant();
+        lastStamp = now.isBefore(lastStamp) ? lastStamp : now;
+        return lastStamp;
+    }
+
     /** Decides every part first, so that a failing part leaves everything unwritten. */
     private List<AppendResult> appendParts(List<StreamAppend> parts) {
         lock.lock();
@@ -124,7 +137,7 @@ public final class InMemoryEventStore implements EventStore {
             for (StreamAppend part : parts) {
                 decisions.add(state.decide(part.stream(), part.expected(), part.events()));
             }
-            Instant now = clock.instant();
+            Instant now = stamp();
             List<AppendResult> results = new ArrayList<>(parts.size());
             for (int i = 0; i < parts.size(); i++) {
                 StreamAppend part = parts.get(i);
@@ -304,7 +317,7 @@ public final class InMemoryEventStore implements EventStore {
             ensureOpen();
             state.decide(stream, expected, List.of());
             StreamMetadata deleted = state.metadataOf(stream).withTruncateBefore(StreamMetadata.DELETED);
-            AppendResult result = state.writeMetadata(stream, deleted, clock.instant());
+            AppendResult result = state.writeMetadata(stream, deleted, stamp());
             committed.signalAll();
             return new DeleteResult(result.position());
         } finally {
@@ -320,7 +333,7 @@ public final class InMemoryEventStore implements EventStore {
         try {
             ensureOpen();
             state.decide(stream, expected, List.of());
-            long position = state.writeTombstone(stream, clock.instant());
+            long position = state.writeTombstone(stream, stamp());
             committed.signalAll();
             return new DeleteResult(position);
         } finally {

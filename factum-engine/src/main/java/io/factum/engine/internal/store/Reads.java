@@ -94,16 +94,27 @@ public final class Reads {
                 break;
             }
             for (RecordedEvent e : fetch(entries)) {
-                if (e.version() < lowest) {
-                    break;
+                if (e.version() < lowest || visibility.expired(e)) {
+                    return new ReadStreamResult.Found(out, last, true);
                 }
-                if (visibility.isVisible(e)) {
-                    out.add(e);
-                }
+                out.add(e);
             }
             next = entries.get(entries.size() - 1).version() - 1;
         }
-        return new ReadStreamResult.Found(out, last, next < lowest);
+        return new ReadStreamResult.Found(out, last, next < lowest || expired(stream, next, visibility));
+    }
+
+    /**
+     * Whether the event at {@code version} is past {@code $maxAge}. A stream's events are created in
+     * version order, so once one has expired every older one has too: a backwards read that filled
+     * its page stops there and says it reached the end, instead of handing the caller an empty page.
+     */
+    private boolean expired(String stream, long version, Visibility visibility) throws IOException {
+        if (!visibility.hasMaxAge()) {
+            return false;
+        }
+        List<StreamIndex.Entry> entry = index.read(stream, version, Direction.BACKWARDS, 1);
+        return entry.isEmpty() || visibility.expired(log.read(entry.get(0).position()));
     }
 
     /**

@@ -34,6 +34,15 @@ record Visibility(long lowestVisibleVersion, Instant oldestVisible, boolean soft
         return new Visibility(lowest, oldest, metadata.isSoftDeleted());
     }
 
+    boolean hasMaxAge() {
+        return !oldestVisible.equals(Instant.MIN);
+    }
+
+    /** True when the event is older than {@code $maxAge} allows. */
+    boolean expired(RecordedEvent event) {
+        return event.created().isBefore(oldestVisible);
+    }
+
     boolean isVisible(RecordedEvent event) {
         return !softDeleted
                 && event.version() >= lowestVisibleVersion

@@ -61,6 +61,13 @@ public final class Writer implements AutoCloseable {
 
     private volatile StoreFailedException failure;
 
+    /**
+     * The newest record's creation time. Records never get an older one, even when the wall clock
+     * steps back, so a stream's events are created in version order and {@code $maxAge} cuts a
+     * stream at one point (reads rely on it). Touched by the writer thread only, after start.
+     */
+    private Instant lastCreated = Instant.MIN;
+
     private static final class Pending {
         final Command command;
         final int permits;
@@ -99,6 +106,11 @@ public final class Writer implements AutoCloseable {
     /** Seeds the idempotency cache with the newest committed records (after a restart). */
     public void rememberCommitted(List<RecordedEvent> records) {
         decider.remember(records);
+        for (RecordedEvent r : records) {
+            if (r.created().isAfter(lastCreated)) {
+                lastCreated = r.created();
+            }
+        }
     }
 
     public void start() {
@@ -196,6 +208,10 @@ public final class Writer implements AutoCloseable {
         List<RecordedEvent> written = new ArrayList<>();
         long next = log.nextPosition();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        if (now.isBefore(lastCreated)) {
+            now = lastCreated;
+        }
+        lastCreated = now;
         for (Pending p : group) {
             if (p.command == null) {
                 stop = true;
