@@ -31,17 +31,20 @@ final class AllCommand implements Callable<Integer> {
     @Option(
             names = "--duration",
             converter = Units.DurationConverter.class,
-            description = "Measured time of append, append-batch and subscribe (default: theirs, 10s).")
+            description = "Measured time of append, append-batch, subscribe and dcb (default: theirs, 10s).")
     Optional<Duration> duration = Optional.empty();
 
     @Option(
             names = "--events",
             converter = Units.CountConverter.class,
-            description = "Events of read-all, read-stream, restart and index-memory (default: theirs).")
+            description = "Events of read-all, read-stream, restart, index-memory and dcb (default: theirs).")
     Optional<Long> events = Optional.empty();
 
-    /** The scenarios in the order they run, each with whether it is time-bound. */
-    private record Entry(Supplier<ScenarioCommand> factory, boolean timeBound) {}
+    /**
+     * The scenarios in the order they run, each with whether it takes {@code --duration} and
+     * whether it takes {@code --events}.
+     */
+    private record Entry(Supplier<ScenarioCommand> factory, boolean timeBound, boolean sizeBound) {}
 
     static List<String> scenarioNames() {
         return entries().stream().map(e -> e.factory().get().name()).toList();
@@ -49,14 +52,15 @@ final class AllCommand implements Callable<Integer> {
 
     private static List<Entry> entries() {
         return List.of(
-                new Entry(CeilingsCommand::new, false),
-                new Entry(AppendCommand::new, true),
-                new Entry(AppendBatchCommand::new, true),
-                new Entry(ReadAllCommand::new, false),
-                new Entry(ReadStreamCommand::new, false),
-                new Entry(SubscribeCommand::new, true),
-                new Entry(RestartCommand::new, false),
-                new Entry(IndexMemoryCommand::new, false));
+                new Entry(CeilingsCommand::new, false, false),
+                new Entry(AppendCommand::new, true, false),
+                new Entry(AppendBatchCommand::new, true, false),
+                new Entry(ReadAllCommand::new, false, true),
+                new Entry(ReadStreamCommand::new, false, true),
+                new Entry(SubscribeCommand::new, true, false),
+                new Entry(RestartCommand::new, false, true),
+                new Entry(IndexMemoryCommand::new, false, true),
+                new Entry(DcbCommand::new, true, true));
     }
 
     /** The scenarios, parsed and validated, before anything runs: a bad option fails fast. */
@@ -67,7 +71,8 @@ final class AllCommand implements Callable<Integer> {
             List<String> args = new ArrayList<>();
             if (e.timeBound()) {
                 duration.ifPresent(d -> args.addAll(List.of("--duration", Units.formatDuration(d))));
-            } else if (!(s instanceof CeilingsCommand)) {
+            }
+            if (e.sizeBound()) {
                 events.ifPresent(n -> args.addAll(List.of("--events", Long.toString(n))));
             }
             CommandLine cmd = BenchMain.configure(new CommandLine(s));

@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             RestartCommand.class,
             IndexMemoryCommand.class,
             ServerBenchCommand.class,
+            DcbCommand.class,
             AllCommand.class
         })
 public final class BenchMain implements Runnable {

@@ -25,7 +25,8 @@ abstract sealed class ScenarioCommand implements Callable<Integer>
                 SubscribeCommand,
                 RestartCommand,
                 IndexMemoryCommand,
-                ServerBenchCommand {
+                ServerBenchCommand,
+                DcbCommand {
 
     @Mixin
     CommonOptions common = new CommonOptions();

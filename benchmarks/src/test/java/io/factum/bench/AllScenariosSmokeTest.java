@@ -56,13 +56,15 @@ class AllScenariosSmokeTest {
                         "{\"scenario\":\"read-stream\"",
                         "{\"scenario\":\"subscribe\"",
                         "{\"scenario\":\"restart\"",
-                        "{\"scenario\":\"index-memory\"");
+                        "{\"scenario\":\"index-memory\"",
+                        "{\"scenario\":\"dcb\"");
         assertThat(lines).allSatisfy(l -> assertThat(l).contains("\"command\":\"./factum bench "));
         assertThat(out.toString())
                 .contains("events/s ÷ fsync ceiling (group-commit gain)")
                 .contains("log MB/s ÷ sequential-write ceiling")
                 .contains("records indexed by the rebuild")
-                .contains("EXTRAPOLATED heap, 100M events");
+                .contains("EXTRAPOLATED heap, 100M events")
+                .contains("conditional ÷ unconditional");
         try (var left = Files.list(dir.resolve("data"))) {
             assertThat(left).as("run directory deleted").isEmpty();
         }

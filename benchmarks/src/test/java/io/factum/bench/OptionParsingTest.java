@@ -99,9 +99,25 @@ class OptionParsingTest {
         assertThatThrownBy(() -> parse(new IndexMemoryCommand(), "--streams", "5k", "--many-streams", "5k"))
                 .isInstanceOf(ParameterException.class)
                 .hasMessageContaining("must differ");
+        assertThatThrownBy(() -> parse(new DcbCommand(), "--events", "500", "--matches", "501"))
+                .isInstanceOf(ParameterException.class)
+                .hasMessageContaining("--matches 501");
+        assertThatThrownBy(() -> parse(new DcbCommand(), "--tags", "0"))
+                .isInstanceOf(ParameterException.class)
+                .hasMessageContaining("--tags 0");
         assertThatThrownBy(() -> parse(new SubscribeCommand(), "--calibration", "0s"))
                 .isInstanceOf(ParameterException.class)
                 .hasMessageContaining("--calibration");
+    }
+
+    @Test
+    void dcbDefaultsAreTheIssuesSetUp() {
+        DcbCommand d = parse(new DcbCommand());
+
+        assertThat(d.writer.writers).isEqualTo(64);
+        assertThat(d.tags).isEqualTo(10_000);
+        assertThat(d.load.events).isEqualTo(10_000_000);
+        assertThat(d.matches).isEqualTo(1000);
     }
 
     @Test
@@ -131,6 +147,7 @@ class OptionParsingTest {
                 parse(new SubscribeCommand(), "--rate", "5000", "--writers", "2"),
                 parse(new RestartCommand(), "--events", "2k"),
                 parse(new IndexMemoryCommand(), "--events", "1m", "--streams", "7"),
+                parse(new DcbCommand(), "--tags", "50", "--events", "20k", "--matches", "30", "--reads", "9"),
                 parse(new CeilingsCommand(), "--event-size", "300", "--ceiling-write-size", "8m"));
         for (ScenarioCommand first : configured) {
             Map<String, String> params = new LinkedHashMap<>(first.parameters());
@@ -163,7 +180,8 @@ class OptionParsingTest {
                         "read-stream",
                         "subscribe",
                         "restart",
-                        "index-memory");
+                        "index-memory",
+                        "dcb");
         for (ScenarioCommand s : scenarios) {
             Map<String, String> p = s.parameters();
             switch (s.name()) {
@@ -173,6 +191,7 @@ class OptionParsingTest {
                 }
                 case "read-all", "read-stream", "restart", "index-memory" ->
                     assertThat(p).as(s.name()).containsEntry("--events", "5_000");
+                case "dcb" -> assertThat(p).containsEntry("--duration", "1s").containsEntry("--events", "5_000");
                 default -> assertThat(p).as(s.name()).isEmpty();
             }
         }
