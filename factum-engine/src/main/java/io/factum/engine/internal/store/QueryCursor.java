@@ -25,7 +25,14 @@ abstract sealed class QueryCursor {
     /** Returned by {@link #seek} when no position is left in the cursor's direction. */
     static final long NONE = -1;
 
-    /** Index entries read per step of one key's list. */
+    /**
+     * Index entries read by a key's first step. Small, because many seeks need one entry (an append
+     * condition's check, a leapfrog probe into a long list); later steps read four times as many,
+     * up to {@link #PAGE}, so a long walk still reads in large pages.
+     */
+    private static final int FIRST_PAGE = 4;
+
+    /** Most index entries read per step of one key's list. */
     private static final int PAGE = 256;
 
     /**
@@ -74,6 +81,8 @@ abstract sealed class QueryCursor {
         /** The last page read was short: the list holds nothing beyond it (for this read). */
         private boolean exhausted;
 
+        private int pageSize = FIRST_PAGE;
+
         Key(StreamIndex index, String key, Direction direction) {
             this.index = index;
             this.key = key;
@@ -93,9 +102,10 @@ abstract sealed class QueryCursor {
                 if (exhausted) {
                     return NONE;
                 }
-                page = index.read(key, target, direction, PAGE);
+                page = index.read(key, target, direction, pageSize);
                 at = 0;
-                exhausted = page.size() < PAGE;
+                exhausted = page.size() < pageSize;
+                pageSize = Math.min(PAGE, pageSize * 4);
                 if (page.isEmpty()) {
                     return NONE;
                 }
