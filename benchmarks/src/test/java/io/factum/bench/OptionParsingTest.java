@@ -147,7 +147,18 @@ class OptionParsingTest {
                 parse(new SubscribeCommand(), "--rate", "5000", "--writers", "2"),
                 parse(new RestartCommand(), "--events", "2k"),
                 parse(new IndexMemoryCommand(), "--events", "1m", "--streams", "7"),
-                parse(new DcbCommand(), "--tags", "50", "--events", "20k", "--matches", "30", "--reads", "9"),
+                parse(
+                        new DcbCommand(),
+                        "--tags",
+                        "50",
+                        "--events",
+                        "20k",
+                        "--matches",
+                        "30",
+                        "--reads",
+                        "9",
+                        "--load-append-size",
+                        "3"),
                 parse(new CeilingsCommand(), "--event-size", "300", "--ceiling-write-size", "8m"));
         for (ScenarioCommand first : configured) {
             Map<String, String> params = new LinkedHashMap<>(first.parameters());
