@@ -13,6 +13,7 @@ import io.factum.engine.VerifyReport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -221,7 +222,7 @@ class AdminCommandsTest {
     @Test
     void statsAsATableAndAsJson() {
         opener.stats = java.util.Optional.of(
-                new EngineStats(41, 42, 3, 1, 1_572_864, 41, 2, 2048, 7, 5, 0, FlushLatency.none()));
+                new EngineStats(41, 42, 3, 1, 1_572_864, 41, 2, 2048, 7, 5, 0, FlushLatency.none(), Optional.empty()));
 
         CliHarness.Run run = cli("stats");
 
