@@ -318,10 +318,11 @@ public final class EmbeddedEventStore implements EventStore {
 
     /**
      * Whether the store is read-only after a write failure: empty while it accepts writes, else the
-     * failure every write now fails with (its message names the cause, its cause is the IO error).
+     * cause in a few words ("syncing the log failed: No space left on device"). Every write then
+     * fails with a {@link StoreFailedException} that names this cause and carries the IO error.
      */
-    public Optional<StoreFailedException> readOnly() {
-        return writer.failure();
+    public Optional<String> readOnly() {
+        return writer.failureReason();
     }
 
     /** Reads work on an open store, failed writer or not (read-only mode). */

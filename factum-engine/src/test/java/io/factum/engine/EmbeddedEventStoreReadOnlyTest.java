@@ -63,12 +63,14 @@ class EmbeddedEventStoreReadOnlyTest {
                     .contains("read-only")
                     .contains("indexing durable records failed")
                     .contains("reopened with the cause fixed");
-            assertThat(store.readOnly())
-                    .hasValueSatisfying(f -> assertThat(f.getMessage()).isEqualTo(failure.getMessage()));
+            assertThat(store.readOnly()).hasValueSatisfying(reason -> assertThat(reason)
+                    .startsWith("indexing durable records failed: ")
+                    .as("names the root cause, not only the index's wrapper")
+                    .contains("NoSuchFileException")
+                    .isSubstringOf(failure.getMessage()));
             EngineStats stats = store.stats();
             assertThat(stats.readOnly()).isTrue();
-            assertThat(stats.readOnlyReason())
-                    .hasValueSatisfying(reason -> assertThat(reason).startsWith("indexing durable records failed: "));
+            assertThat(stats.readOnlyReason()).isEqualTo(store.readOnly());
 
             assertReadsServe(store, acknowledged);
             assertWritesRefused(store);

@@ -312,10 +312,21 @@ public final class Writer implements AutoCloseable {
         }
     }
 
-    /** The error's own message ("No space left on device"), or its type when it has none. */
+    /**
+     * The error's message, then its root cause's when that is another error: a failed index flush
+     * wraps the "No space left on device" that operators need to see.
+     */
     private static String describe(Throwable cause) {
-        String message = cause.getMessage();
-        return message == null || message.isBlank() ? cause.getClass().getName() : message;
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == cause ? messageOf(cause) : messageOf(cause) + ": " + root;
+    }
+
+    private static String messageOf(Throwable error) {
+        String message = error.getMessage();
+        return message == null || message.isBlank() ? error.getClass().getName() : message;
     }
 
     /** Completes every queued command, stops the writer thread and waits for it. */
