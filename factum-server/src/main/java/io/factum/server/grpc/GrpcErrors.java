@@ -72,8 +72,7 @@ public final class GrpcErrors {
                         .asRuntimeException(factumError(FactumWire.STORE_CLOSED));
             case StoreFailedException f ->
                 Status.UNAVAILABLE
-                        .withDescription(
-                                "the store stopped after a storage failure and serves no more calls: " + f.getMessage())
+                        .withDescription("the store refuses writes after a storage failure: " + f.getMessage())
                         .asRuntimeException(factumError(FactumWire.STORE_FAILED));
         };
     }
