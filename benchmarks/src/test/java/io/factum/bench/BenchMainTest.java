@@ -96,6 +96,38 @@ class BenchMainTest {
     }
 
     @Test
+    void anUnknownOptionIsOneLine() {
+        assertThat(run("append", "--no-such-option")).isEqualTo(2);
+        assertThat(err.toString().lines())
+                .singleElement()
+                .asString()
+                .startsWith("factum: ")
+                .contains("--no-such-option")
+                .contains("'factum bench append --help'");
+    }
+
+    @Test
+    void aDataDirectoryThatIsAFileFailsInOneLineAndWithATraceOnlyWithDebug() throws IOException {
+        Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+        String[] args = {"ceilings", "--data", file.toString(), "--ceiling-fsync-duration", "100ms"};
+
+        assertThat(run(args)).isEqualTo(1);
+        assertThat(err.toString().lines().filter(line -> line.startsWith("factum: ")))
+                .singleElement()
+                .asString()
+                .startsWith("factum: bench failed: ")
+                .contains(file.toString());
+        assertThat(err.toString()).doesNotContain("\tat ");
+
+        err.getBuffer().setLength(0);
+        String[] debug = java.util.stream.Stream.concat(
+                        java.util.Arrays.stream(args), java.util.stream.Stream.of("--debug"))
+                .toArray(String[]::new);
+        assertThat(run(debug)).isEqualTo(1);
+        assertThat(err.toString()).contains("\tat ");
+    }
+
+    @Test
     void noScenarioListsThem() {
         assertThat(run()).isEqualTo(2);
         assertThat(err.toString()).contains("append, append-batch, read-all");

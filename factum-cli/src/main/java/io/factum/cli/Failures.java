@@ -1,20 +1,14 @@
 package io.factum.cli;
 
-import io.factum.api.FactumException;
 import io.factum.api.InvalidInputException;
-import io.factum.api.StoreFailedException;
-import io.factum.engine.CorruptStoreException;
-import io.factum.engine.DataDirectoryLockedException;
-import java.io.IOException;
+import io.factum.engine.FailureReport;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
+import java.util.Optional;
 
 /**
  * Turns any failure into exactly one line on standard error, {@code factum: <message>}, and an exit
- * code. Stack traces only with {@code --debug}: people need the message, developers the trace.
+ * code. Stack traces only with {@code --debug}: people need the message, developers the trace. A
+ * failure no rule expects is a bug, reported with its trace (see {@link FailureReport}).
  */
 final class Failures {
 
@@ -22,13 +16,8 @@ final class Failures {
 
     /** Reports {@code failure} and returns the exit code for it. */
     static int report(Throwable failure, boolean debug, PrintWriter err) {
-        Throwable cause = unwrap(failure);
-        err.println("factum: " + oneLine(message(cause)));
-        if (debug) {
-            failure.printStackTrace(err);
-        }
-        err.flush();
-        return exitCode(cause);
+        FailureReport.print(failure, message(failure), debug, err);
+        return exitCode(FailureReport.unwrap(failure));
     }
 
     static int exitCode(Throwable failure) {
@@ -39,37 +28,12 @@ final class Failures {
         };
     }
 
-    static String message(Throwable failure) {
-        return switch (failure) {
-            case CliException e -> text(e);
-            case StoreFailedException e ->
-                e.getCause() == null ? text(e) : text(e) + " (cause: " + message(e.getCause()) + ")";
-            // The contract's messages already name the stream, the expectation and the actual version.
-            case FactumException e -> text(e);
-            case DataDirectoryLockedException e -> text(e);
-            case CorruptStoreException e -> text(e);
-            case NoSuchFileException e -> "no such file or directory: " + e.getFile();
-            case AccessDeniedException e -> "permission denied: " + e.getFile();
-            case FileSystemException e -> "file system error: " + text(e);
-            case IOException e -> "I/O error: " + text(e);
-            default -> "internal error: " + failure + " (run again with --debug for the stack trace)";
-        };
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        Throwable current = failure;
-        while (current instanceof UncheckedIOException && current.getCause() != null) {
-            current = current.getCause();
+    /** The one line for an expected failure; empty for a bug. */
+    static Optional<String> message(Throwable failure) {
+        Throwable cause = FailureReport.unwrap(failure);
+        if (cause instanceof CliException e) {
+            return Optional.of(e.getMessage() == null ? "failed" : e.getMessage());
         }
-        return current;
-    }
-
-    private static String text(Throwable failure) {
-        String message = failure.getMessage();
-        return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
-    }
-
-    private static String oneLine(String message) {
-        return message.strip().replaceAll("\\s*\\R\\s*", " ");
+        return FailureReport.expectedMessage(cause);
     }
 }

@@ -53,7 +53,8 @@ import picocli.CommandLine.Spec;
             "  factum read orders-1 --url kurrentdb://localhost:2113?tls=false",
             "",
             "Exit codes: 0 success, 1 operation failed (conflict, not found, damaged or locked store,"
-                    + " I/O error), 2 bad command line or input (nothing was changed)."
+                    + " I/O error), 2 bad command line or input (nothing was changed).",
+            "A failure prints one line, 'factum: <what went wrong and what to do>'; add --debug for its stack trace."
         })
 final class RootCommand implements Runnable {
 
@@ -104,7 +105,11 @@ final class RootCommand implements Runnable {
             description = "Print JSON lines (every field) instead of a table.")
     boolean json;
 
-    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print the stack trace of a failure.")
+    @Option(
+            names = "--debug",
+            scope = ScopeType.INHERIT,
+            description = "On a failure, print its stack trace after the one-line message (a bug in Factum"
+                    + " always prints it).")
     boolean debug;
 
     RootCommand(CliContext context) {

@@ -13,6 +13,7 @@ import io.factum.engine.VerifyReport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -221,7 +222,7 @@ class AdminCommandsTest {
     @Test
     void statsAsATableAndAsJson() {
         opener.stats = java.util.Optional.of(
-                new EngineStats(41, 42, 3, 1, 1_572_864, 41, 2, 2048, 7, 5, 0, FlushLatency.none()));
+                new EngineStats(41, 42, 3, 1, 1_572_864, 41, 2, 2048, 7, 5, 0, FlushLatency.none(), Optional.empty()));
 
         CliHarness.Run run = cli("stats");
 
@@ -272,20 +273,30 @@ class AdminCommandsTest {
     }
 
     @Test
-    void unexpectedFailuresHideTheStackTraceUnlessDebug() {
+    void aBugSaysSoAndAlwaysShowsItsStackTrace() {
         opener.openBug = java.util.Optional.of(new IllegalStateException("boom"));
-        CliHarness brokenCli = cli;
 
-        CliHarness.Run quiet = brokenCli.run("read-all", "--data", dataDir.toString());
+        CliHarness.Run quiet = cli.run("read-all", "--data", dataDir.toString());
         assertThat(quiet.exitCode).isEqualTo(ExitCodes.FAILED);
-        assertThat(quiet.errLines())
-                .containsExactly(
-                        "factum: internal error: java.lang.IllegalStateException: boom (run again with --debug for the stack"
-                                + " trace)");
+        assertThat(quiet.errLines().getFirst())
+                .isEqualTo("factum: internal error: java.lang.IllegalStateException: boom (a bug in Factum; please"
+                        + " report it with the stack trace below)");
+        assertThat(quiet.err.toString()).contains("\tat io.factum.cli.");
+    }
 
-        CliHarness.Run debug = brokenCli.run("read-all", "--debug", "--data", dataDir.toString());
-        assertThat(debug.errLines().getFirst()).startsWith("factum: internal error");
-        assertThat(debug.err.toString()).contains("\tat io.factum.cli.");
+    @Test
+    void anExpectedFailureShowsItsStackTraceOnlyWithDebug() {
+        opener.openFailure = java.util.Optional.of(new DataDirectoryLockedException(dataDir));
+
+        CliHarness.Run quiet = cli.run("read-all", "--data", dataDir.toString());
+        assertThat(quiet.errLines()).singleElement().asString().startsWith("factum: data directory ");
+
+        CliHarness.Run debug = cli.run("read-all", "--debug", "--data", dataDir.toString());
+        assertThat(debug.exitCode).isEqualTo(ExitCodes.FAILED);
+        assertThat(debug.errLines().getFirst()).isEqualTo(quiet.errLines().getFirst());
+        assertThat(debug.err.toString())
+                .contains("DataDirectoryLockedException")
+                .contains("\tat ");
     }
 
     @Test

@@ -53,6 +53,13 @@ import java.util.concurrent.CompletionException;
  * is fsynced (with {@link Durability#FSYNC}) and indexed. Reads and subscriptions run on the
  * callers' threads and on virtual threads and never see records that are not yet durable.
  *
+ * <p>Read-only after a write failure: the first IO error while writing, syncing or indexing fails
+ * the writer for good (an fsync is never retried), and from then on every write ({@code append},
+ * {@code appendMulti}, metadata, deletes) fails with {@link StoreFailedException} naming the cause,
+ * while reads, reads by query, subscriptions' catch-up and {@link #stats()} keep serving what was
+ * durable before. {@link #readOnly()} tells whether and why; reopening the store (once the cause,
+ * say a full disk, is fixed) makes it writable again.
+ *
  * <p>Thread-safe.
  */
 public final class EmbeddedEventStore implements EventStore {
@@ -128,12 +135,17 @@ public final class EmbeddedEventStore implements EventStore {
 
     public EngineStats stats() {
         checkOpen();
-        return storage.stats(writer.commandsCommitted(), writer.syncs(), writer.queueDepth(), writer.flushLatency());
+        return storage.stats(
+                writer.commandsCommitted(),
+                writer.syncs(),
+                writer.queueDepth(),
+                writer.flushLatency(),
+                writer.failureReason());
     }
 
     @Override
     public AppendResult append(String stream, ExpectedVersion expected, List<EventData> events) {
-        checkOpen();
+        checkWritable();
         long bytes = checkPart(stream, events);
         return await(writer.submit(new Command.Append(List.of(new StreamAppend(stream, expected, events)), bytes)))
                 .get(0);
@@ -141,7 +153,7 @@ public final class EmbeddedEventStore implements EventStore {
 
     @Override
     public List<AppendResult> appendMulti(List<StreamAppend> appends, Optional<AppendCondition> condition) {
-        checkOpen();
+        checkWritable();
         condition.ifPresent(c -> options.limits().checkQuery("condition.failIfEventsMatch", c.failIfEventsMatch()));
         if (appends.isEmpty()) {
             throw new InvalidInputException("appends", "[]", "a multi-stream append needs at least one stream");
@@ -247,7 +259,7 @@ public final class EmbeddedEventStore implements EventStore {
 
     @Override
     public AppendResult setStreamMetadata(String stream, ExpectedVersion expected, StreamMetadata metadata) {
-        checkOpen();
+        checkWritable();
         checkOrdinaryStream(stream);
         byte[] json = StreamMetadataCodec.encode(metadata);
         EventData event =
@@ -257,7 +269,7 @@ public final class EmbeddedEventStore implements EventStore {
 
     @Override
     public DeleteResult delete(String stream, ExpectedVersion expected) {
-        checkOpen();
+        checkWritable();
         checkOrdinaryStream(stream);
         return new DeleteResult(await(writer.submit(new Command.SoftDelete(stream, expected)))
                 .get(0)
@@ -266,7 +278,7 @@ public final class EmbeddedEventStore implements EventStore {
 
     @Override
     public DeleteResult tombstone(String stream, ExpectedVersion expected) {
-        checkOpen();
+        checkWritable();
         checkOrdinaryStream(stream);
         return new DeleteResult(await(writer.submit(new Command.Tombstone(stream, expected)))
                 .get(0)
@@ -304,10 +316,24 @@ public final class EmbeddedEventStore implements EventStore {
         }
     }
 
+    /**
+     * Whether the store is read-only after a write failure: empty while it accepts writes, else the
+     * cause in a few words ("syncing the log failed: No space left on device"). Every write then
+     * fails with a {@link StoreFailedException} that names this cause and carries the IO error.
+     */
+    public Optional<String> readOnly() {
+        return writer.failureReason();
+    }
+
+    /** Reads work on an open store, failed writer or not (read-only mode). */
     private void checkOpen() {
         if (closed) {
             throw new StoreClosedException("the store at " + options.dataDir() + " is closed");
         }
+    }
+
+    private void checkWritable() {
+        checkOpen();
         writer.failure().ifPresent(f -> {
             throw new StoreFailedException(f.getMessage(), f.getCause());
         });

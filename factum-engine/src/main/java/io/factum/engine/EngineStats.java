@@ -1,5 +1,7 @@
 package io.factum.engine;
 
+import java.util.Optional;
+
 /**
  * A snapshot of an open store's state, for {@code factum stats} and metrics.
  *
@@ -15,6 +17,8 @@ package io.factum.engine;
  * @param syncs fsync calls since open (group commits)
  * @param writeQueueDepth appends waiting for the writer now
  * @param flushLatency how long group commits (write and fsync) took since open
+ * @param readOnlyReason why the store is read-only ("syncing the log failed: No space left on
+ *     device"), empty while it accepts writes; see {@link EmbeddedEventStore#readOnly()}
  */
 public record EngineStats(
         long headPosition,
@@ -28,4 +32,11 @@ public record EngineStats(
         long appendsCommitted,
         long syncs,
         int writeQueueDepth,
-        FlushLatency flushLatency) {}
+        FlushLatency flushLatency,
+        Optional<String> readOnlyReason) {
+
+    /** True when a write failure made the store read-only. */
+    public boolean readOnly() {
+        return readOnlyReason.isPresent();
+    }
+}

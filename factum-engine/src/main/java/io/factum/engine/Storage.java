@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The files of an open store and how they are brought to a consistent state at open: the lock,
@@ -217,7 +218,12 @@ record Storage(DirectoryLock lock, SegmentedLog log, Indexes indexes) implements
     }
 
     /** Index figures count both indexes; "indexed up to" is the lower of the two. */
-    EngineStats stats(long appendsCommitted, long syncs, int queueDepth, FlushLatency flushLatency) {
+    EngineStats stats(
+            long appendsCommitted,
+            long syncs,
+            int queueDepth,
+            FlushLatency flushLatency,
+            Optional<String> readOnlyReason) {
         long head = log.durablePosition();
         StreamIndex streams = indexes.streams();
         StreamIndex tags = indexes.tags();
@@ -233,7 +239,8 @@ record Storage(DirectoryLock lock, SegmentedLog log, Indexes indexes) implements
                 appendsCommitted,
                 syncs,
                 queueDepth,
-                flushLatency);
+                flushLatency,
+                readOnlyReason);
     }
 
     /** Checks a closed store without changing anything; see {@link StoreVerifier}. */

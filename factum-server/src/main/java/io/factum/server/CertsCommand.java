@@ -92,6 +92,11 @@ public final class CertsCommand implements Callable<Integer> {
             description = "Validity of the node certificate in days (default: ${DEFAULT-VALUE}; the CA: 5 years).")
     int days = 365;
 
+    @Option(
+            names = "--debug",
+            description = "On a failure, print its stack trace after the one-line message (a bug always prints it).")
+    boolean debug;
+
     @Option(names = "--force", description = "Overwrite an existing node certificate and key.")
     boolean force;
 
@@ -120,6 +125,14 @@ public final class CertsCommand implements Callable<Integer> {
         if (!force && (Files.exists(nodeCert) || Files.exists(nodeKey))) {
             err.println("factum certs: " + nodeCert + " or " + nodeKey + " exists; pass --force to replace them");
             return 2;
+        }
+        for (String name : names) {
+            try {
+                generalName(name);
+            } catch (IllegalArgumentException e) {
+                err.println("factum certs: " + e.getMessage());
+                return 2;
+            }
         }
         Files.createDirectories(dir);
         Authority ca = loadOrCreateAuthority();
@@ -275,6 +288,15 @@ public final class CertsCommand implements Callable<Integer> {
 
     /** Entry point ({@code factum certs}). */
     public static void main(String[] args) {
-        System.exit(new picocli.CommandLine(new CertsCommand()).execute(args));
+        CertsCommand command = new CertsCommand();
+        var commandLine = new picocli.CommandLine(command);
+        // An unreadable CA key, a directory that cannot be written: one line (see FailureReport).
+        commandLine.setExecutionExceptionHandler((failure, ignored, parseResult) -> {
+            var err = new java.io.PrintWriter(command.err, true, java.nio.charset.StandardCharsets.UTF_8);
+            io.factum.engine.FailureReport.print(
+                    failure, io.factum.engine.FailureReport.expectedMessage(failure), command.debug, err);
+            return 1;
+        });
+        System.exit(commandLine.execute(args));
     }
 }

@@ -2,20 +2,24 @@ package io.factum.server;
 
 import io.factum.engine.EmbeddedEventStore;
 import io.factum.engine.EngineOptions;
+import io.factum.engine.FailureReport;
 import io.factum.server.security.PasswordHasher;
 import io.factum.server.security.ServerSecurity;
 import io.factum.server.security.users.AdminBootstrap;
 import io.factum.server.security.users.UserStore;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,8 +30,10 @@ import picocli.CommandLine.Option;
  * <p>Exposure rules: bound to a loopback address the server may run without TLS and authentication
  * (development, announced loudly). Bound to any other address it requires TLS ({@code --tls-cert},
  * {@code --tls-key}) and turns authentication on, unless {@code --insecure} is given. Exit codes: 0
- * after a clean stop, 1 when the server could not start (port in use, unreadable certificate), 2
- * when the configuration is refused (the message says what to change).
+ * after a clean stop, 1 when the server could not start (data directory locked by another process
+ * or damaged, port in use, unreadable certificate), 2 when the command line or the configuration is
+ * refused (the message says what to change). Every such failure is one line on standard error,
+ * {@code factum: ...}; {@code --debug} adds the stack trace (see {@link FailureReport}).
  */
 @Command(
         name = "server",
@@ -88,6 +94,12 @@ public final class ServerCommand implements Callable<Integer> {
                     + " tlsCaFile when it also signed the server certificate).")
     Optional<Path> tlsCa = Optional.empty();
 
+    @Option(
+            names = "--debug",
+            description = "When the server cannot start, print the stack trace after the one-line message (a bug"
+                    + " in Factum always prints it).")
+    boolean debug;
+
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, String> env;
@@ -119,7 +131,13 @@ public final class ServerCommand implements Callable<Integer> {
             return refuse(e.getMessage());
         }
         password.warning().ifPresent(w -> out.println("factum: WARNING: " + w));
-        try (var store = EmbeddedEventStore.open(EngineOptions.defaults(dataDir))) {
+        EmbeddedEventStore opened;
+        try {
+            opened = EmbeddedEventStore.open(EngineOptions.defaults(dataDir));
+        } catch (IOException e) {
+            return cannotStart(e);
+        }
+        try (var store = opened) {
             Clock clock = Clock.systemUTC();
             ServerSecurity security = ServerSecurity.disabled();
             if (mode.auth()) {
@@ -138,9 +156,7 @@ public final class ServerCommand implements Callable<Integer> {
             try {
                 server = FactumServer.start(store, options);
             } catch (IOException e) {
-                err.println("factum: cannot start: " + e.getMessage());
-                err.flush();
-                return EXIT_FAILED;
+                return cannotStart(e);
             }
             Thread hook = new Thread(() -> stop(server, store), "factum-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -171,6 +187,14 @@ public final class ServerCommand implements Callable<Integer> {
         }
         boolean authOn = auth || (!loopback && !insecure);
         return new Mode(loopback, authOn, tls);
+    }
+
+    /** One line saying why (its message names what to do), the stack trace only with --debug. */
+    private int cannotStart(Throwable failure) {
+        PrintWriter writer = new PrintWriter(err, true, StandardCharsets.UTF_8);
+        FailureReport.print(
+                failure, FailureReport.expectedMessage(failure).map(m -> "cannot start: " + m), debug, writer);
+        return EXIT_FAILED;
     }
 
     private int refuse(String message) {
@@ -273,8 +297,29 @@ public final class ServerCommand implements Callable<Integer> {
     }
 
     /** Entry point of the server process (also {@code factum server}). */
-    public static void main(String[] args) throws IOException {
-        int code = new picocli.CommandLine(new ServerCommand()).execute(args);
-        System.exit(code);
+    public static void main(String[] args) {
+        System.exit(execute(new ServerCommand(), args));
+    }
+
+    /**
+     * Runs {@code command} with {@code args} and returns the exit code; never throws. A bad flag is
+     * one line naming it; any failure that escapes {@link #call()} is reported by {@link
+     * FailureReport} (one line, or the trace of a bug).
+     */
+    static int execute(ServerCommand command, String... args) {
+        CommandLine commandLine = new CommandLine(command);
+        PrintWriter err = new PrintWriter(command.err, true, StandardCharsets.UTF_8);
+        commandLine.setOut(new PrintWriter(command.out, true, StandardCharsets.UTF_8));
+        commandLine.setErr(err);
+        commandLine.setParameterExceptionHandler((e, ignored) -> {
+            err.println("factum: " + FailureReport.oneLine(e.getMessage()) + " (see 'factum server --help')");
+            err.flush();
+            return EXIT_REFUSED;
+        });
+        commandLine.setExecutionExceptionHandler((failure, ignored, parseResult) -> {
+            FailureReport.print(failure, FailureReport.expectedMessage(failure), command.debug, err);
+            return EXIT_FAILED;
+        });
+        return commandLine.execute(args);
     }
 }

@@ -72,8 +72,8 @@ public final class GrpcErrors {
                         .asRuntimeException(factumError(FactumWire.STORE_CLOSED));
             case StoreFailedException f ->
                 Status.UNAVAILABLE
-                        .withDescription(
-                                "the store stopped after a storage failure and serves no more calls: " + f.getMessage())
+                        // The message says what failed and whether reads still work.
+                        .withDescription(f.getMessage())
                         .asRuntimeException(factumError(FactumWire.STORE_FAILED));
         };
     }

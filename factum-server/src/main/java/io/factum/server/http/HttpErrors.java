@@ -70,7 +70,7 @@ final class HttpErrors {
             case AuthenticationException a -> unauthenticated(a.getMessage());
             case StoreClosedException c -> unavailable("the store is closed: " + c.getMessage());
             case StoreFailedException f ->
-                unavailable("the store stopped after a storage failure and serves no more requests: " + f.getMessage());
+                unavailable(f.getMessage()); // it says what failed and whether reads still work
             case TooLongHttpLineException t ->
                 new HttpProblem(
                         HttpResponseStatus.REQUEST_URI_TOO_LONG,

@@ -3,8 +3,10 @@ package io.factum.server.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.factum.api.FactumException;
 import io.factum.server.metrics.MetricsExporter;
+import io.factum.server.metrics.StoreState;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 
 /** {@code /}, {@code /health/live}, {@code /health/ready}, {@code /info}, {@code /metrics}. */
@@ -42,7 +44,11 @@ final class OpsRoutes {
         return new HttpReply.Json(HttpResponseStatus.OK, body);
     }
 
-    /** Serving, and the store is open and not failed. */
+    /**
+     * Serving, and the store is open and accepts writes. A store that is read-only after a write
+     * failure is not ready (503, "read-only: cause") although it still serves reads, so that a load
+     * balancer sends writers elsewhere while {@code /health/live} stays 200.
+     */
     HttpReply ready(QueryParams query) {
         query.allowOnly(Set.of());
         if (!context.serving().getAsBoolean()) {
@@ -53,6 +59,10 @@ final class OpsRoutes {
         } catch (FactumException e) {
             throw HttpErrors.unavailable("the store is not serving: " + e.getMessage());
         }
+        StoreState.readOnly(context.store()).ifPresent(reason -> {
+            throw new HttpProblem(
+                    HttpResponseStatus.SERVICE_UNAVAILABLE, "read-only", "read-only: " + reason, Optional.empty());
+        });
         ObjectNode body = json.object();
         body.put("status", "ready");
         return new HttpReply.Json(HttpResponseStatus.OK, body);
@@ -72,12 +82,19 @@ final class OpsRoutes {
                 Duration.between(node.started(), context.clock().instant()).toSeconds());
         try {
             body.put("headPosition", context.store().headPosition());
-            body.put("state", context.serving().getAsBoolean() ? "serving" : "stopping");
+            body.put("state", state());
         } catch (FactumException e) {
             body.put("state", "unavailable");
         }
         body.put("authentication", context.security().required() ? "required" : "optional");
         return new HttpReply.Json(HttpResponseStatus.OK, body);
+    }
+
+    private String state() {
+        if (!context.serving().getAsBoolean()) {
+            return "stopping";
+        }
+        return StoreState.readOnly(context.store()).isPresent() ? "read-only" : "serving";
     }
 
     HttpReply metrics(QueryParams query) {

@@ -40,12 +40,17 @@ public final class MetricsExporter {
     public String scrape() {
         var out = new PrometheusText();
         OptionalHead head = head();
-        out.family("factum_up", "gauge", "1 when the store is open and serving, 0 when it is closed or failed.");
+        out.family("factum_up", "gauge", "1 when the store is open and serving reads, 0 when it is closed.");
         out.sample(head.open ? 1 : 0);
         out.family("factum_uptime_seconds", "gauge", "Seconds since the server started.");
         out.sample(Duration.between(started, clock.instant()).toMillis() / 1000.0);
         out.family("factum_store_head_position", "gauge", "Position of the newest committed event, -1 when empty.");
         out.sample(head.position);
+        out.family(
+                "factum_store_read_only",
+                "gauge",
+                "1 when a write failure made the store read-only (reads still served, writes refused), else 0.");
+        out.sample(head.open && StoreState.readOnly(store).isPresent() ? 1 : 0);
         metrics.write(out, head.position);
         engineStats().ifPresent(stats -> writeEngine(out, stats));
         writeJvm(out);

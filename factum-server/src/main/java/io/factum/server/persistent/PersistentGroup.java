@@ -1,6 +1,7 @@
 package io.factum.server.persistent;
 
 import io.factum.api.RecordedEvent;
+import io.factum.api.StoreFailedException;
 import io.factum.api.SubscribeAllOptions;
 import io.factum.api.SubscribeFrom;
 import io.factum.api.Subscription;
@@ -556,6 +557,13 @@ final class PersistentGroup {
             } finally {
                 lock.unlock();
             }
+        } catch (StoreFailedException e) {
+            // A read-only store: consumers keep getting what is durable; the checkpoint stays where
+            // it was, so after a restart the group redelivers from there (at-least-once, as always).
+            LOG.log(
+                    Level.WARNING,
+                    "persistent subscription " + key() + " cannot write its checkpoint; it resumes from its last"
+                            + " checkpoint after a restart: " + e.getMessage());
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "persistent subscription " + key() + " cannot write its checkpoint", e);
         } finally {

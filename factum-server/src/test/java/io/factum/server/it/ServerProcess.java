@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -46,12 +47,23 @@ public final class ServerProcess implements AutoCloseable {
     /** As {@link #start(Path, int, String...)}, with extra environment variables for the child. */
     public static ServerProcess start(Path dataDir, int port, Map<String, String> env, String... extraArgs)
             throws IOException, InterruptedException {
+        return start(dataDir, port, env, UnaryOperator.identity(), extraArgs);
+    }
+
+    /**
+     * As {@link #start(Path, int, Map, String...)}, with the command line passed through {@code
+     * wrap} first (to run the server inside {@code unshare}, say).
+     */
+    public static ServerProcess start(
+            Path dataDir, int port, Map<String, String> env, UnaryOperator<List<String>> wrap, String... extraArgs)
+            throws IOException, InterruptedException {
         // The output goes to a file, not a pipe: when a child dies, the JDK's process reaper closes
         // the pipe under a concurrent reader, which then loses the last lines ("Stream closed"),
         // exactly the lines a failure message needs. A file keeps everything the child wrote.
         Path log = Files.createTempFile("factum-server-", ".log");
         log.toFile().deleteOnExit();
-        Process process = builder(dataDir, port, env, extraArgs)
+        ProcessBuilder builder = builder(dataDir, port, env, extraArgs);
+        Process process = builder.command(wrap.apply(List.copyOf(builder.command())))
                 .redirectOutput(log.toFile())
                 .start();
         ServerProcess server = new ServerProcess(process, dataDir, log);

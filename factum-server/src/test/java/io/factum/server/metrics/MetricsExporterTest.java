@@ -55,6 +55,7 @@ class MetricsExporterTest {
                 .contains("factum_append_failures_total{transport=\"http\",reason=\"wrong-expected-version\"} 1\n");
         assertThat(text).contains("factum_http_responses_total{code=\"404\"} 1\n");
         assertThat(text).contains("factum_up 1\n");
+        assertThat(text).contains("factum_store_read_only 0\n");
         assertThat(text).contains("jvm_memory_used_bytes{area=\"heap\"} ");
     }
 

@@ -26,7 +26,9 @@ import java.util.concurrent.locks.LockSupport;
  * and by type and tag), and only then completes the callers and wakes subscribers.
  *
  * <p>After the first IO error the writer is failed for good: that append and every later one fail
- * with {@link StoreFailedException} carrying the first error (an fsync is never retried).
+ * with {@link StoreFailedException} carrying the first error (an fsync is never retried). The store
+ * is then read-only: what was durable before stays readable, since the log never publishes a
+ * position it did not sync and every acknowledged record was indexed before it was acknowledged.
  *
  * <p>Thread-safe: {@link #submit} from any thread; everything else runs on the writer thread.
  */
@@ -60,6 +62,9 @@ public final class Writer implements AutoCloseable {
     private volatile boolean stopped;
 
     private volatile StoreFailedException failure;
+
+    /** What failed and why, in a few words ("syncing the log failed: No space left on device"). */
+    private volatile String failureReason = "";
 
     /**
      * The newest record's creation time. Records never get an older one, even when the wall clock
@@ -297,10 +302,31 @@ public final class Writer implements AutoCloseable {
 
     private void fail(String what, Throwable cause) {
         if (failure == null) {
+            String reason = what + ": " + describe(cause);
+            failureReason = reason; // before the volatile write of failure, which publishes it
             failure = new StoreFailedException(
-                    what + "; the store stopped accepting writes to protect acknowledged data: " + cause, cause);
+                    "the store is read-only after a write failure (" + reason + "); acknowledged events can still"
+                            + " be read, writes are refused until the store is reopened with the cause fixed",
+                    cause);
             System.getLogger(Writer.class.getName()).log(System.Logger.Level.ERROR, failure.getMessage(), cause);
         }
+    }
+
+    /**
+     * The error's message, then its root cause's when that is another error: a failed index flush
+     * wraps the "No space left on device" that operators need to see.
+     */
+    private static String describe(Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == cause ? messageOf(cause) : messageOf(cause) + ": " + root;
+    }
+
+    private static String messageOf(Throwable error) {
+        String message = error.getMessage();
+        return message == null || message.isBlank() ? error.getClass().getName() : message;
     }
 
     /** Completes every queued command, stops the writer thread and waits for it. */
@@ -343,5 +369,10 @@ public final class Writer implements AutoCloseable {
     /** The first error, if the writer failed. */
     public java.util.Optional<StoreFailedException> failure() {
         return java.util.Optional.ofNullable(failure);
+    }
+
+    /** Why the writer failed, in a few words, if it did. */
+    public java.util.Optional<String> failureReason() {
+        return failure == null ? java.util.Optional.empty() : java.util.Optional.of(failureReason);
     }
 }

@@ -1,0 +1,19 @@
+package io.factum.server.metrics;
+
+import io.factum.api.EventStore;
+import io.factum.engine.EmbeddedEventStore;
+import java.util.Optional;
+
+/**
+ * What the server reports about its store beyond the contract: whether the embedded engine is
+ * read-only after a write failure. One place for readiness, {@code /info} and the metrics.
+ */
+public final class StoreState {
+
+    private StoreState() {}
+
+    /** The cause when the store is read-only after a write failure; empty otherwise. */
+    public static Optional<String> readOnly(EventStore store) {
+        return store instanceof EmbeddedEventStore engine ? engine.readOnly() : Optional.empty();
+    }
+}
