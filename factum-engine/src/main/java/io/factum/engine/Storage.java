@@ -9,7 +9,6 @@ import io.factum.engine.internal.store.TagKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -45,11 +44,10 @@ record Storage(DirectoryLock lock, SegmentedLog log, Indexes indexes) implements
 
     static Storage open(EngineOptions options) throws IOException {
         Path dataDir = options.dataDir();
-        Files.createDirectories(dataDir);
-        DirectoryLock lock = DirectoryLock.acquire(dataDir);
+        DirectoryLock lock = DirectoryLock.acquire(dataDir, options.fileIo());
         SegmentedLog log = null;
         try {
-            log = SegmentedLog.open(logDir(dataDir), logOptions(options));
+            log = SegmentedLog.open(logDir(dataDir), logOptions(options), options.fileIo());
             StreamIndex index = openIndex(options, log, Kind.STREAMS);
             try {
                 return new Storage(lock, log, new Indexes(index, openIndex(options, log, Kind.TAGS)));
@@ -132,12 +130,13 @@ record Storage(DirectoryLock lock, SegmentedLog log, Indexes indexes) implements
 
     /** The persisted index; hash collisions are settled by reading the record from the log. */
     private static StreamIndex indexFiles(EngineOptions options, SegmentedLog log, Kind kind) throws IOException {
-        return StreamIndex.open(kind.dir(options.dataDir()), indexOptions(options), kind.resolver(log));
+        return StreamIndex.open(
+                kind.dir(options.dataDir()), indexOptions(options), kind.resolver(log), options.fileIo());
     }
 
     /** An empty index, its old files deleted, for a rebuild from the log. */
     private static StreamIndex freshIndex(EngineOptions options, SegmentedLog log, Kind kind) throws IOException {
-        StreamIndex.delete(kind.dir(options.dataDir()));
+        StreamIndex.delete(kind.dir(options.dataDir()), options.fileIo());
         return indexFiles(options, log, kind);
     }
 
@@ -184,8 +183,8 @@ record Storage(DirectoryLock lock, SegmentedLog log, Indexes indexes) implements
     /** Rebuilds both indexes from the log; returns the number of records indexed. */
     static long rebuildIndex(EngineOptions options) throws IOException {
         Path dataDir = options.dataDir();
-        try (DirectoryLock lock = DirectoryLock.acquire(dataDir);
-                SegmentedLog log = SegmentedLog.open(logDir(dataDir), logOptions(options))) {
+        try (DirectoryLock lock = DirectoryLock.acquire(dataDir, options.fileIo());
+                SegmentedLog log = SegmentedLog.open(logDir(dataDir), logOptions(options), options.fileIo())) {
             long count = 0;
             for (Kind kind : Kind.values()) {
                 try (StreamIndex index = freshIndex(options, log, kind)) {
@@ -237,8 +236,8 @@ record Storage(DirectoryLock lock, SegmentedLog log, Indexes indexes) implements
     }
 
     /** Checks a closed store without changing anything; see {@link StoreVerifier}. */
-    static VerifyReport verify(Path dataDir) throws IOException {
-        return StoreVerifier.verify(dataDir);
+    static VerifyReport verify(Path dataDir, FileIo io) throws IOException {
+        return StoreVerifier.verify(dataDir, io);
     }
 
     /** Persists the index (so the next open replays nothing), closes the files, releases the lock. */
