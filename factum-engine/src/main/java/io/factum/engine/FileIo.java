@@ -47,6 +47,26 @@ public interface FileIo {
     void createDirectories(Path dir) throws IOException;
 
     /**
+     * Creates dir and its missing parents, each durably: the parent of every directory created is
+     * fsynced, so a power loss cannot take away a directory (and the fsynced files in it) once this
+     * returned. Does nothing when dir exists.
+     */
+    default void createDirectoriesDurably(Path dir) throws IOException {
+        Path absolute = dir.toAbsolutePath();
+        if (isDirectory(absolute)) {
+            return;
+        }
+        Path parent = absolute.getParent();
+        if (parent != null) {
+            createDirectoriesDurably(parent);
+        }
+        createDirectories(absolute);
+        if (parent != null) {
+            fsyncDirectory(parent);
+        }
+    }
+
+    /**
      * Renames source to target atomically, replacing target when it exists; durable only after
      * {@link #fsyncDirectory} of the directory.
      */

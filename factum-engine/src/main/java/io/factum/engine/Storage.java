@@ -52,15 +52,27 @@ record Storage(DirectoryLock lock, SegmentedLog log, Indexes indexes) implements
             try {
                 return new Storage(lock, log, new Indexes(index, openIndex(options, log, Kind.TAGS)));
             } catch (IOException | RuntimeException e) {
-                index.close();
+                closeAfterFailure(index, e);
                 throw e;
             }
         } catch (IOException | RuntimeException e) {
             if (log != null) {
-                log.close();
+                closeAfterFailure(log, e);
             }
-            lock.close();
+            closeAfterFailure(lock, e);
             throw e;
+        }
+    }
+
+    /**
+     * Closes what a failed open had opened, keeping the open's error: closing can fail too (the
+     * disk that failed the open fails the close's flush), and must not skip releasing the rest.
+     */
+    private static void closeAfterFailure(AutoCloseable opened, Throwable failure) {
+        try {
+            opened.close();
+        } catch (Exception e) {
+            failure.addSuppressed(e);
         }
     }
 
@@ -122,7 +134,7 @@ record Storage(DirectoryLock lock, SegmentedLog log, Indexes indexes) implements
         try {
             replay(log, index, kind, index.indexedUpTo() + 1);
         } catch (IOException | RuntimeException e) {
-            index.close();
+            closeAfterFailure(index, e);
             throw e;
         }
         return index;

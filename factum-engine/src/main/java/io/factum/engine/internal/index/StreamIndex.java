@@ -317,7 +317,7 @@ public final class StreamIndex implements Closeable {
 
     static StreamIndex open(Path indexDir, Options options, KeyResolver resolver, StreamHasher hasher, FileIo io)
             throws IOException {
-        io.createDirectories(indexDir);
+        io.createDirectoriesDurably(indexDir);
         checkNotMarked(io, indexDir);
         Manifest manifest = Manifest.read(io, indexDir).orElse(Manifest.empty());
         List<IndexFile> files = openFiles(io, indexDir, manifest, options.openCheckBytes());

@@ -54,7 +54,7 @@ public final class DirectoryLock implements Closeable {
 
     /** As {@link #acquire(Path)}, with every file access through io. */
     public static DirectoryLock acquire(Path dataDir, FileIo io) throws IOException {
-        io.createDirectories(dataDir);
+        io.createDirectoriesDurably(dataDir);
         return acquire(dataDir, io, true);
     }
 

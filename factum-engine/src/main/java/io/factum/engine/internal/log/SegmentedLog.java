@@ -224,10 +224,7 @@ public final class SegmentedLog implements Closeable {
 
     static SegmentedLog open(Path logDir, Options options, FileIo io, LongSupplier nanoClock) throws IOException {
         Path dir = logDir.toAbsolutePath();
-        if (!io.isDirectory(dir)) {
-            io.createDirectories(dir);
-            io.fsyncDirectory(dir.getParent());
-        }
+        io.createDirectoriesDurably(dir);
         LogRecovery.Recovered recovered = LogRecovery.recover(dir, io);
         SegmentedLog log = new SegmentedLog(dir, options, io, nanoClock, recovered);
         LOG.log(
