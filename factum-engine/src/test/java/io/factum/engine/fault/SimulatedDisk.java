@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -396,8 +397,7 @@ public final class SimulatedDisk {
                 throw new IOException("the simulated disk holds files up to 2 GiB; writing to " + end);
             }
             if (end > data.length) {
-                data = java.util.Arrays.copyOf(
-                        data, (int) Math.max(end, Math.min(Integer.MAX_VALUE - 8, 2L * data.length)));
+                data = Arrays.copyOf(data, (int) Math.max(end, Math.min(Integer.MAX_VALUE - 8, 2L * data.length)));
             }
             System.arraycopy(bytes, 0, data, (int) at, bytes.length);
             size = (int) Math.max(size, end);
@@ -415,13 +415,13 @@ public final class SimulatedDisk {
 
         void truncate(long newSize) {
             if (newSize < size) {
-                java.util.Arrays.fill(data, (int) newSize, size, (byte) 0);
+                Arrays.fill(data, (int) newSize, size, (byte) 0);
                 size = (int) newSize;
             }
         }
 
         void persist() {
-            durableData = java.util.Arrays.copyOf(data, size);
+            durableData = Arrays.copyOf(data, size);
         }
 
         byte[] durableBytes() {

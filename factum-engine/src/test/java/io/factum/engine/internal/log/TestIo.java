@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The engine's IO seam for log tests: a manual clock (for the once-a-second checkpoint), bytes read per file
- * (to prove open does not read sealed segments), and injectable faults for opens, writes and
- * forces. Once armed, a fault fires on every matching call until disarmed.
+ * The real file system for log tests, plus a manual clock (for the once-a-second checkpoint;
+ * pass {@code io::nanoTime} to {@code SegmentedLog.open}), bytes read per file (to prove open does
+ * not read sealed segments), and injectable faults for opens, writes and forces. Once armed, a fault fires on every matching call until disarmed.
  */
 final class TestIo extends ForwardingFileIo {
     final AtomicLong nanos = new AtomicLong();
