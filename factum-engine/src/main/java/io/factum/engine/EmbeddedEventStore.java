@@ -121,7 +121,12 @@ public final class EmbeddedEventStore implements EventStore {
      * @throws java.nio.file.NoSuchFileException when {@code dataDir} or its log directory is missing
      */
     public static VerifyReport verify(Path dataDir) throws IOException {
-        return Storage.verify(dataDir);
+        return verify(dataDir, FileIo.system());
+    }
+
+    /** As {@link #verify(Path)}, with every file access through io (a simulated disk in tests). */
+    public static VerifyReport verify(Path dataDir, FileIo io) throws IOException {
+        return Storage.verify(dataDir, io);
     }
 
     /**

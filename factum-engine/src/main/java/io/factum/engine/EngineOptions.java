@@ -22,6 +22,8 @@ import java.util.Objects;
  *     by the batch's first event id) remembered for idempotent retries with {@code
  *     ExpectedVersion.any()}; exact expectations are checked against the log, whatever their age
  * @param clock the source of event timestamps and of "now" for {@code maxAge}
+ * @param fileIo every file access of the engine (log, indexes, manifests, lock) goes through it;
+ *     {@link FileIo#system()} unless a test injects faults or simulates power loss
  */
 public record EngineOptions(
         Path dataDir,
@@ -32,7 +34,8 @@ public record EngineOptions(
         long writeQueueBytes,
         int indexMemtableEntries,
         int idempotencyCacheEntries,
-        Clock clock) {
+        Clock clock,
+        FileIo fileIo) {
 
     public static final long DEFAULT_SEGMENT_SIZE_BYTES = 256L << 20;
 
@@ -41,6 +44,7 @@ public record EngineOptions(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(durability, "durability");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(fileIo, "fileIo");
         if (segmentSizeBytes < (1 << 16)) {
             throw new InvalidInputException("segmentSizeBytes", segmentSizeBytes, "must be at least 65536");
         }
@@ -59,6 +63,30 @@ public record EngineOptions(
         if (idempotencyCacheEntries < 0) {
             throw new InvalidInputException("idempotencyCacheEntries", idempotencyCacheEntries, "must be >= 0");
         }
+    }
+
+    /** The options as before {@code fileIo} existed: the real file system. */
+    public EngineOptions(
+            Path dataDir,
+            StoreLimits limits,
+            Durability durability,
+            long segmentSizeBytes,
+            int writeQueueCapacity,
+            long writeQueueBytes,
+            int indexMemtableEntries,
+            int idempotencyCacheEntries,
+            Clock clock) {
+        this(
+                dataDir,
+                limits,
+                durability,
+                segmentSizeBytes,
+                writeQueueCapacity,
+                writeQueueBytes,
+                indexMemtableEntries,
+                idempotencyCacheEntries,
+                clock,
+                FileIo.system());
     }
 
     public static EngineOptions defaults(Path dataDir) {
@@ -84,7 +112,8 @@ public record EngineOptions(
                 writeQueueBytes,
                 indexMemtableEntries,
                 idempotencyCacheEntries,
-                clock);
+                clock,
+                fileIo);
     }
 
     public EngineOptions withDurability(Durability newDurability) {
@@ -97,7 +126,8 @@ public record EngineOptions(
                 writeQueueBytes,
                 indexMemtableEntries,
                 idempotencyCacheEntries,
-                clock);
+                clock,
+                fileIo);
     }
 
     public EngineOptions withSegmentSizeBytes(long bytes) {
@@ -110,7 +140,8 @@ public record EngineOptions(
                 writeQueueBytes,
                 indexMemtableEntries,
                 idempotencyCacheEntries,
-                clock);
+                clock,
+                fileIo);
     }
 
     public EngineOptions withIndexMemtableEntries(int entries) {
@@ -123,7 +154,8 @@ public record EngineOptions(
                 writeQueueBytes,
                 entries,
                 idempotencyCacheEntries,
-                clock);
+                clock,
+                fileIo);
     }
 
     public EngineOptions withClock(Clock newClock) {
@@ -136,6 +168,21 @@ public record EngineOptions(
                 writeQueueBytes,
                 indexMemtableEntries,
                 idempotencyCacheEntries,
-                newClock);
+                newClock,
+                fileIo);
+    }
+
+    public EngineOptions withFileIo(FileIo newFileIo) {
+        return new EngineOptions(
+                dataDir,
+                limits,
+                durability,
+                segmentSizeBytes,
+                writeQueueCapacity,
+                writeQueueBytes,
+                indexMemtableEntries,
+                idempotencyCacheEntries,
+                clock,
+                newFileIo);
     }
 }

@@ -9,7 +9,6 @@ import io.factum.engine.internal.store.TagKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -46,24 +45,35 @@ record Storage(DirectoryLock lock, SegmentedLog log, Indexes indexes) implements
 
     static Storage open(EngineOptions options) throws IOException {
         Path dataDir = options.dataDir();
-        Files.createDirectories(dataDir);
-        DirectoryLock lock = DirectoryLock.acquire(dataDir);
+        DirectoryLock lock = DirectoryLock.acquire(dataDir, options.fileIo());
         SegmentedLog log = null;
         try {
-            log = SegmentedLog.open(logDir(dataDir), logOptions(options));
+            log = SegmentedLog.open(logDir(dataDir), logOptions(options), options.fileIo());
             StreamIndex index = openIndex(options, log, Kind.STREAMS);
             try {
                 return new Storage(lock, log, new Indexes(index, openIndex(options, log, Kind.TAGS)));
             } catch (IOException | RuntimeException e) {
-                index.close();
+                closeAfterFailure(index, e);
                 throw e;
             }
         } catch (IOException | RuntimeException e) {
             if (log != null) {
-                log.close();
+                closeAfterFailure(log, e);
             }
-            lock.close();
+            closeAfterFailure(lock, e);
             throw e;
+        }
+    }
+
+    /**
+     * Closes what a failed open had opened, keeping the open's error: closing can fail too (the
+     * disk that failed the open fails the close's flush), and must not skip releasing the rest.
+     */
+    private static void closeAfterFailure(AutoCloseable opened, Throwable failure) {
+        try {
+            opened.close();
+        } catch (Exception e) {
+            failure.addSuppressed(e);
         }
     }
 
@@ -125,7 +135,7 @@ record Storage(DirectoryLock lock, SegmentedLog log, Indexes indexes) implements
         try {
             replay(log, index, kind, index.indexedUpTo() + 1);
         } catch (IOException | RuntimeException e) {
-            index.close();
+            closeAfterFailure(index, e);
             throw e;
         }
         return index;
@@ -133,12 +143,13 @@ record Storage(DirectoryLock lock, SegmentedLog log, Indexes indexes) implements
 
     /** The persisted index; hash collisions are settled by reading the record from the log. */
     private static StreamIndex indexFiles(EngineOptions options, SegmentedLog log, Kind kind) throws IOException {
-        return StreamIndex.open(kind.dir(options.dataDir()), indexOptions(options), kind.resolver(log));
+        return StreamIndex.open(
+                kind.dir(options.dataDir()), indexOptions(options), kind.resolver(log), options.fileIo());
     }
 
     /** An empty index, its old files deleted, for a rebuild from the log. */
     private static StreamIndex freshIndex(EngineOptions options, SegmentedLog log, Kind kind) throws IOException {
-        StreamIndex.delete(kind.dir(options.dataDir()));
+        StreamIndex.delete(kind.dir(options.dataDir()), options.fileIo());
         return indexFiles(options, log, kind);
     }
 
@@ -185,8 +196,8 @@ record Storage(DirectoryLock lock, SegmentedLog log, Indexes indexes) implements
     /** Rebuilds both indexes from the log; returns the number of records indexed. */
     static long rebuildIndex(EngineOptions options) throws IOException {
         Path dataDir = options.dataDir();
-        try (DirectoryLock lock = DirectoryLock.acquire(dataDir);
-                SegmentedLog log = SegmentedLog.open(logDir(dataDir), logOptions(options))) {
+        try (DirectoryLock lock = DirectoryLock.acquire(dataDir, options.fileIo());
+                SegmentedLog log = SegmentedLog.open(logDir(dataDir), logOptions(options), options.fileIo())) {
             long count = 0;
             for (Kind kind : Kind.values()) {
                 try (StreamIndex index = freshIndex(options, log, kind)) {
@@ -244,8 +255,8 @@ record Storage(DirectoryLock lock, SegmentedLog log, Indexes indexes) implements
     }
 
     /** Checks a closed store without changing anything; see {@link StoreVerifier}. */
-    static VerifyReport verify(Path dataDir) throws IOException {
-        return StoreVerifier.verify(dataDir);
+    static VerifyReport verify(Path dataDir, FileIo io) throws IOException {
+        return StoreVerifier.verify(dataDir, io);
     }
 
     /** Persists the index (so the next open replays nothing), closes the files, releases the lock. */

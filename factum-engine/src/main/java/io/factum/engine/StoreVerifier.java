@@ -9,7 +9,6 @@ import io.factum.engine.internal.log.LogVerification;
 import io.factum.engine.internal.log.SegmentedLog;
 import io.factum.engine.internal.store.TagKeys;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,17 +48,17 @@ final class StoreVerifier {
     /** The index verification, less the entries that point into damaged parts of the log. */
     private record IndexCheck(long entriesChecked, List<VerifyReport.Problem> problems) {}
 
-    static VerifyReport verify(Path dataDir) throws IOException {
-        if (!Files.isDirectory(dataDir)) {
+    static VerifyReport verify(Path dataDir, FileIo io) throws IOException {
+        if (!io.isDirectory(dataDir)) {
             throw new NoSuchFileException(dataDir.toString(), null, "not a data directory");
         }
-        try (DirectoryLock lock = DirectoryLock.acquireReadOnly(dataDir)) {
+        try (DirectoryLock lock = DirectoryLock.acquireReadOnly(dataDir, io)) {
             Path logDir = Storage.logDir(dataDir);
-            LogVerification log = SegmentedLog.verify(logDir);
+            LogVerification log = SegmentedLog.verify(logDir, io);
             IndexCheck index;
-            try (LogReader reader = LogReader.open(logDir)) {
-                IndexCheck streams = checkIndex(Storage.indexDir(dataDir), reader, Storage.Kind.STREAMS);
-                IndexCheck tags = checkIndex(Storage.tagIndexDir(dataDir), reader, Storage.Kind.TAGS);
+            try (LogReader reader = LogReader.open(logDir, io)) {
+                IndexCheck streams = checkIndex(io, Storage.indexDir(dataDir), reader, Storage.Kind.STREAMS);
+                IndexCheck tags = checkIndex(io, Storage.tagIndexDir(dataDir), reader, Storage.Kind.TAGS);
                 List<VerifyReport.Problem> both = new ArrayList<>(streams.problems());
                 both.addAll(tags.problems());
                 index = new IndexCheck(streams.entriesChecked() + tags.entriesChecked(), both);
@@ -76,16 +75,18 @@ final class StoreVerifier {
         }
     }
 
-    private static IndexCheck checkIndex(Path indexDir, LogReader reader, Storage.Kind kind) throws IOException {
-        if (!Files.isDirectory(indexDir)) {
+    private static IndexCheck checkIndex(FileIo io, Path indexDir, LogReader reader, Storage.Kind kind)
+            throws IOException {
+        if (!io.isDirectory(indexDir)) {
             return new IndexCheck(0, List.of());
         }
-        IndexVerification verification = StreamIndex.verify(indexDir, position -> switch (reader.read(position)) {
+        StreamIndex.EntryChecker checker = position -> switch (reader.read(position)) {
             case LogReader.Lookup.Found found -> Optional.of(logged(found.event(), kind));
             case LogReader.Lookup.Absent absent -> Optional.empty();
             case LogReader.Lookup.Damaged damaged -> Optional.empty();
-        });
-        String remedy = remedy(indexDir);
+        };
+        IndexVerification verification = StreamIndex.verify(indexDir, checker, io);
+        String remedy = remedy(io, indexDir);
         List<VerifyReport.Problem> problems = new ArrayList<>();
         long uncheckable = 0;
         for (IndexVerification.Problem p : verification.problems()) {
@@ -124,8 +125,8 @@ final class StoreVerifier {
      * the log, passes open unnoticed; a read that reaches a damaged block fails and marks the index
      * for a rebuild at the open after it.
      */
-    private static String remedy(Path indexDir) throws IOException {
-        return StreamIndex.openProblem(indexDir).isPresent()
+    private static String remedy(FileIo io, Path indexDir) throws IOException {
+        return StreamIndex.openProblem(indexDir, io).isPresent()
                 ? "; the next open rebuilds the index from the log"
                 : "; the next open does not detect this (it checks blocks only of the smallest index files,"
                         + " up to " + (StreamIndex.DEFAULT_OPEN_CHECK_BYTES >> 20) + " MiB): rebuild the index"

@@ -1,5 +1,6 @@
 package io.factum.engine.internal.index;
 
+import io.factum.engine.FileIo;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,15 +28,15 @@ final class FileBuilder {
     record Stream(long hash, byte[] name, Memtable.View view) {}
 
     /** Writes a frozen memtable to a new file: names, then entries, both in (hash, ...) order. */
-    static IndexFormat.Header writeMemtable(Path path, long seq, Memtable memtable, StreamHasher hasher, int bloomBits)
-            throws IOException {
+    static IndexFormat.Header writeMemtable(
+            FileIo io, Path path, long seq, Memtable memtable, StreamHasher hasher, int bloomBits) throws IOException {
         List<Stream> streams = new ArrayList<>(memtable.streams());
         for (Map.Entry<String, Memtable.Run> e : memtable.frozenRuns()) {
             byte[] name = IndexFormat.utf8(e.getKey());
             streams.add(new Stream(hasher.hash(name), name, e.getValue().view()));
         }
         streams = sortByHashAndName(streams);
-        try (IndexFileWriter out = new IndexFileWriter(path, seq, bloomBits)) {
+        try (IndexFileWriter out = new IndexFileWriter(io, path, seq, bloomBits)) {
             for (Stream s : streams) {
                 out.addName(s.hash, s.name);
             }

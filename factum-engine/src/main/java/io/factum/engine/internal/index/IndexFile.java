@@ -8,11 +8,11 @@ import static io.factum.engine.internal.index.IndexFormat.FOOTER_BYTES;
 import static io.factum.engine.internal.index.IndexFormat.HEADER_BYTES;
 import static io.factum.engine.internal.index.IndexFormat.NAME_BLOCK_HEADER;
 
+import io.factum.engine.FileIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -55,6 +55,7 @@ final class IndexFile {
     /** Bytes {@link #checkAllBlocks} reads per call: 64 entry blocks, few syscalls, little heap. */
     private static final int CHECK_READ_BYTES = 64 * ENTRY_BLOCK_BYTES;
 
+    private final FileIo io;
     private final Path path;
     private final long seq;
     private final long sizeBytes;
@@ -71,6 +72,7 @@ final class IndexFile {
     private boolean closed; // guarded by this
 
     private IndexFile(
+            FileIo io,
             Path path,
             long seq,
             FileChannel channel,
@@ -78,6 +80,7 @@ final class IndexFile {
             IndexFormat.Header header,
             IndexFormat.Footer footer,
             ByteBuffer meta) {
+        this.io = io;
         this.path = path;
         this.seq = seq;
         this.channel = channel;
@@ -104,7 +107,11 @@ final class IndexFile {
      * {@link #checkAllBlocks}).
      */
     static IndexFile open(Path path, long seq) throws IOException {
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+        return open(FileIo.system(), path, seq);
+    }
+
+    static IndexFile open(FileIo io, Path path, long seq) throws IOException {
+        FileChannel ch = io.open(path, StandardOpenOption.READ);
         try {
             long size = ch.size();
             if (size < HEADER_BYTES + FOOTER_BYTES) {
@@ -127,7 +134,7 @@ final class IndexFile {
                 throw new CorruptIndexException(
                         path, footer.metaOffset(), "meta section (fences, bloom) checksum mismatch");
             }
-            IndexFile file = new IndexFile(path, seq, ch, size, header, footer, meta);
+            IndexFile file = new IndexFile(io, path, seq, ch, size, header, footer, meta);
             file.checkFences();
             return file;
         } catch (IOException | RuntimeException e) {
@@ -446,7 +453,7 @@ final class IndexFile {
             return false;
         }
         if (channel == stale) {
-            channel = FileChannel.open(path, StandardOpenOption.READ);
+            channel = io.open(path, StandardOpenOption.READ);
         }
         return true;
     }
@@ -474,7 +481,7 @@ final class IndexFile {
         if (refs.decrementAndGet() == 0) {
             closeChannel();
             if (obsolete) {
-                Files.deleteIfExists(path);
+                io.deleteIfExists(path);
             }
         }
     }

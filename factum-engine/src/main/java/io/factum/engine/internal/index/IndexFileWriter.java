@@ -8,11 +8,11 @@ import static io.factum.engine.internal.index.IndexFormat.HEADER_BYTES;
 import static io.factum.engine.internal.index.IndexFormat.NAME_BLOCK_HEADER;
 import static io.factum.engine.internal.index.IndexFormat.NAME_BLOCK_TARGET_BYTES;
 
+import io.factum.engine.FileIo;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -28,6 +28,7 @@ import java.util.zip.CRC32C;
  * deletes such files at open. Not thread-safe; one writer per file.
  */
 final class IndexFileWriter implements Closeable {
+    private final FileIo io;
     private final Path path;
     private final long seq;
     private final int bloomBitsPerKey;
@@ -61,11 +62,12 @@ final class IndexFileWriter implements Closeable {
     private long maxPosition = -1;
     private boolean finished;
 
-    IndexFileWriter(Path path, long seq, int bloomBitsPerKey) throws IOException {
+    IndexFileWriter(FileIo io, Path path, long seq, int bloomBitsPerKey) throws IOException {
+        this.io = io;
         this.path = path;
         this.seq = seq;
         this.bloomBitsPerKey = bloomBitsPerKey;
-        this.channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        this.channel = io.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         channel.position(HEADER_BYTES);
     }
 
@@ -256,7 +258,7 @@ final class IndexFileWriter implements Closeable {
     public void close() throws IOException {
         if (!finished) {
             channel.close();
-            Files.deleteIfExists(path);
+            io.deleteIfExists(path);
             finished = true;
         }
     }

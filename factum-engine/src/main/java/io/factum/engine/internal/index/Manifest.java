@@ -1,12 +1,11 @@
 package io.factum.engine.internal.index;
 
+import io.factum.engine.FileIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -48,6 +47,8 @@ record Manifest(
     static final long MAGIC = 0x46584944584D414EL; // "FXIDXMAN"
     private static final int FIXED_BYTES = 56;
     private static final int FILE_RECORD_BYTES = 40;
+    /** Far above any real manifest (about 40 bytes per index file, and an index has a few dozen). */
+    private static final long MAX_BYTES = 64L << 20;
 
     Manifest {
         files = List.copyOf(files);
@@ -61,15 +62,24 @@ record Manifest(
     }
 
     /** Reads and checks the manifest; empty when there is none (a new or deleted index). */
-    static Optional<Manifest> read(Path dir) throws IOException {
+    static Optional<Manifest> read(FileIo io, Path dir) throws IOException {
         Path path = dir.resolve(NAME);
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(path);
+        ByteBuffer bytes;
+        try (FileChannel ch = io.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > MAX_BYTES) {
+                throw new CorruptIndexException(path, 0, "manifest of " + size + " bytes is larger than any index's");
+            }
+            bytes = ByteBuffer.allocate((int) size);
+            while (bytes.hasRemaining()) {
+                if (ch.read(bytes, bytes.position()) < 0) {
+                    break; // the file shrank while being read: decode reports it as truncated
+                }
+            }
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
-        return Optional.of(decode(ByteBuffer.wrap(bytes), path));
+        return Optional.of(decode(bytes.flip(), path));
     }
 
     static Manifest decode(ByteBuffer b, Path path) throws CorruptIndexException {
@@ -154,24 +164,17 @@ record Manifest(
     }
 
     /** Replaces the manifest in dir atomically and durably. */
-    void write(Path dir) throws IOException {
+    void write(FileIo io, Path dir) throws IOException {
         Path tmp = dir.resolve(TMP_NAME);
         ByteBuffer bytes = encode();
-        try (FileChannel ch = FileChannel.open(
+        try (FileChannel ch = io.open(
                 tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             while (bytes.hasRemaining()) {
                 ch.write(bytes);
             }
             ch.force(true);
         }
-        Files.move(tmp, dir.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(dir);
-    }
-
-    /** Makes a rename or delete in dir durable (POSIX needs an fsync of the directory itself). */
-    static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
+        io.move(tmp, dir.resolve(NAME));
+        io.fsyncDirectory(dir); // POSIX makes a rename durable only with an fsync of the directory
     }
 }

@@ -2,18 +2,18 @@ package io.factum.engine.internal.index;
 
 import io.factum.api.Direction;
 import io.factum.api.InvalidInputException;
+import io.factum.engine.FileIo;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -225,6 +225,7 @@ public final class StreamIndex implements Closeable {
     /** Longest wait for background work at close; a merge notices the close within 4096 records. */
     private static final long STOP_TIMEOUT_SECONDS = 300;
 
+    private final FileIo io;
     private final Path dir;
     private final Options options;
     private final KeyResolver resolver;
@@ -263,14 +264,11 @@ public final class StreamIndex implements Closeable {
     private volatile boolean closing;
     private volatile boolean closed;
 
-    private StreamIndex(
-            Path dir,
-            Options options,
-            KeyResolver resolver,
-            StreamHasher hasher,
-            Manifest manifest,
-            List<IndexFile> files) {
-        this.dir = dir;
+    private StreamIndex(Opening opening, Options options, KeyResolver resolver, StreamHasher hasher) {
+        Manifest manifest = opening.manifest();
+        List<IndexFile> files = opening.files();
+        this.io = opening.io();
+        this.dir = opening.dir();
         this.options = options;
         this.resolver = resolver;
         this.hasher = hasher;
@@ -306,25 +304,39 @@ public final class StreamIndex implements Closeable {
         return open(indexDir, options, resolver, StreamHasher.DEFAULT);
     }
 
+    /** As {@link #open(Path, Options, KeyResolver)}, with every file access through io. */
+    public static StreamIndex open(Path indexDir, Options options, KeyResolver resolver, FileIo io) throws IOException {
+        return open(indexDir, options, resolver, StreamHasher.DEFAULT, io);
+    }
+
     /** Test seam: another hash function (tests force collisions with it). */
     static StreamIndex open(Path indexDir, Options options, KeyResolver resolver, StreamHasher hasher)
             throws IOException {
-        Files.createDirectories(indexDir);
-        checkNotMarked(indexDir);
-        Manifest manifest = Manifest.read(indexDir).orElse(Manifest.empty());
-        List<IndexFile> files = openFiles(indexDir, manifest, options.openCheckBytes());
-        deleteOrphans(indexDir, manifest);
-        StreamIndex index = new StreamIndex(indexDir, options, resolver, hasher, manifest, files);
+        return open(indexDir, options, resolver, hasher, FileIo.system());
+    }
+
+    static StreamIndex open(Path indexDir, Options options, KeyResolver resolver, StreamHasher hasher, FileIo io)
+            throws IOException {
+        io.createDirectoriesDurably(indexDir);
+        checkNotMarked(io, indexDir);
+        Manifest manifest = Manifest.read(io, indexDir).orElse(Manifest.empty());
+        List<IndexFile> files = openFiles(io, indexDir, manifest, options.openCheckBytes());
+        deleteOrphans(io, indexDir, manifest);
+        StreamIndex index = new StreamIndex(new Opening(io, indexDir, manifest, files), options, resolver, hasher);
         index.maybeScheduleMerge();
         return index;
     }
 
+    /** What open found on disk, for the constructor. */
+    private record Opening(FileIo io, Path dir, Manifest manifest, List<IndexFile> files) {}
+
     /** Opens and checks every listed file, then the blocks of the smallest within the budget. */
-    private static List<IndexFile> openFiles(Path dir, Manifest manifest, long checkBytes) throws IOException {
+    private static List<IndexFile> openFiles(FileIo io, Path dir, Manifest manifest, long checkBytes)
+            throws IOException {
         List<IndexFile> files = new ArrayList<>();
         try {
             for (Manifest.FileRecord r : manifest.files()) {
-                files.add(openListed(dir, r));
+                files.add(openListed(io, dir, r));
             }
             checkBlocks(files, checkBytes);
             return files;
@@ -357,14 +369,19 @@ public final class StreamIndex implements Closeable {
     }
 
     /** Refuses an index that a read marked for rebuild, naming the marker and quoting it. */
-    private static void checkNotMarked(Path dir) throws IOException {
+    private static void checkNotMarked(FileIo io, Path dir) throws IOException {
         Path marker = dir.resolve(REBUILD_MARKER);
-        byte[] text;
-        try (var in = Files.newInputStream(marker)) {
-            text = in.readNBytes(MARKER_QUOTE_BYTES);
+        ByteBuffer quote = ByteBuffer.allocate(MARKER_QUOTE_BYTES);
+        try (FileChannel ch = io.open(marker, StandardOpenOption.READ)) {
+            while (quote.hasRemaining()) {
+                if (ch.read(quote, quote.position()) < 0) {
+                    break; // a marker shorter than the quote
+                }
+            }
         } catch (NoSuchFileException e) {
             return;
         }
+        byte[] text = Arrays.copyOf(quote.array(), quote.position());
         throw new CorruptIndexException(
                 marker,
                 0,
@@ -372,12 +389,12 @@ public final class StreamIndex implements Closeable {
                         + new String(text, StandardCharsets.UTF_8).strip());
     }
 
-    private static IndexFile openListed(Path dir, Manifest.FileRecord r) throws IOException {
+    private static IndexFile openListed(FileIo io, Path dir, Manifest.FileRecord r) throws IOException {
         Path path = dir.resolve(IndexFormat.fileName(r.seq()));
-        if (!Files.exists(path)) {
+        if (!io.exists(path)) {
             throw new CorruptIndexException(path, 0, "listed in the manifest but missing");
         }
-        long size = Files.size(path);
+        long size = io.size(path);
         if (size != r.sizeBytes()) {
             throw new CorruptIndexException(
                     path,
@@ -385,7 +402,7 @@ public final class StreamIndex implements Closeable {
                     "file has " + size + " bytes but the manifest recorded " + r.sizeBytes()
                             + " (truncated or replaced)");
         }
-        IndexFile f = IndexFile.open(path, r.seq());
+        IndexFile f = IndexFile.open(io, path, r.seq());
         var h = f.header();
         if (h.entryCount() != r.entryCount()
                 || h.minPosition() != r.minPosition()
@@ -397,21 +414,18 @@ public final class StreamIndex implements Closeable {
     }
 
     /** Files not in the manifest: an interrupted flush or merge, or a merge's inputs. */
-    private static void deleteOrphans(Path dir, Manifest manifest) throws IOException {
+    private static void deleteOrphans(FileIo io, Path dir, Manifest manifest) throws IOException {
         Set<Long> live = new HashSet<>();
         manifest.files().forEach(r -> live.add(r.seq()));
-        boolean deleted = Files.deleteIfExists(dir.resolve(Manifest.TMP_NAME));
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path p : entries) {
-                Optional<Long> seq = IndexFormat.seqOf(p);
-                if (seq.isPresent() && !live.contains(seq.get())) {
-                    Files.delete(p);
-                    deleted = true;
-                }
+        boolean deleted = io.deleteIfExists(dir.resolve(Manifest.TMP_NAME));
+        for (Path p : io.list(dir)) {
+            Optional<Long> seq = IndexFormat.seqOf(p);
+            if (seq.isPresent() && !live.contains(seq.get())) {
+                deleted |= io.deleteIfExists(p);
             }
         }
         if (deleted) {
-            Manifest.syncDirectory(dir);
+            io.fsyncDirectory(dir);
         }
     }
 
@@ -691,8 +705,8 @@ public final class StreamIndex implements Closeable {
         try {
             long seq = nextFileSeq.getAndIncrement();
             Path path = dir.resolve(IndexFormat.fileName(seq));
-            FileBuilder.writeMemtable(path, seq, m, hasher, options.bloomBitsPerEntry());
-            IndexFile file = IndexFile.open(path, seq);
+            FileBuilder.writeMemtable(io, path, seq, m, hasher, options.bloomBitsPerEntry());
+            IndexFile file = IndexFile.open(io, path, seq);
             synchronized (manifestLock) {
                 List<IndexFile> files = new ArrayList<>(current.files);
                 files.add(0, file);
@@ -727,7 +741,7 @@ public final class StreamIndex implements Closeable {
         }
         Manifest next = new Manifest(persisted.generation() + 1, upTo, entries, streams, nextFileSeq.get(), records);
         try {
-            next.write(dir);
+            next.write(io, dir);
         } catch (IOException | RuntimeException e) {
             // Whether the rename happened is unknown, so the file stays; the next open keeps or
             // deletes it according to the manifest it finds.
@@ -784,10 +798,10 @@ public final class StreamIndex implements Closeable {
             List<IndexFile> window = mergeWindow(s.files);
             long seq = nextFileSeq.getAndIncrement();
             Path path = dir.resolve(IndexFormat.fileName(seq));
-            try (IndexFileWriter out = new IndexFileWriter(path, seq, options.bloomBitsPerEntry())) {
+            try (IndexFileWriter out = new IndexFileWriter(io, path, seq, options.bloomBitsPerEntry())) {
                 FileBuilder.merge(window, out, () -> closing);
             }
-            IndexFile merged = IndexFile.open(path, seq);
+            IndexFile merged = IndexFile.open(io, path, seq);
             synchronized (manifestLock) {
                 List<IndexFile> files = new ArrayList<>(current.files);
                 int at = files.indexOf(window.get(0));
@@ -860,7 +874,7 @@ public final class StreamIndex implements Closeable {
                 return;
             }
             byte[] text = IndexFormat.utf8(describe(found) + "\n");
-            try (FileChannel ch = FileChannel.open(
+            try (FileChannel ch = io.open(
                     marker,
                     StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE,
@@ -871,7 +885,7 @@ public final class StreamIndex implements Closeable {
                 }
                 ch.force(true);
             }
-            Manifest.syncDirectory(dir); // the marker's name must survive a crash too
+            io.fsyncDirectory(dir); // the marker's name must survive a crash too
             markedForRebuild = true;
         }
         System.getLogger(StreamIndex.class.getName())
@@ -965,11 +979,16 @@ public final class StreamIndex implements Closeable {
      * names) and every entry against the log through checker; reports problems with file and offset.
      */
     public static IndexVerification verify(Path indexDir, EntryChecker checker) throws IOException {
-        return Verifier.verify(indexDir, checker, StreamHasher.DEFAULT);
+        return verify(indexDir, checker, FileIo.system());
+    }
+
+    /** As {@link #verify(Path, EntryChecker)}, with every file access through io. */
+    public static IndexVerification verify(Path indexDir, EntryChecker checker, FileIo io) throws IOException {
+        return Verifier.verify(io, indexDir, checker, StreamHasher.DEFAULT);
     }
 
     static IndexVerification verify(Path indexDir, EntryChecker checker, StreamHasher hasher) throws IOException {
-        return Verifier.verify(indexDir, checker, hasher);
+        return Verifier.verify(FileIo.system(), indexDir, checker, hasher);
     }
 
     /**
@@ -980,17 +999,27 @@ public final class StreamIndex implements Closeable {
      * read reaches them, so an empty answer says nothing about those: {@link #verify} does.
      */
     public static Optional<CorruptIndexException> openProblem(Path indexDir) throws IOException {
-        return openProblem(indexDir, DEFAULT_OPEN_CHECK_BYTES);
+        return openProblem(indexDir, FileIo.system());
+    }
+
+    /** As {@link #openProblem(Path)}, with every file access through io. */
+    public static Optional<CorruptIndexException> openProblem(Path indexDir, FileIo io) throws IOException {
+        return openProblem(io, indexDir, DEFAULT_OPEN_CHECK_BYTES);
     }
 
     static Optional<CorruptIndexException> openProblem(Path indexDir, long openCheckBytes) throws IOException {
-        if (!Files.isDirectory(indexDir)) {
+        return openProblem(FileIo.system(), indexDir, openCheckBytes);
+    }
+
+    private static Optional<CorruptIndexException> openProblem(FileIo io, Path indexDir, long openCheckBytes)
+            throws IOException {
+        if (!io.isDirectory(indexDir)) {
             return Optional.empty();
         }
         try {
-            checkNotMarked(indexDir);
-            Manifest manifest = Manifest.read(indexDir).orElse(Manifest.empty());
-            for (IndexFile f : openFiles(indexDir, manifest, openCheckBytes)) {
+            checkNotMarked(io, indexDir);
+            Manifest manifest = Manifest.read(io, indexDir).orElse(Manifest.empty());
+            for (IndexFile f : openFiles(io, indexDir, manifest, openCheckBytes)) {
                 f.closeChannel();
             }
             return Optional.empty();
@@ -1009,25 +1038,30 @@ public final class StreamIndex implements Closeable {
      * log). The index must be closed.
      */
     public static void delete(Path indexDir) throws IOException {
-        if (!Files.isDirectory(indexDir)) {
+        delete(indexDir, FileIo.system());
+    }
+
+    /** As {@link #delete(Path)}, with every file access through io. */
+    public static void delete(Path indexDir, FileIo io) throws IOException {
+        if (!io.isDirectory(indexDir)) {
             return;
         }
         // The manifest goes first: a crash part-way leaves no manifest, which opens as an empty index
-        // whose leftover files are orphans, deleted at open.
-        Files.deleteIfExists(indexDir.resolve(Manifest.NAME));
-        Files.deleteIfExists(indexDir.resolve(Manifest.TMP_NAME));
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(indexDir)) {
-            for (Path p : entries) {
-                if (IndexFormat.seqOf(p).isPresent()) {
-                    Files.delete(p);
-                }
+        // whose leftover files are orphans, deleted at open. Its removal must be durable before any
+        // file it lists goes, or a crash could bring back a manifest naming deleted files.
+        io.deleteIfExists(indexDir.resolve(Manifest.NAME));
+        io.deleteIfExists(indexDir.resolve(Manifest.TMP_NAME));
+        io.fsyncDirectory(indexDir);
+        for (Path p : io.list(indexDir)) {
+            if (IndexFormat.seqOf(p).isPresent()) {
+                io.deleteIfExists(p);
             }
         }
-        Manifest.syncDirectory(indexDir);
+        io.fsyncDirectory(indexDir);
         // The marker goes last, once the rest is durably gone: a crash before this leaves it, and
         // the next open deletes and rebuilds again instead of trusting a half-deleted index.
-        if (Files.deleteIfExists(indexDir.resolve(REBUILD_MARKER))) {
-            Manifest.syncDirectory(indexDir);
+        if (io.deleteIfExists(indexDir.resolve(REBUILD_MARKER))) {
+            io.fsyncDirectory(indexDir);
         }
     }
 

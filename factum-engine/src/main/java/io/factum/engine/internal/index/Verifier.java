@@ -4,6 +4,7 @@ import static io.factum.engine.internal.index.IndexFormat.ENTRY_BLOCK_HEADER;
 import static io.factum.engine.internal.index.IndexFormat.ENTRY_BYTES;
 import static io.factum.engine.internal.index.IndexFormat.NAME_BLOCK_HEADER;
 
+import io.factum.engine.FileIo;
 import io.factum.engine.internal.index.IndexVerification.Problem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,7 +12,6 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,23 +24,25 @@ import java.util.Optional;
  * names of a file are joined with its entries by a second sequential pass, not loaded.
  */
 final class Verifier {
+    private final FileIo io;
     private final Path dir;
     private final StreamIndex.EntryChecker checker;
     private final StreamHasher hasher;
     private final List<Problem> problems = new ArrayList<>();
     private long entriesChecked;
 
-    private Verifier(Path dir, StreamIndex.EntryChecker checker, StreamHasher hasher) {
+    private Verifier(FileIo io, Path dir, StreamIndex.EntryChecker checker, StreamHasher hasher) {
+        this.io = io;
         this.dir = dir;
         this.checker = checker;
         this.hasher = hasher;
     }
 
-    static IndexVerification verify(Path dir, StreamIndex.EntryChecker checker, StreamHasher hasher)
+    static IndexVerification verify(FileIo io, Path dir, StreamIndex.EntryChecker checker, StreamHasher hasher)
             throws IOException {
-        Verifier v = new Verifier(dir, checker, hasher);
+        Verifier v = new Verifier(io, dir, checker, hasher);
         Path marker = dir.resolve(StreamIndex.REBUILD_MARKER);
-        if (Files.exists(marker)) {
+        if (io.exists(marker)) {
             v.problem(
                     marker,
                     0,
@@ -49,7 +51,7 @@ final class Verifier {
         }
         Manifest manifest;
         try {
-            manifest = Manifest.read(dir).orElse(Manifest.empty());
+            manifest = Manifest.read(io, dir).orElse(Manifest.empty());
         } catch (CorruptIndexException e) {
             v.problems.add(new Problem(e.file(), e.offset(), e.getMessage()));
             return new IndexVerification(-1, 0, 0, v.problems);
@@ -68,11 +70,11 @@ final class Verifier {
 
     private void verifyFile(Manifest.FileRecord r, long indexedUpTo) throws IOException {
         Path path = dir.resolve(IndexFormat.fileName(r.seq()));
-        if (!Files.exists(path)) {
+        if (!io.exists(path)) {
             problem(path, 0, "listed in the manifest but missing");
             return;
         }
-        long size = Files.size(path);
+        long size = io.size(path);
         if (size != r.sizeBytes()) {
             problem(
                     path,
@@ -81,7 +83,7 @@ final class Verifier {
         }
         IndexFile file;
         try {
-            file = IndexFile.open(path, r.seq());
+            file = IndexFile.open(io, path, r.seq());
         } catch (CorruptIndexException e) {
             problem(e.file(), e.offset(), e.getMessage());
             return;

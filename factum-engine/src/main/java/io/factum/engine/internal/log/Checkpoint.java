@@ -1,8 +1,8 @@
 package io.factum.engine.internal.log;
 
+import io.factum.engine.FileIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -42,9 +42,9 @@ record Checkpoint(long position, long segmentFirstPosition, long frameOffset) {
         record Present(Checkpoint checkpoint) implements Loaded {}
     }
 
-    static Loaded read(LogIo io, Path dir) throws IOException {
+    static Loaded read(FileIo io, Path dir) throws IOException {
         Path file = dir.resolve(LogFormat.CHECKPOINT_FILE);
-        if (!Files.exists(file)) {
+        if (!io.exists(file)) {
             return new Loaded.Absent();
         }
         ByteBuffer buf = LogFiles.readSmallFile(io, file);
@@ -76,7 +76,7 @@ record Checkpoint(long position, long segmentFirstPosition, long frameOffset) {
         return Optional.empty();
     }
 
-    void write(LogIo io, Path dir) throws IOException {
+    void write(FileIo io, Path dir) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(BYTES);
         buf.putInt(MAGIC)
                 .putInt(LogFormat.FORMAT_VERSION)

@@ -1,6 +1,7 @@
 package io.factum.engine.internal.log;
 
 import io.factum.engine.DataDirectoryLockedException;
+import io.factum.engine.FileIo;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,7 +9,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
@@ -49,8 +49,13 @@ public final class DirectoryLock implements Closeable {
      *     holds it
      */
     public static DirectoryLock acquire(Path dataDir) throws IOException {
-        Files.createDirectories(dataDir);
-        return acquire(dataDir, true);
+        return acquire(dataDir, FileIo.system());
+    }
+
+    /** As {@link #acquire(Path)}, with every file access through io. */
+    public static DirectoryLock acquire(Path dataDir, FileIo io) throws IOException {
+        io.createDirectoriesDurably(dataDir);
+        return acquire(dataDir, io, true);
     }
 
     /**
@@ -64,18 +69,23 @@ public final class DirectoryLock implements Closeable {
      *     holds it
      */
     public static DirectoryLock acquireReadOnly(Path dataDir) throws IOException {
-        return acquire(dataDir, false);
+        return acquireReadOnly(dataDir, FileIo.system());
     }
 
-    private static DirectoryLock acquire(Path dataDir, boolean writeOwner) throws IOException {
-        Path key = dataDir.toRealPath();
+    /** As {@link #acquireReadOnly(Path)}, with every file access through io. */
+    public static DirectoryLock acquireReadOnly(Path dataDir, FileIo io) throws IOException {
+        return acquire(dataDir, io, false);
+    }
+
+    private static DirectoryLock acquire(Path dataDir, FileIo io, boolean writeOwner) throws IOException {
+        Path key = io.realPath(dataDir);
         synchronized (HELD_IN_THIS_JVM) {
             if (!HELD_IN_THIS_JVM.add(key)) {
                 throw new DataDirectoryLockedException(dataDir);
             }
         }
         try {
-            return lock(dataDir, key, writeOwner);
+            return lock(dataDir, io, key, writeOwner);
         } catch (IOException | RuntimeException e) {
             synchronized (HELD_IN_THIS_JVM) {
                 HELD_IN_THIS_JVM.remove(key);
@@ -84,10 +94,10 @@ public final class DirectoryLock implements Closeable {
         }
     }
 
-    private static DirectoryLock lock(Path dataDir, Path key, boolean writeOwner) throws IOException {
+    private static DirectoryLock lock(Path dataDir, FileIo io, Path key, boolean writeOwner) throws IOException {
         // WRITE is needed for an exclusive lock even when nothing is written; opening for writing
         // changes neither the contents nor the modification time.
-        FileChannel channel = FileChannel.open(
+        FileChannel channel = io.open(
                 key.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             FileLock lock = channel.tryLock();

@@ -1,11 +1,10 @@
 package io.factum.engine.internal.log;
 
+import io.factum.engine.FileIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /** Small file operations every part of the log shares. Stateless. */
@@ -53,21 +52,22 @@ final class LogFiles {
      * rename it over the target, and (when asked) fsync the directory so the rename itself is
      * durable. A crash leaves either the old or the new file, never a torn one.
      */
-    static void writeAtomically(LogIo io, Path target, ByteBuffer contents, boolean fsyncDirectory) throws IOException {
+    static void writeAtomically(FileIo io, Path target, ByteBuffer contents, boolean fsyncDirectory)
+            throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + LogFormat.TMP_SUFFIX);
         try (FileChannel channel = io.open(
                 tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             writeFully(channel, contents, 0);
             channel.force(true);
         }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        io.move(tmp, target);
         if (fsyncDirectory) {
             io.fsyncDirectory(target.getParent());
         }
     }
 
     /** The whole of a small file (a sidecar or the checkpoint). */
-    static ByteBuffer readSmallFile(LogIo io, Path file) throws IOException {
+    static ByteBuffer readSmallFile(FileIo io, Path file) throws IOException {
         try (FileChannel channel = io.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
             if (size > Integer.MAX_VALUE - 8) {

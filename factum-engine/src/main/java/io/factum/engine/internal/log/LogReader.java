@@ -3,11 +3,11 @@ package io.factum.engine.internal.log;
 import static io.factum.engine.internal.log.LogFormat.HEADER_BYTES;
 
 import io.factum.api.RecordedEvent;
+import io.factum.engine.FileIo;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -60,14 +60,16 @@ public final class LogReader implements Closeable {
 
     /** Opens the log in {@code logDir} for reading only; see the class comment. */
     public static LogReader open(Path logDir) throws IOException {
-        return open(logDir.toAbsolutePath(), LogIo.SYSTEM);
+        return open(logDir, FileIo.system());
     }
 
-    static LogReader open(Path dir, LogIo io) throws IOException {
-        if (!Files.isDirectory(dir)) {
+    /** As {@link #open(Path)}, with every file access through io. */
+    public static LogReader open(Path logDir, FileIo io) throws IOException {
+        Path dir = logDir.toAbsolutePath();
+        if (!io.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "not a log directory");
         }
-        List<LogRecovery.SegmentFile> files = LogRecovery.listSegments(dir);
+        List<LogRecovery.SegmentFile> files = LogRecovery.listSegments(io, dir);
         List<Part> parts = new ArrayList<>(files.size());
         try {
             for (int i = 0; i < files.size(); i++) {
@@ -82,7 +84,7 @@ public final class LogReader implements Closeable {
         return new LogReader(List.copyOf(parts));
     }
 
-    private static Part openPart(Path dir, LogIo io, LogRecovery.SegmentFile file, boolean last) throws IOException {
+    private static Part openPart(Path dir, FileIo io, LogRecovery.SegmentFile file, boolean last) throws IOException {
         FileChannel channel = io.open(file.path(), StandardOpenOption.READ);
         try {
             long size = channel.size();

@@ -2,11 +2,10 @@ package io.factum.engine.internal.log;
 
 import static io.factum.engine.internal.log.LogFormat.HEADER_BYTES;
 
+import io.factum.engine.FileIo;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -47,14 +46,14 @@ final class LogRecovery {
     record Recovered(List<SegmentState> segments, Optional<Checkpoint> checkpoint) {}
 
     private final Path dir;
-    private final LogIo io;
+    private final FileIo io;
 
-    private LogRecovery(Path dir, LogIo io) {
+    private LogRecovery(Path dir, FileIo io) {
         this.dir = dir;
         this.io = io;
     }
 
-    static Recovered recover(Path dir, LogIo io) throws IOException {
+    static Recovered recover(Path dir, FileIo io) throws IOException {
         return new LogRecovery(dir, io).run();
     }
 
@@ -67,7 +66,7 @@ final class LogRecovery {
 
     private Recovered recoverSegments() throws IOException {
         SegmentChain.Start start = readStart();
-        List<SegmentFile> all = listSegments(dir);
+        List<SegmentFile> all = listSegments(io, dir);
         List<SegmentFile> files = SegmentChain.live(all, start);
         if (files.size() < all.size()) {
             LOG.log(
@@ -78,7 +77,7 @@ final class LogRecovery {
                     start.describe());
         }
         if (files.isEmpty()) {
-            Optional<Damage> missing = SegmentChain.checkEmpty(dir, start);
+            Optional<Damage> missing = SegmentChain.checkEmpty(io, dir, start);
             if (missing.isPresent()) {
                 throw missing.get().exception();
             }
@@ -116,15 +115,13 @@ final class LogRecovery {
 
     // ---- directory and headers ----
 
-    static List<SegmentFile> listSegments(Path dir) throws IOException {
+    static List<SegmentFile> listSegments(FileIo io, Path dir) throws IOException {
         List<SegmentFile> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            for (Path path : stream) {
-                OptionalLong first =
-                        LogFormat.parseSegmentFileName(path.getFileName().toString());
-                if (first.isPresent() && Files.isRegularFile(path)) {
-                    files.add(new SegmentFile(path, first.getAsLong()));
-                }
+        for (Path path : io.list(dir)) {
+            OptionalLong first =
+                    LogFormat.parseSegmentFileName(path.getFileName().toString());
+            if (first.isPresent() && !io.isDirectory(path)) {
+                files.add(new SegmentFile(path, first.getAsLong()));
             }
         }
         files.sort(Comparator.comparingLong(SegmentFile::firstPosition));
@@ -136,7 +133,7 @@ final class LogRecovery {
      * including its metadata, fsync of the directory entry. Without the last two a crash could lose
      * the whole file even after frames in it were acknowledged.
      */
-    static SegmentFile createSegment(LogIo io, Path dir, long firstPosition) throws IOException {
+    static SegmentFile createSegment(FileIo io, Path dir, long firstPosition) throws IOException {
         Path path = dir.resolve(LogFormat.segmentFileName(firstPosition));
         try (FileChannel channel =
                 io.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -148,9 +145,9 @@ final class LogRecovery {
     }
 
     private void deleteTemporaryFiles() throws IOException {
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + LogFormat.TMP_SUFFIX)) {
-            for (Path path : stream) {
-                Files.deleteIfExists(path);
+        for (Path path : io.list(dir)) {
+            if (path.getFileName().toString().endsWith(LogFormat.TMP_SUFFIX)) {
+                io.deleteIfExists(path);
             }
         }
     }
@@ -165,7 +162,7 @@ final class LogRecovery {
      */
     private void repairTornCreation(SegmentFile last, Optional<Checkpoint> checkpoint) throws IOException {
         if (checkpoint.isPresent() && checkpoint.get().segmentFirstPosition() == last.firstPosition()
-                || Files.exists(Sidecar.pathFor(dir, last.firstPosition()))) {
+                || io.exists(Sidecar.pathFor(dir, last.firstPosition()))) {
             return;
         }
         try (FileChannel channel = io.open(last.path(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -218,7 +215,7 @@ final class LogRecovery {
      */
     private SegmentState loadSealed(SegmentFile file, SegmentFile next, Optional<Checkpoint> checkpoint)
             throws IOException {
-        long size = Files.size(file.path());
+        long size = io.size(file.path());
         boolean trusted = checkpoint.isPresent()
                 && file.firstPosition() <= checkpoint.get().segmentFirstPosition();
         Sidecar.Loaded sidecar = Sidecar.read(io, dir, file.firstPosition(), size);
@@ -288,7 +285,7 @@ final class LogRecovery {
     }
 
     /** Checks every frame of a sealed segment; any invalid frame is damage (it was fsynced at seal). */
-    static SegmentState scanSealed(LogIo io, SegmentFile file, long size) throws IOException {
+    static SegmentState scanSealed(FileIo io, SegmentFile file, long size) throws IOException {
         try (FileChannel channel = io.open(file.path(), StandardOpenOption.READ)) {
             FrameCursor cursor =
                     new FrameCursor(file.path(), channel::read, HEADER_BYTES, size, Segment.SCAN_CHUNK_BYTES);
@@ -345,7 +342,7 @@ final class LogRecovery {
 
     private SegmentState recoverLast(SegmentFile file, Optional<Checkpoint> checkpoint) throws IOException {
         Path staleSidecar = Sidecar.pathFor(dir, file.firstPosition());
-        if (Files.deleteIfExists(staleSidecar)) {
+        if (io.deleteIfExists(staleSidecar)) {
             LOG.log(
                     Level.INFO,
                     "deleted sidecar {0} of the active segment (a crash right after sealing)",

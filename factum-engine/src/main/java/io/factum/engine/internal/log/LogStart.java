@@ -1,8 +1,8 @@
 package io.factum.engine.internal.log;
 
+import io.factum.engine.FileIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -54,9 +54,9 @@ record LogStart(long position) {
         return dir.resolve(LogFormat.LOG_START_FILE);
     }
 
-    static Loaded read(LogIo io, Path dir) throws IOException {
+    static Loaded read(FileIo io, Path dir) throws IOException {
         Path file = pathIn(dir);
-        if (!Files.exists(file)) {
+        if (!io.exists(file)) {
             return new Loaded.Absent();
         }
         ByteBuffer buf = LogFiles.readSmallFile(io, file);
@@ -86,7 +86,7 @@ record LogStart(long position) {
     }
 
     /** Replaces the file atomically and durably (the directory is fsynced). */
-    void write(LogIo io, Path dir) throws IOException {
+    void write(FileIo io, Path dir) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(BYTES);
         buf.putInt(MAGIC).putInt(LogFormat.FORMAT_VERSION).putLong(position);
         buf.putInt(CRC_OFFSET, LogFormat.crc32c(buf.array(), 0, CRC_OFFSET));

@@ -2,10 +2,10 @@ package io.factum.engine.internal.log;
 
 import static io.factum.engine.internal.log.LogFormat.HEADER_BYTES;
 
+import io.factum.engine.FileIo;
 import io.factum.engine.VerifyReport;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -21,18 +21,18 @@ import java.util.Optional;
  */
 final class LogVerifier {
     private final Path dir;
-    private final LogIo io;
+    private final FileIo io;
     private final List<VerifyReport.Problem> problems = new ArrayList<>();
     private long frames;
     private long records;
 
-    private LogVerifier(Path dir, LogIo io) {
+    private LogVerifier(Path dir, FileIo io) {
         this.dir = dir;
         this.io = io;
     }
 
-    static LogVerification verify(Path dir, LogIo io) throws IOException {
-        if (!Files.isDirectory(dir)) {
+    static LogVerification verify(Path dir, FileIo io) throws IOException {
+        if (!io.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "not a log directory");
         }
         return new LogVerifier(dir, io).run();
@@ -42,11 +42,11 @@ final class LogVerifier {
     private record SegmentScan(boolean sound, long lastPosition, long lastFrameOffset, SparseIndex index) {}
 
     private LogVerification run() throws IOException {
-        List<LogRecovery.SegmentFile> all = LogRecovery.listSegments(dir);
+        List<LogRecovery.SegmentFile> all = LogRecovery.listSegments(io, dir);
         SegmentChain.Start start = readStart(all);
         List<LogRecovery.SegmentFile> files = SegmentChain.live(all, start);
         if (files.isEmpty()) {
-            SegmentChain.checkEmpty(dir, start).ifPresent(this::report);
+            SegmentChain.checkEmpty(io, dir, start).ifPresent(this::report);
         } else {
             SegmentChain.checkFirst(dir, start, files.get(0)).ifPresent(this::report);
         }
@@ -228,7 +228,7 @@ final class LogVerifier {
      */
     private void report(Damage damage) {
         VerifyReport.Problem problem = damage.asProblem();
-        boolean repeat = !Files.exists(problem.file())
+        boolean repeat = !io.exists(problem.file())
                 && problems.stream().anyMatch(p -> p.file().equals(problem.file()));
         if (!repeat) {
             problems.add(problem);

@@ -1,9 +1,8 @@
 package io.factum.engine.internal.log;
 
+import io.factum.engine.FileIo;
 import io.factum.engine.internal.log.LogRecovery.SegmentFile;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,16 +129,18 @@ final class SegmentChain {
      * A directory without any segment file is a new log unless something shows the log held events:
      * a checkpoint, a sidecar, or a persisted start. Then the first segment is missing.
      */
-    static Optional<Damage> checkEmpty(Path dir, Start start) throws IOException {
+    static Optional<Damage> checkEmpty(FileIo io, Path dir, Start start) throws IOException {
         List<String> evidence = new ArrayList<>();
         for (String name : new String[] {LogFormat.CHECKPOINT_FILE, LogFormat.LOG_START_FILE}) {
-            if (Files.exists(dir.resolve(name))) {
+            if (io.exists(dir.resolve(name))) {
                 evidence.add(name);
             }
         }
-        try (DirectoryStream<Path> sidecars =
-                Files.newDirectoryStream(dir, LogFormat.SEGMENT_PREFIX + "*" + LogFormat.SIDECAR_SUFFIX)) {
-            sidecars.forEach(p -> evidence.add(p.getFileName().toString()));
+        for (Path p : io.list(dir)) {
+            String name = p.getFileName().toString();
+            if (name.startsWith(LogFormat.SEGMENT_PREFIX) && name.endsWith(LogFormat.SIDECAR_SUFFIX)) {
+                evidence.add(name);
+            }
         }
         if (evidence.isEmpty()) {
             return Optional.empty();

@@ -1,6 +1,7 @@
 package io.factum.engine.internal.log;
 
 import io.factum.api.StoreClosedException;
+import io.factum.engine.FileIo;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -31,11 +32,11 @@ final class SegmentChannel implements Closeable {
     private static final int MAX_REOPENS = 3;
 
     private final Path path;
-    private final LogIo io;
+    private final FileIo io;
     private volatile FileChannel channel;
     private volatile boolean closed;
 
-    SegmentChannel(Path path, LogIo io) throws IOException {
+    SegmentChannel(Path path, FileIo io) throws IOException {
         this.path = path;
         this.io = io;
         this.channel = io.open(path, StandardOpenOption.READ);

@@ -1,12 +1,12 @@
 package io.factum.engine.internal.log;
 
+import io.factum.engine.FileIo;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +65,7 @@ final class SegmentPreparer implements Closeable {
     }
 
     private final Path path;
-    private final LogIo io;
+    private final FileIo io;
     private final long fileBytes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -76,7 +76,7 @@ final class SegmentPreparer implements Closeable {
 
     private volatile boolean closed;
 
-    SegmentPreparer(Path dir, LogIo io, long segmentSizeBytes) {
+    SegmentPreparer(Path dir, FileIo io, long segmentSizeBytes) {
         this.path = dir.resolve(FILE_NAME);
         this.io = io;
         this.fileBytes = fileBytes(segmentSizeBytes);
@@ -193,7 +193,7 @@ final class SegmentPreparer implements Closeable {
 
     /** Writes the zero-filled file from scratch and forces it with its metadata (size, extents). */
     private void prepare(boolean background) throws IOException {
-        Files.deleteIfExists(path);
+        io.deleteIfExists(path);
         try (FileChannel channel = io.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(LogFiles.ZERO_CHUNK_BYTES, fileBytes));
             long at = 0;
@@ -230,7 +230,7 @@ final class SegmentPreparer implements Closeable {
             Thread.currentThread().interrupt();
         }
         if (!thread.isAlive()) {
-            Files.deleteIfExists(path);
+            io.deleteIfExists(path);
         }
     }
 }

@@ -10,6 +10,7 @@ import io.factum.api.RecordedEvent;
 import io.factum.api.StoreClosedException;
 import io.factum.api.StoreFailedException;
 import io.factum.engine.CorruptStoreException;
+import io.factum.engine.FileIo;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -17,14 +18,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
 import org.jspecify.annotations.Nullable;
 
@@ -136,7 +136,10 @@ public final class SegmentedLog implements Closeable {
 
     private final Path dir;
     private final Options options;
-    private final LogIo io;
+    private final FileIo io;
+    /** Monotonic time for the "checkpoint about once per second" rule; tests move it by hand. */
+    private final LongSupplier nanoClock;
+
     private final SegmentPreparer preparer;
 
     // ---- published to readers ----
@@ -169,10 +172,12 @@ public final class SegmentedLog implements Closeable {
     /** UTF-8 stream and type of each record of the frame being encoded: [2i] stream, [2i+1] type. */
     private final List<byte[]> encodedNames = new ArrayList<>();
 
-    private SegmentedLog(Path dir, Options options, LogIo io, LogRecovery.Recovered recovered) throws IOException {
+    private SegmentedLog(Path dir, Options options, FileIo io, LongSupplier nanoClock, LogRecovery.Recovered recovered)
+            throws IOException {
         this.dir = dir;
         this.options = options;
         this.io = io;
+        this.nanoClock = nanoClock;
         List<LogRecovery.SegmentState> states = recovered.segments();
         Segment[] opened = new Segment[states.size()];
         try {
@@ -202,24 +207,26 @@ public final class SegmentedLog implements Closeable {
         this.publishedFrameOffset = lastFrameOffset;
         this.publishedFramePosition = lastFramePosition;
         this.lastCheckpoint = recovered.checkpoint();
-        this.lastCheckpointNanos = io.nanoTime();
+        this.lastCheckpointNanos = nanoClock.getAsLong();
         this.activePreallocated = activeChannel.size() > writtenEnd;
         this.preparer = new SegmentPreparer(dir, io, options.segmentSizeBytes());
     }
 
     /** Opens or creates the log in {@code logDir} (creating the directory) and runs recovery. */
     public static SegmentedLog open(Path logDir, Options options) throws IOException {
-        return open(logDir, options, LogIo.SYSTEM);
+        return open(logDir, options, FileIo.system());
     }
 
-    static SegmentedLog open(Path logDir, Options options, LogIo io) throws IOException {
+    /** As {@link #open(Path, Options)}, with every file access through io. */
+    public static SegmentedLog open(Path logDir, Options options, FileIo io) throws IOException {
+        return open(logDir, options, io, System::nanoTime);
+    }
+
+    static SegmentedLog open(Path logDir, Options options, FileIo io, LongSupplier nanoClock) throws IOException {
         Path dir = logDir.toAbsolutePath();
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
-            io.fsyncDirectory(dir.getParent());
-        }
+        io.createDirectoriesDurably(dir);
         LogRecovery.Recovered recovered = LogRecovery.recover(dir, io);
-        SegmentedLog log = new SegmentedLog(dir, options, io, recovered);
+        SegmentedLog log = new SegmentedLog(dir, options, io, nanoClock, recovered);
         LOG.log(
                 Level.DEBUG,
                 "opened log {0}: {1} segments, durable position {2}",
@@ -284,7 +291,7 @@ public final class SegmentedLog implements Closeable {
             // The first flush into a segment always checkpoints: from the first acknowledged frame of
             // a segment on, the checkpoint names that segment, so losing the file is refused at open
             // instead of looking like a crash right after the previous segment was sealed.
-            if (io.nanoTime() - lastCheckpointNanos >= CHECKPOINT_INTERVAL_NANOS || !checkpointNamesActive()) {
+            if (nanoClock.getAsLong() - lastCheckpointNanos >= CHECKPOINT_INTERVAL_NANOS || !checkpointNamesActive()) {
                 checkpointNewestFrame(lastFrameOffset, lastFramePosition);
             }
         } catch (IOException | RuntimeException e) {
@@ -448,14 +455,14 @@ public final class SegmentedLog implements Closeable {
     private FileChannel startSegment(long firstPosition) throws IOException {
         Path prepared = preparer.take();
         Path target = dir.resolve(LogFormat.segmentFileName(firstPosition));
-        if (Files.exists(target)) {
+        if (io.exists(target)) {
             throw new FileAlreadyExistsException(target.toString(), null, "the next segment exists");
         }
         FileChannel channel = io.open(prepared, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             LogFiles.writeFully(channel, LogFormat.encodeHeader(firstPosition), 0);
             channel.force(false);
-            Files.move(prepared, target, StandardCopyOption.ATOMIC_MOVE);
+            io.move(prepared, target);
             io.fsyncDirectory(dir);
             return channel;
         } catch (IOException | RuntimeException e) {
@@ -487,7 +494,7 @@ public final class SegmentedLog implements Closeable {
     private void writeCheckpoint(Checkpoint checkpoint) throws IOException {
         checkpoint.write(io, dir);
         lastCheckpoint = Optional.of(checkpoint);
-        lastCheckpointNanos = io.nanoTime();
+        lastCheckpointNanos = nanoClock.getAsLong();
     }
 
     private void checkWritable() {
@@ -607,7 +614,12 @@ public final class SegmentedLog implements Closeable {
 
     /** Checks every frame of every segment of a closed log, and its sidecars and checkpoint. */
     public static LogVerification verify(Path logDir) throws IOException {
-        return LogVerifier.verify(logDir.toAbsolutePath(), LogIo.SYSTEM);
+        return verify(logDir, FileIo.system());
+    }
+
+    /** As {@link #verify(Path)}, with every file access through io. */
+    public static LogVerification verify(Path logDir, FileIo io) throws IOException {
+        return LogVerifier.verify(logDir.toAbsolutePath(), io);
     }
 
     private void checkReadable(long position, int maxRecords) {

@@ -1,8 +1,8 @@
 package io.factum.engine.internal.log;
 
+import io.factum.engine.FileIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -46,7 +46,7 @@ record Sidecar(long firstPosition, long lastPosition, long endOffset, long lastF
      * Writes the sidecar atomically. Without a directory fsync: when sealing, creating the next segment
      * fsyncs the directory right after, and a sidecar lost to a crash is only rebuilt by a scan.
      */
-    void write(LogIo io, Path dir) throws IOException {
+    void write(FileIo io, Path dir) throws IOException {
         int size = index.size();
         ByteBuffer buf = ByteBuffer.allocate(ENTRIES_OFFSET + 16 * size + 4);
         buf.putInt(MAGIC)
@@ -65,9 +65,9 @@ record Sidecar(long firstPosition, long lastPosition, long endOffset, long lastF
      * Reads and checks the sidecar of the segment that starts at {@code firstPosition} and is {@code
      * segmentSize} bytes long now.
      */
-    static Loaded read(LogIo io, Path dir, long firstPosition, long segmentSize) throws IOException {
+    static Loaded read(FileIo io, Path dir, long firstPosition, long segmentSize) throws IOException {
         Path file = pathFor(dir, firstPosition);
-        if (!Files.exists(file)) {
+        if (!io.exists(file)) {
             return new Loaded.Absent();
         }
         ByteBuffer buf = LogFiles.readSmallFile(io, file);

@@ -2,6 +2,7 @@ package io.factum.engine.internal.log;
 
 import io.factum.api.ContentType;
 import io.factum.api.RecordedEvent;
+import io.factum.engine.FileIo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -52,7 +53,7 @@ final class LogFixtures {
     }
 
     static List<Path> segmentFiles(Path dir) throws IOException {
-        return LogRecovery.listSegments(dir).stream()
+        return LogRecovery.listSegments(FileIo.system(), dir).stream()
                 .map(LogRecovery.SegmentFile::path)
                 .toList();
     }

@@ -5,6 +5,8 @@ import static io.factum.engine.internal.log.LogFixtures.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.factum.engine.FileIo;
+import io.factum.engine.fault.ForwardingFileIo;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -80,18 +82,13 @@ class SegmentPreallocationTest {
     void aCrashRightAfterTheRenameLeavesAnEmptySegmentThatOpens() throws IOException {
         AtomicBoolean failDirectorySync = new AtomicBoolean();
         IOException injected = new IOException("injected: crash before the directory fsync");
-        LogIo io = new LogIo() {
-            @Override
-            public FileChannel open(Path path, java.nio.file.OpenOption... options) throws IOException {
-                return FileChannel.open(path, options);
-            }
-
+        FileIo io = new ForwardingFileIo(FileIo.system()) {
             @Override
             public void fsyncDirectory(Path dir) throws IOException {
                 if (failDirectorySync.get()) {
                     throw injected;
                 }
-                LogIo.super.fsyncDirectory(dir);
+                super.fsyncDirectory(dir);
             }
         };
         Path live = tmp.resolve("live");

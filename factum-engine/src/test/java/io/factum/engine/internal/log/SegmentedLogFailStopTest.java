@@ -56,7 +56,7 @@ class SegmentedLogFailStopTest {
             throws IOException {
         IOException injected = new IOException("injected fault");
         long durable;
-        try (SegmentedLog log = SegmentedLog.open(dir, options, io)) {
+        try (SegmentedLog log = SegmentedLog.open(dir, options, io, io::nanoTime)) {
             for (int i = 0; i < 5; i++) {
                 appendFlushed(log, 3);
             }

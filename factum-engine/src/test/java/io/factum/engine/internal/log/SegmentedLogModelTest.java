@@ -32,7 +32,7 @@ class SegmentedLogModelTest {
         Path dir = tmp.resolve("log-0");
         int crashes = 0;
         long acknowledged = -1;
-        SegmentedLog log = SegmentedLog.open(dir, options, io);
+        SegmentedLog log = SegmentedLog.open(dir, options, io, io::nanoTime);
         try {
             for (int step = 0; step < 200; step++) {
                 int op = random.nextInt(100);
@@ -51,7 +51,7 @@ class SegmentedLogModelTest {
                                     .getAsLong()
                             - 1;
                     log.close();
-                    log = SegmentedLog.open(dir, options, io);
+                    log = SegmentedLog.open(dir, options, io, io::nanoTime);
                     // close() discards unflushed frames, except those a segment roll already sealed.
                     assertThat(log.durablePosition()).isEqualTo(Math.max(acknowledged, sealed));
                     assertThat(log.durablePosition()).isLessThanOrEqualTo(written);
@@ -61,7 +61,7 @@ class SegmentedLogModelTest {
                     long written = log.nextPosition() - 1;
                     log.close();
                     dir = copy;
-                    log = SegmentedLog.open(dir, options, io);
+                    log = SegmentedLog.open(dir, options, io, io::nanoTime);
                     // Unacknowledged frames may survive a crash (a roll forces them), acknowledged ones must.
                     assertThat(log.durablePosition()).isBetween(acknowledged, written);
                     acknowledged = log.durablePosition();

@@ -43,7 +43,7 @@ class SegmentedLogPointReadTest {
         Path segment = LogFixtures.lastSegment(dir);
         long frameBytes = frameBytes(segment);
         TestIo io = new TestIo();
-        try (SegmentedLog log = SegmentedLog.open(dir, OPTIONS, io)) {
+        try (SegmentedLog log = SegmentedLog.open(dir, OPTIONS, io, io::nanoTime)) {
             long before = io.bytesReadFrom(segment);
             RecordedEvent middle = big.get(RECORDS / 2);
             assertThat(log.read(middle.position())).isEqualTo(middle);
@@ -59,7 +59,7 @@ class SegmentedLogPointReadTest {
         Path segment = LogFixtures.lastSegment(dir);
         long frameBytes = frameBytes(segment);
         TestIo io = new TestIo();
-        try (SegmentedLog log = SegmentedLog.open(dir, OPTIONS, io)) {
+        try (SegmentedLog log = SegmentedLog.open(dir, OPTIONS, io, io::nanoTime)) {
             for (RecordedEvent record : big.subList(0, 3)) {
                 long before = io.bytesReadFrom(segment);
                 assertThat(log.read(record.position())).isEqualTo(record);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.factum.engine.CorruptStoreException;
+import io.factum.engine.FileIo;
 import io.factum.engine.VerifyReport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -46,7 +47,7 @@ class SegmentedLogRecoveryTest {
     void crash() throws IOException {
         TestIo io = new TestIo();
         Path live = tmp.resolve("live");
-        try (SegmentedLog log = SegmentedLog.open(live, OPTIONS, io)) {
+        try (SegmentedLog log = SegmentedLog.open(live, OPTIONS, io, io::nanoTime)) {
             for (int i = 0; i < 50; i++) {
                 appendFlushed(log, 2);
             }
@@ -250,7 +251,7 @@ class SegmentedLogRecoveryTest {
     @Test
     void checkpointNamingAMissingSegmentIsRefusedNamingTheSegment() throws IOException {
         Path dir = copy();
-        new Checkpoint(5, 777, 32).write(LogIo.SYSTEM, dir);
+        new Checkpoint(5, 777, 32).write(FileIo.system(), dir);
         Path missing = dir.resolve(LogFormat.segmentFileName(777));
         assertRefused(() -> SegmentedLog.open(dir, OPTIONS).close(), missing, 0)
                 .hasMessageContaining("missing")
@@ -325,7 +326,7 @@ class SegmentedLogRecoveryTest {
         Path live = tmp.resolve("young");
         Path first = live.resolve(LogFormat.segmentFileName(0));
         List<Path> copies = new ArrayList<>();
-        try (SegmentedLog log = SegmentedLog.open(live, OPTIONS, new TestIo())) {
+        try (SegmentedLog log = SegmentedLog.open(live, OPTIONS, new TestIo(), () -> 0)) {
             appendFlushed(log, 1);
             copies.add(LogFixtures.crashCopy(live, tmp.resolve("young-1")));
             while (log.segmentCount() < 2) {
@@ -433,7 +434,7 @@ class SegmentedLogRecoveryTest {
         Path dir = copy();
         List<Path> files = LogFixtures.segmentFiles(dir);
         long start = firstPositionOf(files.get(1));
-        new LogStart(start).write(LogIo.SYSTEM, dir);
+        new LogStart(start).write(FileIo.system(), dir);
         Files.delete(files.get(0));
         Files.delete(Sidecar.pathFor(dir, 0));
         assertOpensFrom(dir, start);
@@ -445,7 +446,7 @@ class SegmentedLogRecoveryTest {
         Path dir = copy();
         List<Path> files = LogFixtures.segmentFiles(dir);
         long start = firstPositionOf(files.get(1));
-        new LogStart(start).write(LogIo.SYSTEM, dir);
+        new LogStart(start).write(FileIo.system(), dir);
         byte[] leftover = LogFixtures.bytes(files.get(0));
         assertOpensFrom(dir, start);
         assertThat(SegmentedLog.verify(dir).problems()).isEmpty();
@@ -456,7 +457,7 @@ class SegmentedLogRecoveryTest {
     void missingSegmentAtThePersistedStartIsRefusedNamingIt() throws IOException {
         Path dir = copy();
         List<Path> files = LogFixtures.segmentFiles(dir);
-        new LogStart(firstPositionOf(files.get(1))).write(LogIo.SYSTEM, dir);
+        new LogStart(firstPositionOf(files.get(1))).write(FileIo.system(), dir);
         Files.delete(files.get(1));
         assertRefusedUnchanged(dir, files.get(1), 0)
                 .hasMessageContaining("missing")
@@ -467,7 +468,7 @@ class SegmentedLogRecoveryTest {
     void damagedLogStartIsRefusedAtEveryByte() throws IOException {
         for (int offset = 0; offset < LogStart.BYTES; offset++) {
             Path dir = copy();
-            new LogStart(0).write(LogIo.SYSTEM, dir);
+            new LogStart(0).write(FileIo.system(), dir);
             Path file = LogStart.pathIn(dir);
             LogFixtures.flipByte(file, offset);
             CorruptStoreException corrupt = (CorruptStoreException)
@@ -482,7 +483,7 @@ class SegmentedLogRecoveryTest {
     @Test
     void logStartOfZeroChangesNothing() throws IOException {
         Path dir = copy();
-        new LogStart(0).write(LogIo.SYSTEM, dir);
+        new LogStart(0).write(FileIo.system(), dir);
         assertRecovers(dir, HEAD);
     }
 
@@ -559,7 +560,7 @@ class SegmentedLogRecoveryTest {
     }
 
     private static Checkpoint checkpoint(Path dir) throws IOException {
-        return ((Checkpoint.Loaded.Present) Checkpoint.read(LogIo.SYSTEM, dir)).checkpoint();
+        return ((Checkpoint.Loaded.Present) Checkpoint.read(FileIo.system(), dir)).checkpoint();
     }
 
     private static long firstPositionOf(Path segment) {

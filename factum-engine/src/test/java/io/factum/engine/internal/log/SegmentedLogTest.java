@@ -199,7 +199,7 @@ class SegmentedLogTest {
     void reopenContinuesPositionsAndUsesSidecarsWithoutReadingSealedSegments() throws IOException {
         TestIo io = new TestIo();
         List<RecordedEvent> all;
-        try (SegmentedLog log = SegmentedLog.open(dir, SMALL, io)) {
+        try (SegmentedLog log = SegmentedLog.open(dir, SMALL, io, io::nanoTime)) {
             for (int i = 0; i < 100; i++) {
                 appendFlushed(log, 2);
             }
@@ -208,7 +208,7 @@ class SegmentedLogTest {
         List<Path> files = LogFixtures.segmentFiles(dir);
         assertThat(files.size()).isGreaterThan(3);
         TestIo reopenIo = new TestIo();
-        try (SegmentedLog log = SegmentedLog.open(dir, SMALL, reopenIo)) {
+        try (SegmentedLog log = SegmentedLog.open(dir, SMALL, reopenIo, reopenIo::nanoTime)) {
             // Sealed segments before the checkpoint: only their 32-byte header is read at open.
             for (Path sealed : files.subList(0, files.size() - 1)) {
                 assertThat(reopenIo.bytesReadFrom(sealed)).isLessThanOrEqualTo(LogFormat.HEADER_BYTES);

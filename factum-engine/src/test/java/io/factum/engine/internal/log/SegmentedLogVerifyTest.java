@@ -4,6 +4,7 @@ import static io.factum.engine.internal.log.LogFixtures.appendFlushed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.factum.engine.FileIo;
 import io.factum.engine.VerifyReport;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -109,7 +110,7 @@ class SegmentedLogVerifyTest {
     void reportsSidecarThatDisagreesWithItsSegment() throws IOException {
         Path dir = copy();
         long size = Files.size(LogFixtures.segmentFiles(dir).get(0));
-        Sidecar real = ((Sidecar.Loaded.Present) Sidecar.read(LogIo.SYSTEM, dir, 0, size)).sidecar();
+        Sidecar real = ((Sidecar.Loaded.Present) Sidecar.read(FileIo.system(), dir, 0, size)).sidecar();
         // A well-formed sidecar with one entry too many (frame 1 starts at position 1): the CRC is
         // fine, only the comparison with the segment's own frames shows it is wrong.
         assertThat(real.index().size()).isEqualTo(1);
@@ -118,7 +119,7 @@ class SegmentedLogVerifyTest {
         extra.add(
                 1,
                 LogFixtures.frameOffsets(LogFixtures.segmentFiles(dir).get(0)).get(1));
-        new Sidecar(0, real.lastPosition(), size, real.lastFrameOffset(), extra.view()).write(LogIo.SYSTEM, dir);
+        new Sidecar(0, real.lastPosition(), size, real.lastFrameOffset(), extra.view()).write(FileIo.system(), dir);
         assertThat(problems(dir))
                 .extracting(VerifyReport.Problem::file, VerifyReport.Problem::offset)
                 .containsExactly(tuple(Sidecar.pathFor(dir, 0), 16L));
@@ -181,9 +182,9 @@ class SegmentedLogVerifyTest {
         long size = Files.size(files.get(1));
         long lastFrame = LogFixtures.frameOffsets(files.get(1)).getLast();
         Sidecar sidecar = ((Sidecar.Loaded.Present)
-                        Sidecar.read(LogIo.SYSTEM, dir, firstPositionOf(files.get(1)), size))
+                        Sidecar.read(FileIo.system(), dir, firstPositionOf(files.get(1)), size))
                 .sidecar();
-        new Checkpoint(sidecar.lastPosition(), firstPositionOf(files.get(1)), lastFrame).write(LogIo.SYSTEM, dir);
+        new Checkpoint(sidecar.lastPosition(), firstPositionOf(files.get(1)), lastFrame).write(FileIo.system(), dir);
         assertThat(problems(dir)).isEmpty();
         Files.delete(files.get(1));
         assertThat(problems(dir))

@@ -1,5 +1,7 @@
 package io.factum.engine.internal.log;
 
+import io.factum.engine.FileIo;
+import io.factum.engine.fault.ForwardingFileIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,12 +14,17 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The log's IO seam for tests: a manual clock (for the once-a-second checkpoint), bytes read per file
- * (to prove open does not read sealed segments), and injectable faults for opens, writes and
- * forces. Once armed, a fault fires on every matching call until disarmed.
+ * The real file system for log tests, plus a manual clock (for the once-a-second checkpoint;
+ * pass {@code io::nanoTime} to {@code SegmentedLog.open}), bytes read per file (to prove open does
+ * not read sealed segments), and injectable faults for opens, writes and forces. Once armed, a fault fires on every matching call until disarmed.
  */
-final class TestIo implements LogIo {
+final class TestIo extends ForwardingFileIo {
     final AtomicLong nanos = new AtomicLong();
+
+    TestIo() {
+        super(FileIo.system());
+    }
+
     final Map<Path, LongAdder> bytesRead = new ConcurrentHashMap<>();
     final AtomicReference<IOException> failWrite = new AtomicReference<>();
     final AtomicReference<IOException> failForce = new AtomicReference<>();
@@ -30,7 +37,7 @@ final class TestIo implements LogIo {
             throw open;
         }
         Path file = path.toAbsolutePath();
-        return new DelegatingFileChannel(FileChannel.open(path, options)) {
+        return new DelegatingFileChannel(super.open(path, options)) {
             @Override
             public int read(ByteBuffer dst, long position) throws IOException {
                 int n = super.read(dst, position);
@@ -58,8 +65,8 @@ final class TestIo implements LogIo {
         };
     }
 
-    @Override
-    public long nanoTime() {
+    /** The log's monotonic clock: pass {@code io::nanoTime} to {@code SegmentedLog.open}. */
+    long nanoTime() {
         return nanos.get();
     }
 
