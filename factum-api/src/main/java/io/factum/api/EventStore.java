@@ -7,8 +7,8 @@ import java.util.Optional;
  * An event store: immutable events in streams, one global ordered log ({@code $all}), optimistic
  * concurrency, idempotent appends, reads, subscriptions, stream metadata and deletes.
  *
- * <p>Every backend implements exactly these semantics (see {@code shared/DESIGN.md}) and passes the
- * TCK in {@code factum-testkit}:
+ * <p>Every backend implements exactly these semantics, set out in full in {@code docs/semantics.md}
+ * of the repository, and passes the TCK in {@code factum-testkit}:
  *
  * <ul>
  *   <li>Versions in a stream start at 0 and are dense. Global positions start at 0, are dense and
@@ -27,8 +27,8 @@ import java.util.Optional;
  *       subscriptions by query see what {@code $all} sees, restricted to the matching events. A
  *       conditional append ({@link AppendCondition}) fails with {@link
  *       AppendConditionFailedException} when an event matching its query was stored after its
- *       position; the check is atomic with the write (dynamic consistency boundaries, {@code
- *       docs/dcb.md}).
+ *       position; the check is atomic with the write (dynamic consistency boundaries, in {@code
+ *       docs/semantics.md}).
  * </ul>
  *
  * <p>Implementations are thread-safe. Methods throw the {@link FactumException} subclasses: {@link

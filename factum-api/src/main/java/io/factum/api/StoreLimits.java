@@ -64,7 +64,7 @@ public record StoreLimits(
     }
 
     /**
-     * Defaults: names as DESIGN.md fixes them; 4 MiB events and 16 MiB appends (KurrentDB's gRPC
+     * Defaults: names as docs/semantics.md fixes them; 4 MiB events and 16 MiB appends (KurrentDB's gRPC
      * default append limit is 1 MiB, so every KurrentDB workload fits); 10,000 events per append.
      */
     public static StoreLimits defaults() {

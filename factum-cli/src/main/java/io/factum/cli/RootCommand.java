@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "The ./factum launcher also runs:",
-            "  test [--long]   the whole test suite (mvn verify; --long adds the soak and crash runs)",
+            "  test [--long]   the whole test suite (mvn verify; --long adds the long crash campaigns)",
             "  bench ...       the benchmarks (./factum bench --help)",
             "  server ...      the server on ./factum-data, port 2113 (./factum server --help)",
             "  certs ...       development TLS certificates (./factum certs --help)",

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The arrows of DESIGN.md's module table, enforced. Think hard about the layering before changing
+ * The module arrows of docs/ARCHITECTURE.md, enforced. Think hard about the layering before changing
  * a rule here: every backend and every user relies on the API depending on nothing, and on the
  * engine knowing nothing of what is built on top of it.
  *
@@ -128,7 +128,7 @@ class ArchitectureTest {
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("io.grpc..", "com.google.protobuf..", "io.netty..")
-                .because("DESIGN.md: nothing below the server knows about gRPC or HTTP");
+                .because("nothing below the server knows about gRPC or HTTP (docs/ARCHITECTURE.md)");
         rule.check(factum);
     }
 

@@ -62,7 +62,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The {@link EventStore} contract as executable tests (the TCK). A backend proves it keeps the
- * contract of {@code factum-api} and {@code DESIGN.md} by subclassing this class and implementing
+ * contract of {@code factum-api} and {@code docs/semantics.md} by subclassing this class and implementing
  * {@link #newStore}; every test runs on every backend, none is skipped.
  *
  * <p>Each test gets a new, empty store with {@link #LIMITS} and a {@link ManualClock} starting at

@@ -60,7 +60,7 @@ class ServerCrashTest {
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    void aCleanStopLosesNothingAcknowledgedAndRestartsFast(@TempDir Path dir) throws Exception {
+    void aCleanStopUnderLoadClosesTheStoreAndLosesNothingAcknowledged(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("data");
         List<Attempt> history = new ArrayList<>();
         ServerProcess server = ServerProcess.start(data);

@@ -30,18 +30,31 @@ final class HostileHttp {
             .connectTimeout(Duration.ofSeconds(10))
             .build();
 
+    /**
+     * The {@code Authorization} header of every case that is not about credentials: the server runs
+     * with {@code --auth}, and these cases are about what the administrator sends.
+     */
+    private static volatile String admin = "";
+
     private HostileHttp() {}
 
     static int get(int port, String path) throws IOException, InterruptedException {
         return HTTP.send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                .header("Authorization", admin)
                                 .build(),
                         HttpResponse.BodyHandlers.discarding())
                 .statusCode();
     }
 
-    static List<HostileInputTest.Case> cases(int port) {
+    /**
+     * Every HTTP case: those about input sent as the administrator ({@code adminAuthorization}),
+     * then those about credentials.
+     */
+    static List<HostileInputTest.Case> cases(int port, String adminAuthorization, String bobAuthorization) {
+        admin = adminAuthorization;
         List<HostileInputTest.Case> cases = new ArrayList<>();
+        credentials(port, bobAuthorization, cases);
         malformedBodies(port, cases);
         badNames(port, cases);
         badVersions(port, cases);
@@ -49,6 +62,36 @@ final class HostileHttp {
         badMethodsAndPaths(port, cases);
         rawGarbage(port, cases);
         return cases;
+    }
+
+    /**
+     * Requests that would succeed as the administrator, refused for who sends them: 401 without
+     * or with bad credentials, 403 for bob (no groups) on the admins-only stream and on {@code $all}.
+     */
+    private static void credentials(int port, String bob, List<HostileInputTest.Case> cases) {
+        Map<String, String[]> requests = new LinkedHashMap<>();
+        requests.put("append to victim", new String[] {"POST", "/streams/victim", "[{\"type\":\"A\"}]"});
+        requests.put("read of victim", new String[] {"GET", "/streams/victim", null});
+        requests.put("read of $all", new String[] {"GET", "/streams/$all", null});
+        requests.put("delete of victim", new String[] {"DELETE", "/streams/victim", null});
+        requests.put("metadata of victim", new String[] {"PUT", "/streams/victim/metadata", "{\"$maxCount\":1}"});
+        requests.put("live tail of $all", new String[] {"GET", "/streams/$all/live", null});
+        Map<String, String> unauthenticated = new LinkedHashMap<>();
+        unauthenticated.put("no credentials", "");
+        unauthenticated.put(
+                "a wrong password",
+                "Basic "
+                        + java.util.Base64.getEncoder()
+                                .encodeToString("admin:not-the-password".getBytes(StandardCharsets.UTF_8)));
+        unauthenticated.put("a header that is not base64", "Basic !!!");
+        unauthenticated.forEach((who, header) -> requests.forEach((what, r) -> cases.add(
+                http("HTTP " + what + " with " + who, port, r[0], r[1], header, Map.of(), r[2], Set.of(401)))));
+        for (String path : List.of("/info", "/metrics")) {
+            cases.add(http(
+                    "HTTP GET " + path + " with no credentials", port, "GET", path, "", Map.of(), null, Set.of(401)));
+        }
+        requests.forEach((what, r) ->
+                cases.add(http("HTTP " + what + " as bob", port, r[0], r[1], bob, Map.of(), r[2], Set.of(403))));
     }
 
     private static void malformedBodies(int port, List<HostileInputTest.Case> cases) {
@@ -321,6 +364,7 @@ final class HostileHttp {
         }
     }
 
+    /** A case sent as the administrator. */
     private static HostileInputTest.Case http(
             String name,
             int port,
@@ -330,12 +374,36 @@ final class HostileHttp {
             String body,
             Set<Integer> expected) {
         return new HostileInputTest.Case(
-                name, () -> send(port, method, path, headers, body, expected), Set.of(Status.Code.INVALID_ARGUMENT));
+                name,
+                () -> send(port, method, path, admin, headers, body, expected),
+                Set.of(Status.Code.INVALID_ARGUMENT));
+    }
+
+    /** A case sent with this {@code Authorization} header (none when empty). */
+    private static HostileInputTest.Case http(
+            String name,
+            int port,
+            String method,
+            String path,
+            String authorization,
+            Map<String, String> headers,
+            String body,
+            Set<Integer> expected) {
+        return new HostileInputTest.Case(
+                name,
+                () -> send(port, method, path, authorization, headers, body, expected),
+                Set.of(Status.Code.INVALID_ARGUMENT));
     }
 
     /** The HTTP answer as a status: accepted client errors become INVALID_ARGUMENT with their message. */
     private static Status send(
-            int port, String method, String path, Map<String, String> headers, String body, Set<Integer> expected) {
+            int port,
+            String method,
+            String path,
+            String authorization,
+            Map<String, String> headers,
+            String body,
+            Set<Integer> expected) {
         try {
             var builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .timeout(Duration.ofSeconds(30))
@@ -348,6 +416,9 @@ final class HostileHttp {
                                                     ? StandardCharsets.ISO_8859_1
                                                     : StandardCharsets.UTF_8)));
             headers.forEach(builder::header);
+            if (!authorization.isEmpty()) {
+                builder.header("Authorization", authorization);
+            }
             // A large body waits for the server's go-ahead: the server refuses it (413) before it is
             // sent, rather than closing the connection under a client that is still writing.
             builder.expectContinue(body != null && body.length() > (1 << 20));
@@ -356,7 +427,11 @@ final class HostileHttp {
         } catch (IllegalArgumentException e) {
             // The JDK client refuses to send some of these at all (a bad URI): nothing reached the
             // server, so the case is sent raw instead.
-            return raw(port, method + " " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+            return raw(
+                    port,
+                    method + " " + path + " HTTP/1.1\r\nHost: x\r\n"
+                            + (authorization.isEmpty() ? "" : "Authorization: " + authorization + "\r\n")
+                            + "Content-Length: 0\r\n\r\n");
         } catch (IOException e) {
             return Status.UNKNOWN.withDescription("HTTP: " + e);
         } catch (InterruptedException e) {
@@ -378,7 +453,10 @@ final class HostileHttp {
         return Status.UNKNOWN.withDescription("HTTP " + code + " (expected " + expected + "): " + body.strip());
     }
 
-    /** Bytes straight to the socket; the answer must be a 4xx, or the connection closed. */
+    /**
+     * Bytes straight to the socket; the answer must be an HTTP 4xx status line. A connection closed
+     * or reset without one is a failure: the client would not learn what was wrong.
+     */
     private static Status raw(int port, String request) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(30_000);
@@ -389,14 +467,14 @@ final class HostileHttp {
             byte[] head = in.readNBytes(12);
             String line = new String(head, StandardCharsets.ISO_8859_1);
             if (head.length == 0) {
-                return Status.INVALID_ARGUMENT.withDescription("connection closed without an answer");
+                return Status.UNKNOWN.withDescription("connection closed without an HTTP answer");
             }
-            if (line.startsWith("HTTP/1.1 4") || line.startsWith("HTTP/1.0 4")) {
+            if (line.matches("HTTP/1\\.[01] 4\\d\\d")) {
                 return Status.INVALID_ARGUMENT.withDescription(line);
             }
             return Status.UNKNOWN.withDescription("raw answer: " + line);
         } catch (IOException e) {
-            return Status.INVALID_ARGUMENT.withDescription("connection closed: " + e.getMessage());
+            return Status.UNKNOWN.withDescription("no HTTP answer, the connection failed: " + e);
         }
     }
 }

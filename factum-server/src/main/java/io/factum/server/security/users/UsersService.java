@@ -67,7 +67,7 @@ public final class UsersService extends UsersGrpc.UsersImplBase {
         unary(response, UpdateResp.getDefaultInstance(), () -> {
             policy.checkAdmin(CallPrincipal.current(), MANAGE);
             var o = request.getOptions();
-            users.update(o.getLoginName(), o.getFullName(), o.getGroupsList(), o.getPassword());
+            users.update(login(o.getLoginName()), o.getFullName(), o.getGroupsList(), o.getPassword());
         });
     }
 
@@ -75,7 +75,7 @@ public final class UsersService extends UsersGrpc.UsersImplBase {
     public void delete(DeleteReq request, StreamObserver<DeleteResp> response) {
         unary(response, DeleteResp.getDefaultInstance(), () -> {
             policy.checkAdmin(CallPrincipal.current(), MANAGE);
-            users.delete(request.getOptions().getLoginName());
+            users.delete(login(request.getOptions().getLoginName()));
         });
     }
 
@@ -83,7 +83,7 @@ public final class UsersService extends UsersGrpc.UsersImplBase {
     public void enable(EnableReq request, StreamObserver<EnableResp> response) {
         unary(response, EnableResp.getDefaultInstance(), () -> {
             policy.checkAdmin(CallPrincipal.current(), MANAGE);
-            users.setDisabled(request.getOptions().getLoginName(), false);
+            users.setDisabled(login(request.getOptions().getLoginName()), false);
         });
     }
 
@@ -91,7 +91,7 @@ public final class UsersService extends UsersGrpc.UsersImplBase {
     public void disable(DisableReq request, StreamObserver<DisableResp> response) {
         unary(response, DisableResp.getDefaultInstance(), () -> {
             policy.checkAdmin(CallPrincipal.current(), MANAGE);
-            users.setDisabled(request.getOptions().getLoginName(), true);
+            users.setDisabled(login(request.getOptions().getLoginName()), true);
         });
     }
 
@@ -100,7 +100,7 @@ public final class UsersService extends UsersGrpc.UsersImplBase {
         unary(response, ResetPasswordResp.getDefaultInstance(), () -> {
             policy.checkAdmin(CallPrincipal.current(), MANAGE);
             var o = request.getOptions();
-            users.resetPassword(o.getLoginName(), o.getNewPassword());
+            users.resetPassword(login(o.getLoginName()), o.getNewPassword());
         });
     }
 
@@ -108,6 +108,7 @@ public final class UsersService extends UsersGrpc.UsersImplBase {
     public void changePassword(ChangePasswordReq request, StreamObserver<ChangePasswordResp> response) {
         unary(response, ChangePasswordResp.getDefaultInstance(), () -> {
             var o = request.getOptions();
+            login(o.getLoginName());
             if (!isSelf(CallPrincipal.current(), o.getLoginName())) {
                 // As in KurrentDB, not even administrators: they reset passwords instead.
                 throw new AccessDeniedException("access denied: a user may only change its own password;"
@@ -133,6 +134,15 @@ public final class UsersService extends UsersGrpc.UsersImplBase {
         } catch (RuntimeException e) {
             response.onError(toStatus(e));
         }
+    }
+
+    /**
+     * The login a request names, checked as at creation: a request without options or with an
+     * impossible login is refused as invalid, not answered "user '' does not exist".
+     */
+    private static String login(String login) {
+        UserRules.checkLogin(login);
+        return login;
     }
 
     private static boolean isSelf(Principal who, String login) {
