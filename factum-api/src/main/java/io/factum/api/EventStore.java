@@ -27,8 +27,8 @@ import java.util.Optional;
  *       subscriptions by query see what {@code $all} sees, restricted to the matching events. A
  *       conditional append ({@link AppendCondition}) fails with {@link
  *       AppendConditionFailedException} when an event matching its query was stored after its
- *       position; the check is atomic with the write (dynamic consistency boundaries, in {@code
- *       docs/semantics.md}).
+ *       position; the check is atomic with the write (dynamic consistency boundaries: the
+ *       semantics in {@code docs/semantics.md}, the model and worked examples in {@code docs/dcb.md}).
  * </ul>
  *
  * <p>Implementations are thread-safe. Methods throw the {@link FactumException} subclasses: {@link
