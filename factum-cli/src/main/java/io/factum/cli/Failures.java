@@ -43,7 +43,7 @@ final class Failures {
         return switch (failure) {
             case CliException e -> text(e);
             case StoreFailedException e ->
-                e.getCause() == null ? text(e) : text(e) + " (cause: " + message(e.getCause()) + ")";
+                e.getCause() == null ? text(e) : text(e) + " (cause: " + cause(e.getCause()) + ")";
             // The contract's messages already name the stream, the expectation and the actual version.
             case FactumException e -> text(e);
             case DataDirectoryLockedException e -> text(e);
@@ -54,6 +54,24 @@ final class Failures {
             case IOException e -> "I/O error: " + text(e);
             default -> "internal error: " + failure + " (run again with --debug for the stack trace)";
         };
+    }
+
+    /**
+     * What caused a store failure: the deepest I/O error in the chain when there is one (a refused
+     * connection under the remote client's gRPC status), else the cause itself, which is no CLI bug
+     * even when the CLI does not know its type.
+     */
+    private static String cause(Throwable cause) {
+        IOException io = null;
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IOException e) {
+                io = e;
+            }
+        }
+        if (io != null) {
+            return message(io);
+        }
+        return cause instanceof FactumException ? message(cause) : text(cause);
     }
 
     private static Throwable unwrap(Throwable failure) {
