@@ -2454,6 +2454,26 @@ public abstract class EventStoreContractTest {
         }
     }
 
+    /** Tags, queries, reads and subscriptions by query: the cases live in {@link DcbQueryContract}. */
+    @Nested
+    @DisplayName("dynamic consistency boundaries: tags and queries")
+    class DcbQueries extends DcbQueryContract {
+        @Override
+        protected EventStore store() {
+            return store;
+        }
+    }
+
+    /** Conditional appends and deciders racing: the cases live in {@link DcbAppendContract}. */
+    @Nested
+    @DisplayName("dynamic consistency boundaries: conditional appends")
+    class DcbAppends extends DcbAppendContract {
+        @Override
+        protected EventStore store() {
+            return store;
+        }
+    }
+
     @Nested
     @DisplayName("a closed store")
     class ClosedStore {

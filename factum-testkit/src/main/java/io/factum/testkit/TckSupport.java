@@ -33,6 +33,11 @@ final class TckSupport {
         return EventData.json(UUID.randomUUID(), type, "{\"n\":1}", "{}");
     }
 
+    /** A JSON event of this type carrying these tags, with a fresh id. */
+    static EventData tagged(String type, String... tags) {
+        return event(type).withTags(tags);
+    }
+
     static EventData event(String type, int n) {
         return EventData.json(UUID.randomUUID(), type, "{\"n\":" + n + "}", "{\"$correlationId\":\"c-" + n + "\"}");
     }

@@ -1,5 +1,7 @@
 package io.factum.testkit.memory;
 
+import io.factum.api.AppendCondition;
+import io.factum.api.AppendConditionFailedException;
 import io.factum.api.AppendResult;
 import io.factum.api.ContentType;
 import io.factum.api.DeleteResult;
@@ -8,6 +10,8 @@ import io.factum.api.EventData;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.InvalidInputException;
+import io.factum.api.Query;
+import io.factum.api.QueryReadResult;
 import io.factum.api.ReadAllOptions;
 import io.factum.api.ReadAllResult;
 import io.factum.api.ReadStreamResult;
@@ -29,6 +33,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -88,11 +94,14 @@ public final class InMemoryEventStore implements EventStore {
     public AppendResult append(String stream, ExpectedVersion expected, List<EventData> events) {
         Objects.requireNonNull(expected, "expected");
         checkWrite(stream, events);
-        return appendParts(List.of(new StreamAppend(stream, expected, events))).getFirst();
+        return appendParts(List.of(new StreamAppend(stream, expected, events)), Optional.empty())
+                .getFirst();
     }
 
     @Override
-    public List<AppendResult> appendMulti(List<StreamAppend> appends) {
+    public List<AppendResult> appendMulti(List<StreamAppend> appends, Optional<AppendCondition> condition) {
+        Objects.requireNonNull(condition, "condition");
+        condition.ifPresent(c -> limits.checkQuery("condition.failIfEventsMatch", c.failIfEventsMatch()));
         if (appends.isEmpty()) {
             throw new InvalidInputException("appends", "[]", "needs at least one stream");
         }
@@ -114,7 +123,7 @@ public final class InMemoryEventStore implements EventStore {
             throw new InvalidInputException(
                     "events", bytes + " bytes", "an append may carry at most " + limits.maxAppendBytes() + " bytes");
         }
-        return appendParts(appends);
+        return appendParts(appends, condition);
     }
 
     /**
@@ -128,14 +137,24 @@ public final class InMemoryEventStore implements EventStore {
         return lastStamp;
     }
 
-    /** Decides every part first, so that a failing part leaves everything unwritten. */
-    private List<AppendResult> appendParts(List<StreamAppend> parts) {
+    /**
+     * Decides every part first, then the condition, so that a failing part or condition leaves
+     * everything unwritten. The expectations are checked first, as the engine does: a retry of a
+     * stored append (every part settled, none written) succeeds without checking the condition,
+     * which its own events now break, and returns what the first attempt returned.
+     */
+    private List<AppendResult> appendParts(List<StreamAppend> parts, Optional<AppendCondition> condition) {
         lock.lock();
         try {
             ensureOpen();
             List<MemoryState.Decision> decisions = new ArrayList<>(parts.size());
             for (StreamAppend part : parts) {
                 decisions.add(state.decide(part.stream(), part.expected(), part.events()));
+            }
+            boolean writes = decisions.stream().anyMatch(d -> d instanceof MemoryState.Decision.Write);
+            boolean retried = decisions.stream().anyMatch(d -> d instanceof MemoryState.Decision.Done);
+            if (condition.isPresent() && (writes || !retried)) {
+                checkCondition(condition.get());
             }
             Instant now = stamp();
             List<AppendResult> results = new ArrayList<>(parts.size());
@@ -154,6 +173,14 @@ public final class InMemoryEventStore implements EventStore {
             return List.copyOf(results);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The condition against the state before this append: its own events never break it. */
+    private void checkCondition(AppendCondition condition) {
+        OptionalLong conflict = state.firstMatchAfter(condition.failIfEventsMatch(), condition.afterPosition());
+        if (conflict.isPresent()) {
+            throw new AppendConditionFailedException(condition, conflict.getAsLong());
         }
     }
 
@@ -228,6 +255,30 @@ public final class InMemoryEventStore implements EventStore {
         }
     }
 
+    /**
+     * Reads by query through the {@link MemoryTagIndex}. Like {@code $all}, it returns every stored
+     * match whatever its stream's metadata says; the head is the one the read ran at.
+     */
+    @Override
+    public QueryReadResult readByQuery(Query query, long fromPosition, Direction direction, int maxCount) {
+        limits.checkQuery("query", query);
+        Objects.requireNonNull(direction, "direction");
+        limits.checkReadCount(maxCount);
+        if (fromPosition < 0) {
+            throw new InvalidInputException("fromPosition", fromPosition, "must be >= 0");
+        }
+        lock.lock();
+        try {
+            ensureOpen();
+            List<RecordedEvent> events = state.matching(query, fromPosition, direction, maxCount).stream()
+                    .map(InMemoryEventStore::copy)
+                    .toList();
+            return new QueryReadResult(events, state.headPosition());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public Subscription subscribeToStream(String stream, SubscribeFrom from, SubscriptionListener listener) {
         limits.checkStreamName("stream", stream);
@@ -264,6 +315,26 @@ public final class InMemoryEventStore implements EventStore {
             return start(
                     new MemorySubscription.AllSource(this, next, options.filter(), options.checkpointInterval()),
                     listener);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Subscription subscribeToQuery(Query query, SubscribeFrom from, SubscriptionListener listener) {
+        limits.checkQuery("query", query);
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(listener, "listener");
+        lock.lock();
+        try {
+            ensureOpen();
+            long next =
+                    switch (from) {
+                        case SubscribeFrom.Start start -> 0;
+                        case SubscribeFrom.After after -> after.versionOrPosition() + 1;
+                        case SubscribeFrom.End end -> state.headPosition() + 1;
+                    };
+            return start(new MemorySubscription.QuerySource(this, query, next), listener);
         } finally {
             lock.unlock();
         }
@@ -424,7 +495,8 @@ public final class InMemoryEventStore implements EventStore {
                 e.data().clone(),
                 e.metadata().clone(),
                 e.contentType(),
-                e.created());
+                e.created(),
+                e.tags());
     }
 
     // ---- used by subscriptions ----
@@ -467,6 +539,28 @@ public final class InMemoryEventStore implements EventStore {
                 records.add(copy(state.recordAt(p)));
             }
             return new MemorySubscription.Page(records, Math.max(to, fromPosition), to > head, head);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A page of matches for a query subscription: at most {@value #PAGE_SIZE} events from {@code
+     * fromPosition} on. A short page found every match up to its head, so it is caught up.
+     */
+    MemorySubscription.Page pullQuery(Query query, long fromPosition) {
+        lock.lock();
+        try {
+            ensureOpen();
+            long head = state.headPosition();
+            List<RecordedEvent> events = state.matching(query, fromPosition, Direction.FORWARDS, PAGE_SIZE).stream()
+                    .map(InMemoryEventStore::copy)
+                    .toList();
+            boolean caughtUp = events.size() < PAGE_SIZE;
+            long next = caughtUp
+                    ? Math.max(fromPosition, head + 1)
+                    : events.getLast().position() + 1;
+            return new MemorySubscription.Page(events, next, caughtUp, head);
         } finally {
             lock.unlock();
         }

@@ -2,8 +2,10 @@ package io.factum.testkit.memory;
 
 import io.factum.api.AppendResult;
 import io.factum.api.ContentType;
+import io.factum.api.Direction;
 import io.factum.api.EventData;
 import io.factum.api.ExpectedVersion;
+import io.factum.api.Query;
 import io.factum.api.RecordedEvent;
 import io.factum.api.StreamDeletedException;
 import io.factum.api.StreamMetadata;
@@ -17,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -26,7 +29,8 @@ import java.util.UUID;
  * <p>Invariants: {@code log.get(p).position() == p}; for every stream, {@code
  * positions.get(v)} is the position of its version {@code v} (versions are dense from 0); a
  * tombstoned stream has a tombstone record in the log and accepts nothing any more; the current
- * metadata of a stream is the one of the last {@code $metadata} record of its metastream.
+ * metadata of a stream is the one of the last {@code $metadata} record of its metastream; every
+ * record of the log is in the {@link MemoryTagIndex} under its type and each of its tags.
  *
  * <p>Not thread-safe: the store calls it only while holding its lock.
  */
@@ -61,9 +65,40 @@ final class MemoryState {
     private final List<RecordedEvent> log = new ArrayList<>();
     private final Map<String, StreamState> streams = new HashMap<>();
     private final Map<String, StreamMetadata> metadata = new HashMap<>();
+    private final MemoryTagIndex tagIndex = new MemoryTagIndex();
 
     long headPosition() {
         return log.size() - 1L;
+    }
+
+    private void add(RecordedEvent record) {
+        log.add(record);
+        tagIndex.add(record);
+    }
+
+    /**
+     * Up to {@code maxCount} records matching the query from {@code from} (inclusive) in the
+     * direction, never beyond the head; the caller copies before handing them out.
+     */
+    List<RecordedEvent> matching(Query query, long from, Direction direction, int maxCount) {
+        List<RecordedEvent> out = new ArrayList<>();
+        long start = direction == Direction.FORWARDS ? from : Math.min(from, headPosition());
+        tagIndex.candidates(query, start, direction, p -> {
+            RecordedEvent record = recordAt(p);
+            if (query.matches(record)) {
+                out.add(record);
+            }
+            return out.size() < maxCount;
+        });
+        return out;
+    }
+
+    /** The position of the first record matching the query after {@code after}, if any. */
+    OptionalLong firstMatchAfter(Query query, long after) {
+        List<RecordedEvent> first = matching(query, after + 1, Direction.FORWARDS, 1);
+        return first.isEmpty()
+                ? OptionalLong.empty()
+                : OptionalLong.of(first.getFirst().position());
     }
 
     /** Records in positions {@code [from, to)}; the caller copies before handing them out. */
@@ -255,8 +290,9 @@ final class MemoryState {
                     e.data().clone(),
                     e.metadata().clone(),
                     e.contentType(),
-                    now);
-            log.add(recorded);
+                    now,
+                    e.tags());
+            add(recorded);
             s.positions.add(recorded.position());
             s.lastVersionById.put(e.eventId(), version);
             if (SystemNames.isMetastream(stream)) {
@@ -288,7 +324,7 @@ final class MemoryState {
                 new byte[0],
                 ContentType.JSON,
                 now);
-        log.add(recorded);
+        add(recorded);
         meta.positions.add(recorded.position());
         metadata.put(stream, StreamMetadataCodec.decode(data));
         return new AppendResult(recorded.version(), recorded.position(), true);
@@ -307,7 +343,7 @@ final class MemoryState {
                 new byte[0],
                 ContentType.BINARY,
                 now);
-        log.add(recorded);
+        add(recorded);
         s.tombstoned = true;
         return recorded.position();
     }

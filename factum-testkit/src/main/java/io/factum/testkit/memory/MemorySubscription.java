@@ -1,6 +1,7 @@
 package io.factum.testkit.memory;
 
 import io.factum.api.EventFilter;
+import io.factum.api.Query;
 import io.factum.api.RecordedEvent;
 import io.factum.api.Subscription;
 import io.factum.api.SubscriptionListener;
@@ -25,7 +26,7 @@ final class MemorySubscription implements Subscription {
     record Page(List<RecordedEvent> records, long next, boolean caughtUp, long head) {}
 
     /** Where a subscription reads from, and its place there. Used only by the subscription's thread. */
-    sealed interface Source permits StreamSource, AllSource {
+    sealed interface Source permits StreamSource, AllSource, QuerySource {
         /** Pulls the next page and delivers it; returns it so the caller knows whether it caught up. */
         Page pullAndDeliver(MemorySubscription subscription);
 
@@ -105,6 +106,46 @@ final class MemorySubscription implements Subscription {
             if (examinedSinceMark > 0) {
                 examinedSinceMark = 0;
                 subscription.deliverCheckpoint(nextPosition);
+            }
+        }
+    }
+
+    /**
+     * The events matching a query, by position, from the store's tag index: catch-up and live are
+     * the same loop. When a page caught up beyond the last delivery (or the start), it reports a
+     * checkpoint at the position after the head it read at: every match below it was delivered.
+     */
+    static final class QuerySource implements Source {
+        private final InMemoryEventStore store;
+        private final Query query;
+        private long nextPosition;
+        /** The position after the last event delivered or checkpoint reported. */
+        private long reported;
+
+        QuerySource(InMemoryEventStore store, Query query, long nextPosition) {
+            this.store = store;
+            this.query = query;
+            this.nextPosition = nextPosition;
+            this.reported = nextPosition;
+        }
+
+        @Override
+        public Page pullAndDeliver(MemorySubscription subscription) {
+            Page page = store.pullQuery(query, nextPosition);
+            for (RecordedEvent event : page.records()) {
+                if (!subscription.deliverEvent(event)) {
+                    return page;
+                }
+                reported = event.position() + 1;
+            }
+            nextPosition = page.next();
+            return page;
+        }
+
+        @Override
+        public void caughtUp(MemorySubscription subscription) {
+            if (nextPosition > reported && subscription.deliverCheckpoint(nextPosition)) {
+                reported = nextPosition;
             }
         }
     }
