@@ -59,7 +59,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The {@link EventStore} contract over the network: a client of a Factum server (or, for what the
  * KurrentDB protocol expresses, of a KurrentDB server). Every method is one or two gRPC calls of
- * the KurrentDB client protocol; see {@code docs/client.md} for the mapping.
+ * the KurrentDB client protocol, except what it has no messages for: tags, reads and subscriptions
+ * by query and conditional appends use Factum's {@code factum.dcb.v1.Dcb} service; see {@code
+ * docs/client.md} for the mapping.
  *
  * <p>Input is checked here, against the server's {@link StoreLimits} (fetched once at {@link
  * #connect}), exactly as the store checks it, so bad input fails before it is sent; what only the
