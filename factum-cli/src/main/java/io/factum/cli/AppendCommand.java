@@ -122,6 +122,10 @@ final class AppendCommand extends Verb {
         if (after.isPresent() && failIf.isEmpty()) {
             throw CliException.usage("--after is the position of a condition: give --fail-if QUERY with it");
         }
+        if (after.isPresent() && after.get() < -1) {
+            throw CliException.usage("invalid --after " + after.get()
+                    + ": must be a position >= 0, or -1 (no matching event may exist at all)");
+        }
         return failIf.map(query -> new AppendCondition(query, after.orElse(-1L)));
     }
 

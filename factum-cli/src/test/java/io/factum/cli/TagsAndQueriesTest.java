@@ -173,6 +173,7 @@ class TagsAndQueriesTest {
         CliHarness.Run afterAlone = factum("append", "s", "--type", "T", "{}", "--after", "3");
         CliHarness.Run badTags = factumWithStdin("{\"type\":\"T\",\"data\":{},\"tags\":\"a:1\"}\n", "append", "s");
         CliHarness.Run duplicate = factum("append", "s", "--type", "T", "--tag", "a:1", "--tag", "a:1", "{}");
+        CliHarness.Run badAfter = factum("append", "s", "--type", "T", "{}", "--fail-if", "type=T", "--after", "-2");
         CliHarness.Run followBackwards = factum("read-query", "type=T", "--follow", "--backwards");
 
         assertThat(badTerm.exitCode).isEqualTo(ExitCodes.USAGE);
@@ -185,6 +186,8 @@ class TagsAndQueriesTest {
         assertThat(badTags.err.toString()).contains("line 1", "\"tags\" must be an array of strings");
         assertThat(duplicate.exitCode).as(duplicate.toString()).isEqualTo(ExitCodes.USAGE);
         assertThat(duplicate.err.toString()).contains("events[0].tags");
+        assertThat(badAfter.exitCode).isEqualTo(ExitCodes.USAGE);
+        assertThat(badAfter.err.toString()).contains("invalid --after -2");
         assertThat(followBackwards.exitCode).isEqualTo(ExitCodes.USAGE);
         assertThat(ok(factum("read-all")).outLines()).containsExactly("(no events)");
     }
