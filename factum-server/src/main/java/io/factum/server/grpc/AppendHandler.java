@@ -9,8 +9,8 @@ import io.factum.api.WrongExpectedVersionException;
 import io.factum.protocol.shared.Empty;
 import io.factum.protocol.streams.AppendReq;
 import io.factum.protocol.streams.AppendResp;
+import io.factum.server.metrics.AppendRoute;
 import io.factum.server.metrics.ServerMetrics;
-import io.factum.server.metrics.Transport;
 import io.factum.server.security.AccessPolicy;
 import io.factum.server.security.Principal;
 import io.factum.server.security.StreamAccess;
@@ -138,11 +138,11 @@ final class AppendHandler implements StreamObserver<AppendReq> {
             AppendResult result = store.append(stream, expected, List.copyOf(events));
             trailers.put(FactumTrailers.WRITTEN, Boolean.toString(result.written()));
             if (result.written()) {
-                metrics.appended(Transport.GRPC, events.size(), bytes);
+                metrics.appended(AppendRoute.GRPC_APPEND, events.size(), bytes);
             }
             reply = success(result);
         } catch (WrongExpectedVersionException e) {
-            metrics.appendFailed(Transport.GRPC, ServerMetrics.reason(e));
+            metrics.appendFailed(AppendRoute.GRPC_APPEND, ServerMetrics.reason(e));
             reply = AppendResp.newBuilder()
                     .setWrongExpectedVersion(ExpectedVersions.wrongExpectedVersion(e))
                     .build();
@@ -187,7 +187,7 @@ final class AppendHandler implements StreamObserver<AppendReq> {
     }
 
     private void fail(Throwable error) {
-        metrics.appendFailed(Transport.GRPC, failureReason(error));
+        metrics.appendFailed(AppendRoute.GRPC_APPEND, failureReason(error));
         finished = true;
         events.clear();
         response.onError(GrpcErrors.toStatus(error));

@@ -13,6 +13,7 @@ import io.factum.api.RecordedEvent;
 import io.factum.api.StreamMetadata;
 import io.factum.api.StreamMetadataCodec;
 import io.factum.api.StreamMetadataResult;
+import io.factum.server.metrics.AppendRoute;
 import io.factum.server.metrics.ServerMetrics;
 import io.factum.server.metrics.Transport;
 import io.factum.server.security.AccessPolicy;
@@ -52,12 +53,12 @@ final class StreamRoutes {
         try {
             result = store.append(stream, expected, events);
         } catch (RuntimeException e) {
-            metrics.appendFailed(Transport.HTTP, ServerMetrics.reason(e));
+            metrics.appendFailed(AppendRoute.HTTP_STREAM, ServerMetrics.reason(e));
             throw e;
         }
         if (result.written()) {
             long bytes = events.stream().mapToLong(EventData::sizeBytes).sum();
-            metrics.appended(Transport.HTTP, events.size(), bytes);
+            metrics.appended(AppendRoute.HTTP_STREAM, events.size(), bytes);
         }
         ObjectNode body = json.object();
         body.put("stream", stream);
