@@ -100,8 +100,8 @@ public final class FactumServer implements AutoCloseable {
         var metrics = new ServerMetrics();
         var nodeId = UUID.randomUUID();
         var serving = new AtomicBoolean();
-        var streams = new StreamsService(store, options.security().policy(), options.clock(), metrics);
         var gate = new AppendGate(store, options.security().policy(), metrics);
+        var streams = new StreamsService(store, options.security().policy(), options.clock(), metrics, gate);
         var dcb = new DcbService(store, options.security().policy(), metrics, gate);
         // The Users service shares the authenticator's user store, so that its changes reach the
         // authenticator's cache at once.
@@ -113,7 +113,7 @@ public final class FactumServer implements AutoCloseable {
                 streams.bindService(),
                 new GossipService(nodeId, advertised(options.host()), boundPort::get, options.clock()).bindService(),
                 new UsersService(users, options.security().policy()).bindService(),
-                new AppendSessionService(store, options.security().policy()).bindService(),
+                new AppendSessionService(gate).bindService(),
                 new StoreInfoService(store).bindService(),
                 dcb.bindService(),
                 new PersistentSubscriptionsService(
