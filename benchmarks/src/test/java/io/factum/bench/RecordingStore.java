@@ -1,11 +1,14 @@
 package io.factum.bench;
 
+import io.factum.api.AppendCondition;
 import io.factum.api.AppendResult;
 import io.factum.api.DeleteResult;
 import io.factum.api.Direction;
 import io.factum.api.EventData;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
+import io.factum.api.Query;
+import io.factum.api.QueryReadResult;
 import io.factum.api.ReadAllOptions;
 import io.factum.api.ReadAllResult;
 import io.factum.api.ReadStreamResult;
@@ -21,6 +24,7 @@ import io.factum.api.SubscriptionListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -29,8 +33,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class RecordingStore implements EventStore {
 
-    /** One call: the streams and event counts it carried, in order. */
-    record Call(List<String> streams, List<Integer> counts) {}
+    /** One call: the streams and event counts it carried, in order, and its condition if any. */
+    record Call(List<String> streams, List<Integer> counts, Optional<AppendCondition> condition) {
+        /** A call without a condition, as the benchmark driver makes them. */
+        Call(List<String> streams, List<Integer> counts) {
+            this(streams, counts, Optional.empty());
+        }
+    }
 
     private final Map<String, List<EventData>> streams = new ConcurrentHashMap<>();
     private final List<Call> calls = new ArrayList<>();
@@ -50,14 +59,17 @@ final class RecordingStore implements EventStore {
         return appendMulti(List.of(new StreamAppend(stream, expected, events))).get(0);
     }
 
+    /** Records the call, condition included, and accepts it: this double checks nothing. */
     @Override
-    public synchronized List<AppendResult> appendMulti(List<StreamAppend> appends) {
+    public synchronized List<AppendResult> appendMulti(
+            List<StreamAppend> appends, Optional<AppendCondition> condition) {
         if (calls.size() + 1 == failAt) {
             throw new StoreFailedException("injected failure at append " + failAt, new java.io.IOException("disk"));
         }
         calls.add(new Call(
                 appends.stream().map(StreamAppend::stream).toList(),
-                appends.stream().map(a -> a.events().size()).toList()));
+                appends.stream().map(a -> a.events().size()).toList(),
+                condition));
         List<AppendResult> results = new ArrayList<>();
         for (StreamAppend a : appends) {
             List<EventData> list = streams.computeIfAbsent(a.stream(), s -> new ArrayList<>());
@@ -88,6 +100,16 @@ final class RecordingStore implements EventStore {
     @Override
     public ReadAllResult readAll(ReadAllOptions options) {
         throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public QueryReadResult readByQuery(Query query, long fromPosition, Direction direction, int maxCount) {
+        throw new UnsupportedOperationException("a write-path double: no reads by query");
+    }
+
+    @Override
+    public Subscription subscribeToQuery(Query query, SubscribeFrom from, SubscriptionListener listener) {
+        throw new UnsupportedOperationException("a write-path double: no subscriptions by query");
     }
 
     @Override

@@ -1,11 +1,15 @@
 package io.factum.cli;
 
+import io.factum.api.AppendCondition;
+import io.factum.api.AppendConditionFailedException;
 import io.factum.api.AppendResult;
 import io.factum.api.DeleteResult;
 import io.factum.api.Direction;
 import io.factum.api.EventData;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
+import io.factum.api.Query;
+import io.factum.api.QueryReadResult;
 import io.factum.api.ReadAllOptions;
 import io.factum.api.ReadAllResult;
 import io.factum.api.ReadStreamResult;
@@ -44,7 +48,8 @@ import java.util.function.Predicate;
 /**
  * A small in-memory {@link EventStore} for the CLI's tests: the semantics the CLI relies on
  * (expected versions, dense versions and positions, soft delete and tombstone, $all filters,
- * metadata as {@code $metadata} events, catch-up-then-live subscriptions), none of the limits or
+ * metadata as {@code $metadata} events, catch-up-then-live subscriptions, tags, reads and
+ * subscriptions by query, conditional appends), none of the idempotency, limits or
  * retention rules. A fixed clock makes the created column predictable. Thread-safe by one lock.
  */
 final class FakeEventStore implements EventStore {
@@ -73,6 +78,23 @@ final class FakeEventStore implements EventStore {
     @Override
     public synchronized AppendResult append(String stream, ExpectedVersion expected, List<EventData> events) {
         checkOpen();
+        checkExpected(stream, expected);
+        long current = lastVersion(stream);
+        boolean softDeleted = metadata(stream).metadata().isSoftDeleted();
+        if (softDeleted && !events.isEmpty()) {
+            // A soft-deleted stream written again shows only the new events (KurrentDB semantics).
+            StreamMetadata undeleted = metadata(stream).metadata().withTruncateBefore(current + 1);
+            metadata.put(
+                    stream, new StreamMetadataResult(stream, metadata(stream).metastreamVersion(), undeleted));
+        }
+        for (EventData event : events) {
+            record(stream, ++current, event.eventId(), event.type(), event.data(), event.metadata(), event);
+        }
+        return new AppendResult(current, log.size() - 1L, !events.isEmpty());
+    }
+
+    /** Throws when the stream is tombstoned or the expectation does not hold; no idempotent retries. */
+    private void checkExpected(String stream, ExpectedVersion expected) {
         limits.checkStreamName("stream", stream);
         if (tombstoned.contains(stream)) {
             throw new StreamDeletedException(stream);
@@ -89,29 +111,57 @@ final class FakeEventStore implements EventStore {
         if (!ok) {
             throw new WrongExpectedVersionException(stream, expected, current);
         }
-        if (softDeleted && !events.isEmpty()) {
-            // A soft-deleted stream written again shows only the new events (KurrentDB semantics).
-            StreamMetadata undeleted = metadata(stream).metadata().withTruncateBefore(current + 1);
-            metadata.put(
-                    stream, new StreamMetadataResult(stream, metadata(stream).metastreamVersion(), undeleted));
-        }
-        for (EventData event : events) {
-            record(stream, ++current, event.eventId(), event.type(), event.data(), event.metadata(), event);
-        }
-        return new AppendResult(current, log.size() - 1L, !events.isEmpty());
     }
 
     private void record(String stream, long version, UUID id, String type, byte[] data, byte[] meta, EventData source) {
         RecordedEvent recorded = new RecordedEvent(
-                stream, version, log.size(), id, type, data, meta, source.contentType(), clock.instant());
+                stream,
+                version,
+                log.size(),
+                id,
+                type,
+                data,
+                meta,
+                source.contentType(),
+                clock.instant(),
+                source.tags());
         log.add(recorded);
         streams.computeIfAbsent(stream, s -> new ArrayList<>()).add(recorded);
         subscriptions.forEach(s -> s.offer(recorded));
     }
 
+    /** All expectations, then the condition, then every part: all or nothing under the lock. */
     @Override
-    public List<AppendResult> appendMulti(List<StreamAppend> appends) {
-        throw new UnsupportedOperationException("not used by the CLI");
+    public synchronized List<AppendResult> appendMulti(
+            List<StreamAppend> appends, Optional<AppendCondition> condition) {
+        checkOpen();
+        appends.forEach(part -> checkExpected(part.stream(), part.expected()));
+        if (condition.isPresent()) {
+            AppendCondition c = condition.get();
+            for (RecordedEvent e : log) {
+                if (e.position() > c.afterPosition() && c.failIfEventsMatch().matches(e)) {
+                    throw new AppendConditionFailedException(c, e.position());
+                }
+            }
+        }
+        List<AppendResult> results = new ArrayList<>();
+        for (StreamAppend part : appends) {
+            results.add(append(part.stream(), part.expected(), part.events()));
+        }
+        return results;
+    }
+
+    @Override
+    public synchronized QueryReadResult readByQuery(Query query, long fromPosition, Direction direction, int maxCount) {
+        checkOpen();
+        boolean forwards = direction == Direction.FORWARDS;
+        List<RecordedEvent> matches = (forwards ? log : log.reversed())
+                .stream()
+                        .filter(e -> forwards ? e.position() >= fromPosition : e.position() <= fromPosition)
+                        .filter(query::matches)
+                        .limit(maxCount)
+                        .toList();
+        return new QueryReadResult(matches, log.size() - 1L);
     }
 
     @Override
@@ -181,6 +231,12 @@ final class FakeEventStore implements EventStore {
         subscriptions.add(subscription);
         subscription.start();
         return subscription;
+    }
+
+    @Override
+    public synchronized Subscription subscribeToQuery(Query query, SubscribeFrom from, SubscriptionListener listener) {
+        checkOpen();
+        return subscribe(query::matches, from, listener, log);
     }
 
     @Override

@@ -4,7 +4,9 @@ import io.factum.api.Direction;
 import io.factum.api.EventStore;
 import io.factum.api.StoreLimits;
 import io.factum.testkit.ModelOps.Advance;
+import io.factum.testkit.ModelOps.After;
 import io.factum.testkit.ModelOps.Append;
+import io.factum.testkit.ModelOps.ConditionalAppend;
 import io.factum.testkit.ModelOps.Delete;
 import io.factum.testkit.ModelOps.Expect;
 import io.factum.testkit.ModelOps.Filter;
@@ -12,10 +14,14 @@ import io.factum.testkit.ModelOps.GetMetadata;
 import io.factum.testkit.ModelOps.Multi;
 import io.factum.testkit.ModelOps.Op;
 import io.factum.testkit.ModelOps.Part;
+import io.factum.testkit.ModelOps.QueryChoice;
 import io.factum.testkit.ModelOps.ReadAll;
+import io.factum.testkit.ModelOps.ReadQuery;
 import io.factum.testkit.ModelOps.ReadStream;
 import io.factum.testkit.ModelOps.Retry;
+import io.factum.testkit.ModelOps.RetryConditional;
 import io.factum.testkit.ModelOps.SetMetadata;
+import io.factum.testkit.ModelOps.Tags;
 import io.factum.testkit.ModelOps.Tombstone;
 import io.factum.testkit.ModelOps.Variant;
 import java.util.List;
@@ -37,14 +43,17 @@ import net.jqwik.api.Tuple;
  * <p>The operations cover appends with every kind of expectation (including stale writers and
  * retries of earlier batches, whole, prefixed or changed), multi-stream appends, stream and {@code
  * $all} reads in both directions with random starts, limits and filters, metadata ({@code maxCount},
- * {@code truncateBefore}, {@code maxAge}), soft deletes, tombstones, and the clock moving on. Tiny
+ * {@code truncateBefore}, {@code maxAge}), soft deletes, tombstones, the clock moving on, and
+ * dynamic consistency boundaries: events with tags, reads by query, conditional appends whose
+ * position is current, stale or at the boundary, and their retries. Tiny
  * limits make invalid input frequent. A failure prints the shrunk sequence and, step by step, what
  * the model answered, up to the step where the backend differed.
  *
  * <p>Results are compared field by field: for events stream, version, position, type, timestamp,
- * and data (for a metadata event, the codec's bytes); for user events also id, metadata and content
- * type. A tombstone's id and payload are the store's own. For failures the exception type, for
- * conflicts also their stream, expectation and actual version, for deletes the stream.
+ * tags and data (for a metadata event, the codec's bytes); for user events also id, metadata and
+ * content type. A tombstone's id and payload are the store's own. For failures the exception type, for
+ * conflicts also their stream, expectation and actual version, for deletes the stream, for failed
+ * conditions the conflicting position.
  */
 public abstract class EventStoreModelProperties {
 
@@ -72,6 +81,9 @@ public abstract class EventStoreModelProperties {
                         Tuple.of(8, append()),
                         Tuple.of(4, retry()),
                         Tuple.of(2, multi()),
+                        Tuple.of(3, conditionalAppend()),
+                        Tuple.of(1, Arbitraries.integers().between(0, 7).map(RetryConditional::new)),
+                        Tuple.of(3, readQuery()),
                         Tuple.of(4, readStream()),
                         Tuple.of(3, readAll()),
                         Tuple.of(2, setMetadata()),
@@ -107,7 +119,43 @@ public abstract class EventStoreModelProperties {
                 Tuple.of(1, Arbitraries.just(LIMITS.maxEventsPerAppend() + 1)));
         Arbitrary<Boolean> oversized =
                 Arbitraries.frequencyOf(Tuple.of(15, Arbitraries.just(false)), Tuple.of(1, Arbitraries.just(true)));
-        return Combinators.combine(streamIndex(), expect(), count, oversized).as(Append::new);
+        return Combinators.combine(streamIndex(), expect(), count, oversized, tags())
+                .as(Append::new);
+    }
+
+    /** Tags from a three-letter alphabet, so that queries match often; rarely a duplicate tag. */
+    private static Arbitrary<Tags> tags() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(3, Arbitraries.just(Tags.NONE)),
+                Tuple.of(3, Arbitraries.of(Tags.A, Tags.B)),
+                Tuple.of(3, Arbitraries.of(Tags.AB, Tags.BC)),
+                Tuple.of(1, Arbitraries.just(Tags.DUPLICATE)));
+    }
+
+    /** Mostly valid queries, sometimes one with an invalid tag. */
+    private static Arbitrary<QueryChoice> query() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(20, Arbitraries.of(QueryChoice.class).filter(q -> q != QueryChoice.INVALID)),
+                Tuple.of(1, Arbitraries.just(QueryChoice.INVALID)));
+    }
+
+    /** Conditions as deciders make them: mostly current, often stale, sometimes at the boundary. */
+    private static Arbitrary<Op> conditionalAppend() {
+        Arbitrary<After> after = Arbitraries.frequencyOf(
+                Tuple.of(3, Arbitraries.just(After.CURRENT)),
+                Tuple.of(3, Arbitraries.just(After.STALE)),
+                Tuple.of(2, Arbitraries.just(After.NONE)),
+                Tuple.of(1, Arbitraries.just(After.LAST_MATCH)));
+        // Distinct streams: a repeated stream is invalid input, which multi() covers already.
+        Arbitrary<List<Part>> parts = part().list().ofMinSize(1).ofMaxSize(2).uniqueElements(Part::stream);
+        return Combinators.combine(parts, query(), after).as(ConditionalAppend::new);
+    }
+
+    private static Arbitrary<Op> readQuery() {
+        Arbitrary<Long> from = Arbitraries.frequencyOf(
+                Tuple.of(6, Arbitraries.longs().between(0, 12)), Tuple.of(3, Arbitraries.just(-1L)));
+        return Combinators.combine(query(), from, Arbitraries.of(Direction.class), readCount())
+                .as(ReadQuery::new);
     }
 
     private static Arbitrary<Op> retry() {
@@ -120,10 +168,13 @@ public abstract class EventStoreModelProperties {
     }
 
     private static Arbitrary<Op> multi() {
-        Arbitrary<Part> part = Combinators.combine(
-                        streamIndex(), expect(), Arbitraries.integers().between(0, 3))
+        return part().list().ofMinSize(1).ofMaxSize(3).map(Multi::new);
+    }
+
+    private static Arbitrary<Part> part() {
+        return Combinators.combine(
+                        streamIndex(), expect(), Arbitraries.integers().between(0, 3), tags())
                 .as(Part::new);
-        return part.list().ofMinSize(1).ofMaxSize(3).map(Multi::new);
     }
 
     private static Arbitrary<Op> readStream() {

@@ -3,7 +3,10 @@ package io.factum.testkit;
 import io.factum.api.Direction;
 import io.factum.api.EventFilter;
 import io.factum.api.ExpectedVersion;
+import io.factum.api.Query;
+import io.factum.api.QueryItem;
 import io.factum.api.ReadAllOptions;
+import io.factum.api.SystemNames;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -73,17 +76,63 @@ final class ModelOps {
         }
     }
 
+    /** The tags every event of a batch carries; {@code DUPLICATE} is invalid input. */
+    enum Tags {
+        NONE(),
+        A("a"),
+        B("b"),
+        AB("a", "b"),
+        BC("b", "c"),
+        DUPLICATE("a", "a");
+
+        final List<String> tags;
+
+        Tags(String... tags) {
+            this.tags = List.of(tags);
+        }
+    }
+
+    /** The queries reads and conditions use, over the types ModelRun gives events and the tags above. */
+    enum QueryChoice {
+        TAG_A(Query.tagged("a")),
+        TAGS_A_AND_B(Query.tagged("a", "b")),
+        CREATED_WITH_B(Query.of(List.of("Created"), List.of("b"))),
+        UPDATED_OR_METADATA(Query.of(QueryItem.types("Updated", SystemNames.METADATA_TYPE))),
+        TAG_A_OR_TAG_C(Query.of(QueryItem.tagged("a"), QueryItem.tagged("c"))),
+        CUSTOM_OR_TAG_B(Query.of(QueryItem.types("$Custom"), QueryItem.tagged("b"))),
+        /** A tag with a control character (a tab): invalid input. */
+        INVALID(Query.tagged("bad\ttab"));
+
+        final Query query;
+
+        QueryChoice(Query query) {
+            this.query = query;
+        }
+    }
+
+    /** A symbolic {@code afterPosition} for a condition, resolved against the model. */
+    enum After {
+        /** -1: no match may exist at all. */
+        NONE,
+        /** The head now: what a decider that just read gets. */
+        CURRENT,
+        /** Two below the head: a decider that read before others wrote. */
+        STALE,
+        /** The position of the query's last match: the boundary, which must pass. */
+        LAST_MATCH
+    }
+
     sealed interface Op {}
 
     /**
      * Appends {@code count} new events; {@code oversized} makes one of them too large, {@code count}
      * beyond the limit makes the append too long.
      */
-    record Append(int stream, Expect expect, int count, boolean oversized) implements Op {
+    record Append(int stream, Expect expect, int count, boolean oversized, Tags tags) implements Op {
         @Override
         public String toString() {
             return "append(" + nameOf(stream) + ", " + expect + ", " + count + " events"
-                    + (oversized ? ", one oversized" : "") + ")";
+                    + (oversized ? ", one oversized" : "") + (tags == Tags.NONE ? "" : ", tags " + tags.tags) + ")";
         }
     }
 
@@ -96,10 +145,10 @@ final class ModelOps {
         }
     }
 
-    record Part(int stream, Expect expect, int count) {
+    record Part(int stream, Expect expect, int count, Tags tags) {
         @Override
         public String toString() {
-            return nameOf(stream) + ":" + expect + ":" + count;
+            return nameOf(stream) + ":" + expect + ":" + count + (tags == Tags.NONE ? "" : ":" + tags.tags);
         }
     }
 
@@ -107,6 +156,35 @@ final class ModelOps {
         @Override
         public String toString() {
             return "appendMulti(" + parts + ")";
+        }
+    }
+
+    /** A multi-stream append on condition that no event matching the query is after {@code after}. */
+    record ConditionalAppend(List<Part> parts, QueryChoice query, After after) implements Op {
+        @Override
+        public String toString() {
+            return "appendIf(" + parts + ", none " + query + " after " + after + ")";
+        }
+    }
+
+    /** Sends an earlier successful conditional append again, unchanged (the n-th, modulo how many). */
+    record RetryConditional(int append) implements Op {
+        @Override
+        public String toString() {
+            return "retryConditional(" + append + ")";
+        }
+    }
+
+    /** Reads by query; {@code from} of -1 means {@link ReadAllOptions#END}. */
+    record ReadQuery(QueryChoice query, long from, Direction direction, int maxCount) implements Op {
+        long fromPosition() {
+            return from < 0 ? ReadAllOptions.END : from;
+        }
+
+        @Override
+        public String toString() {
+            return "readByQuery(" + query + ", from " + (from < 0 ? "END" : from) + ", " + direction + ", max "
+                    + maxCount + ")";
         }
     }
 

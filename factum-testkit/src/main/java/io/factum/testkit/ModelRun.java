@@ -1,5 +1,7 @@
 package io.factum.testkit;
 
+import io.factum.api.AppendCondition;
+import io.factum.api.AppendConditionFailedException;
 import io.factum.api.AppendResult;
 import io.factum.api.ContentType;
 import io.factum.api.Direction;
@@ -7,6 +9,7 @@ import io.factum.api.EventData;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.FactumException;
+import io.factum.api.QueryReadResult;
 import io.factum.api.ReadAllOptions;
 import io.factum.api.ReadAllResult;
 import io.factum.api.ReadStreamResult;
@@ -42,6 +45,9 @@ final class ModelRun {
     /** A batch that was written, kept so that later operations can send it again. */
     private record Sent(String stream, ExpectedVersion expected, List<EventData> events) {}
 
+    /** A conditional append that succeeded, kept so that it can be retried unchanged. */
+    private record SentConditional(List<StreamAppend> parts, AppendCondition condition) {}
+
     /** An answer reduced to what must be equal on every backend. */
     private sealed interface Answer {
         record Value(Object value) implements Answer {}
@@ -59,7 +65,8 @@ final class ModelRun {
             Optional<String> data,
             Optional<String> metadata,
             Optional<ContentType> contentType,
-            Instant created) {
+            Instant created,
+            List<String> tags) {
 
         /**
          * Ids and payloads of user events must round-trip; a metadata event's data must be the
@@ -77,14 +84,16 @@ final class ModelRun {
                     sameData ? Optional.of(HexFormat.of().formatHex(e.data())) : Optional.empty(),
                     storeMade ? Optional.empty() : Optional.of(HexFormat.of().formatHex(e.metadata())),
                     storeMade ? Optional.empty() : Optional.of(e.contentType()),
-                    e.created());
+                    e.created(),
+                    e.tags());
         }
 
         @Override
         public String toString() {
             String v = version == RecordedEvent.TOMBSTONE_VERSION ? "tombstone" : Long.toString(version);
             return stream + "@" + v + " #" + position + " " + type
-                    + eventId.map(id -> " id " + id.getLeastSignificantBits()).orElse("") + " at " + created;
+                    + eventId.map(id -> " id " + id.getLeastSignificantBits()).orElse("")
+                    + (tags.isEmpty() ? "" : " " + tags) + " at " + created;
         }
     }
 
@@ -102,10 +111,18 @@ final class ModelRun {
         }
     }
 
+    private record QueryView(List<EventView> events, long headPosition) {
+        @Override
+        public String toString() {
+            return "Matches(head " + headPosition + ", " + events + ")";
+        }
+    }
+
     private final EventStore store;
     private final StoreModel model;
     private final ManualClock clock;
     private final List<Sent> sent = new ArrayList<>();
+    private final List<SentConditional> sentConditional = new ArrayList<>();
     private final List<String> history = new ArrayList<>();
     private long nextEventNumber = 1;
     /** The operation being run, until its answer was counted in the statistics. */
@@ -121,7 +138,7 @@ final class ModelRun {
         current = op;
         switch (op) {
             case ModelOps.Append a ->
-                append(op, ModelOps.nameOf(a.stream()), a.expect(), newEvents(a.count(), a.oversized()));
+                append(op, ModelOps.nameOf(a.stream()), a.expect(), newEvents(a.count(), a.oversized(), a.tags()));
             case ModelOps.Retry r -> retry(r);
             case ModelOps.Multi m -> multi(m);
             case ModelOps.ReadStream r ->
@@ -129,6 +146,10 @@ final class ModelRun {
                         op,
                         s -> s.readStream(ModelOps.nameOf(r.stream()), r.fromVersion(), r.direction(), r.maxCount()));
             case ModelOps.ReadAll r -> compare(op, s -> s.readAll(r.options()));
+            case ModelOps.ConditionalAppend c -> conditionalAppend(c);
+            case ModelOps.RetryConditional r -> retryConditional(r);
+            case ModelOps.ReadQuery r ->
+                compare(op, s -> s.readByQuery(r.query().query, r.fromPosition(), r.direction(), r.maxCount()));
             case ModelOps.SetMetadata m -> setMetadata(m);
             case ModelOps.GetMetadata g -> compare(op, s -> s.getStreamMetadata(ModelOps.nameOf(g.stream())));
             case ModelOps.Delete d -> {
@@ -174,7 +195,9 @@ final class ModelRun {
                     case SAME -> earlier.events();
                     case PREFIX -> earlier.events().subList(0, 1);
                     case CHANGED_TAIL ->
-                        List.of(earlier.events().getFirst(), newEvents(1, false).getFirst());
+                        List.of(
+                                earlier.events().getFirst(),
+                                newEvents(1, false, ModelOps.Tags.NONE).getFirst());
                 };
         ExpectedVersion expected = r.expect()
                 .map(e -> e.resolve(model.lastVersion(earlier.stream())))
@@ -183,19 +206,60 @@ final class ModelRun {
     }
 
     private void multi(ModelOps.Multi m) {
-        List<StreamAppend> parts = m.parts().stream()
+        List<StreamAppend> parts = resolve(m.parts());
+        compare(m + " as " + describe(parts), s -> s.appendMulti(parts));
+    }
+
+    private List<StreamAppend> resolve(List<ModelOps.Part> parts) {
+        return parts.stream()
                 .map(p -> {
                     String stream = ModelOps.nameOf(p.stream());
                     return new StreamAppend(
-                            stream, p.expect().resolve(model.lastVersion(stream)), newEvents(p.count(), false));
+                            stream,
+                            p.expect().resolve(model.lastVersion(stream)),
+                            newEvents(p.count(), false, p.tags()));
                 })
                 .toList();
+    }
+
+    private static String describe(List<StreamAppend> parts) {
+        return parts.stream()
+                .map(p -> p.stream() + ":" + p.expected() + " ids " + numbers(p.events()))
+                .toList()
+                .toString();
+    }
+
+    /** A conditional append whose position is resolved against the model, as a decider's read would be. */
+    private void conditionalAppend(ModelOps.ConditionalAppend c) {
+        List<StreamAppend> parts = resolve(c.parts());
+        long head = model.headPosition();
+        long after =
+                switch (c.after()) {
+                    case NONE -> -1;
+                    case CURRENT -> head;
+                    case STALE -> Math.max(-1, head - 2);
+                    case LAST_MATCH -> model.lastMatch(c.query().query);
+                };
+        AppendCondition condition = new AppendCondition(c.query().query, after);
+        Answer answer = compare(
+                c + " as " + describe(parts) + " after " + after, s -> s.appendMulti(parts, Optional.of(condition)));
+        if (answer instanceof Answer.Value(List<?> results)
+                && results.stream().anyMatch(r -> r instanceof AppendResult a && a.written())) {
+            sentConditional.add(new SentConditional(parts, condition));
+        }
+    }
+
+    private void retryConditional(ModelOps.RetryConditional r) {
+        if (sentConditional.isEmpty()) {
+            history.add(r + " -> nothing sent yet");
+            current = null;
+            return;
+        }
+        SentConditional earlier = sentConditional.get(r.append() % sentConditional.size());
         compare(
-                m + " as "
-                        + parts.stream()
-                                .map(p -> p.stream() + ":" + p.expected())
-                                .toList(),
-                s -> s.appendMulti(parts));
+                r + " as " + describe(earlier.parts()) + " after "
+                        + earlier.condition().afterPosition(),
+                s -> s.appendMulti(earlier.parts(), Optional.of(earlier.condition())));
     }
 
     private void setMetadata(ModelOps.SetMetadata m) {
@@ -250,6 +314,11 @@ final class ModelRun {
                     s -> s.readStream(stream, Long.MAX_VALUE, Direction.BACKWARDS, LIMITS_READ));
             compare("final getStreamMetadata " + stream, s -> s.getStreamMetadata(stream));
         }
+        for (ModelOps.QueryChoice query : ModelOps.QueryChoice.values()) {
+            compare(
+                    "final readByQuery " + query + " backwards",
+                    s -> s.readByQuery(query.query, ReadAllOptions.END, Direction.BACKWARDS, LIMITS_READ));
+        }
     }
 
     /** Compared after every step, but left out of the history to keep it short. */
@@ -295,6 +364,7 @@ final class ModelRun {
             case Answer.Value(ReadStreamResult.NotFound n) -> "not found";
             case Answer.Value(StreamView v) -> v.events().isEmpty() ? "found, empty" : "found";
             case Answer.Value(AllView v) -> v.events().isEmpty() ? "empty" : "events";
+            case Answer.Value(QueryView v) -> v.events().isEmpty() ? "no match" : "matches";
             case Answer.Value v -> "ok";
         };
     }
@@ -306,6 +376,8 @@ final class ModelRun {
             return new Answer.Failure(
                     e.getClass().getSimpleName(),
                     e.stream() + " expected " + e.expected() + " actual " + e.actualVersion());
+        } catch (AppendConditionFailedException e) {
+            return new Answer.Failure(e.getClass().getSimpleName(), "conflicting position " + e.conflictingPosition());
         } catch (StreamDeletedException e) {
             return new Answer.Failure(e.getClass().getSimpleName(), e.stream());
         } catch (FactumException e) {
@@ -323,12 +395,14 @@ final class ModelRun {
                 new StreamView(f.events().stream().map(EventView::of).toList(), f.lastStreamVersion(), f.endOfStream());
             case ReadAllResult r ->
                 new AllView(r.events().stream().map(EventView::of).toList(), r.nextPosition(), r.endOfAll());
+            case QueryReadResult r ->
+                new QueryView(r.events().stream().map(EventView::of).toList(), r.headPosition());
             default -> Objects.requireNonNull(result);
         };
     }
 
     /** New events with ids and payloads numbered in sending order, so that a history is readable. */
-    private List<EventData> newEvents(int count, boolean oversized) {
+    private List<EventData> newEvents(int count, boolean oversized, ModelOps.Tags tags) {
         List<EventData> events = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             long n = nextEventNumber++;
@@ -341,7 +415,7 @@ final class ModelRun {
             byte[] data = oversized && i == 0
                     ? new byte[EventStoreModelProperties.LIMITS.maxEventBytes() + 1]
                     : ("{\"n\":" + n + "}").getBytes(StandardCharsets.UTF_8);
-            events.add(new EventData(new UUID(0, n), type, data, new byte[0], ContentType.JSON));
+            events.add(new EventData(new UUID(0, n), type, data, new byte[0], ContentType.JSON, tags.tags));
         }
         return events;
     }

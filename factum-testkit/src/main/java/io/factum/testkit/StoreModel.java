@@ -1,5 +1,7 @@
 package io.factum.testkit;
 
+import io.factum.api.AppendCondition;
+import io.factum.api.AppendConditionFailedException;
 import io.factum.api.AppendResult;
 import io.factum.api.ContentType;
 import io.factum.api.DeleteResult;
@@ -8,6 +10,8 @@ import io.factum.api.EventData;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.InvalidInputException;
+import io.factum.api.Query;
+import io.factum.api.QueryReadResult;
 import io.factum.api.ReadAllOptions;
 import io.factum.api.ReadAllResult;
 import io.factum.api.ReadStreamResult;
@@ -32,6 +36,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
@@ -108,11 +113,17 @@ public final class StoreModel implements EventStore {
     @Override
     public AppendResult append(String stream, ExpectedVersion expected, List<EventData> events) {
         checkWrite(stream, events);
-        return appendMulti(List.of(new StreamAppend(stream, expected, events))).getFirst();
+        return appendMulti(List.of(new StreamAppend(stream, expected, events)), Optional.empty())
+                .getFirst();
     }
 
+    /**
+     * The stream expectations first, then the condition against the log before this append; an
+     * append that writes nothing because it retried a stored one skips the condition.
+     */
     @Override
-    public List<AppendResult> appendMulti(List<StreamAppend> appends) {
+    public List<AppendResult> appendMulti(List<StreamAppend> appends, Optional<AppendCondition> condition) {
+        condition.ifPresent(c -> limits.checkQuery("condition.failIfEventsMatch", c.failIfEventsMatch()));
         if (appends.isEmpty()) {
             throw new InvalidInputException("appends", "[]", "needs at least one stream");
         }
@@ -129,6 +140,19 @@ public final class StoreModel implements EventStore {
         List<AppendResult> known = appends.stream()
                 .map(p -> check(p.stream(), p.expected(), p.events()))
                 .toList();
+        boolean writes = known.contains(null);
+        boolean retried = IntStream.range(0, appends.size())
+                .anyMatch(i -> known.get(i) != null && !appends.get(i).events().isEmpty());
+        if (condition.isPresent() && (writes || !retried)) {
+            AppendCondition c = condition.get();
+            log.stream()
+                    .filter(r -> r.position() > c.afterPosition()
+                            && c.failIfEventsMatch().matches(r))
+                    .findFirst()
+                    .ifPresent(r -> {
+                        throw new AppendConditionFailedException(c, r.position());
+                    });
+        }
         List<AppendResult> results = new ArrayList<>();
         for (int i = 0; i < appends.size(); i++) {
             StreamAppend part = appends.get(i);
@@ -221,7 +245,8 @@ public final class StoreModel implements EventStore {
                     e.data(),
                     e.metadata(),
                     e.contentType(),
-                    stamp()));
+                    stamp(),
+                    e.tags()));
         }
         return new AppendResult(last, headPosition(), true);
     }
@@ -351,6 +376,32 @@ public final class StoreModel implements EventStore {
     }
 
     @Override
+    public QueryReadResult readByQuery(Query query, long fromPosition, Direction direction, int maxCount) {
+        limits.checkQuery("query", query);
+        limits.checkReadCount(maxCount);
+        if (fromPosition < 0) {
+            throw new InvalidInputException("fromPosition", fromPosition, "must be >= 0");
+        }
+        boolean forwards = direction == Direction.FORWARDS;
+        List<RecordedEvent> matches = (forwards ? log : log.reversed())
+                .stream()
+                        .filter(r -> forwards ? r.position() >= fromPosition : r.position() <= fromPosition)
+                        .filter(query::matches)
+                        .limit(maxCount)
+                        .toList();
+        return new QueryReadResult(matches, headPosition());
+    }
+
+    /** The position of the last event matching the query, -1 when none does. */
+    public long lastMatch(Query query) {
+        return log.stream()
+                .filter(query::matches)
+                .mapToLong(RecordedEvent::position)
+                .max()
+                .orElse(-1);
+    }
+
+    @Override
     public StreamMetadataResult getStreamMetadata(String stream) {
         checkOrdinary(stream);
         if (isTombstoned(stream)) {
@@ -394,6 +445,11 @@ public final class StoreModel implements EventStore {
 
     @Override
     public Subscription subscribeToAll(SubscribeAllOptions options, SubscriptionListener listener) {
+        throw new UnsupportedOperationException("the model has no subscriptions");
+    }
+
+    @Override
+    public Subscription subscribeToQuery(Query query, SubscribeFrom from, SubscriptionListener listener) {
         throw new UnsupportedOperationException("the model has no subscriptions");
     }
 
