@@ -1,11 +1,15 @@
 package io.factum.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.factum.api.AppendCondition;
 import io.factum.api.AppendResult;
 import io.factum.api.EventData;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
+import io.factum.api.Query;
+import io.factum.api.StreamAppend;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -30,6 +34,11 @@ import picocli.CommandLine.Parameters;
                     + " \"metadataBase64\" carry binary payloads instead. The extra keys of 'factum read"
                     + " --json' output are ignored, so a read can be piped into an append.",
             "All JSON is checked before anything is written; an error names the line and column.",
+            "",
+            "Tags (--tag, or \"tags\": [...] per line) let 'factum read-query' find events by what they"
+                    + " are about. --fail-if makes the append conditional: it fails, writing nothing, if an"
+                    + " event matching the query was stored after --after (the position 'read-query'"
+                    + " reported), so a decision based on that read still holds when it is written.",
             ""
         },
         footer = {
@@ -37,6 +46,8 @@ import picocli.CommandLine.Parameters;
             "Examples:",
             "  factum append orders-1 --type OrderPlaced '{\"total\": 42}'",
             "  factum append orders-1 --type OrderPlaced --expected-version no-stream < order.json",
+            "  factum append course-7 --type StudentEnrolled --tag course:7 --tag student:3 '{}' \\",
+            "      --fail-if 'type=StudentEnrolled,tag=course:7' --after 41",
             "  printf '%s\\n' '{\"type\":\"A\",\"data\":{}}' '{\"type\":\"B\",\"data\":{}}' | factum append orders-1"
         })
 final class AppendCommand extends Verb {
@@ -72,15 +83,64 @@ final class AppendCommand extends Verb {
     @Option(names = "--metadata", paramLabel = "JSON", description = "The event metadata, for a single event.")
     Optional<String> metadata = Optional.empty();
 
+    @Option(
+            names = "--tag",
+            paramLabel = "TAG",
+            description = "A tag for every event appended, e.g. course:7 (repeatable).")
+    List<String> tags = new ArrayList<>();
+
+    @Option(
+            names = "--fail-if",
+            paramLabel = "QUERY",
+            converter = QuerySyntax.Converter.class,
+            description = "Append only if no event matching QUERY was stored after --after. " + QuerySyntax.HELP)
+    Optional<Query> failIf = Optional.empty();
+
+    @Option(
+            names = "--after",
+            paramLabel = "POSITION",
+            description = "With --fail-if: the position the decision's read was consistent at (default -1:"
+                    + " no matching event may exist at all).")
+    Optional<Long> after = Optional.empty();
+
     @Override
     public Integer call() throws IOException {
-        List<EventData> events = events();
+        Optional<AppendCondition> condition = condition();
+        List<EventData> events = withTags(events());
         AppendResult result;
         try (EventStore store = openOrCreate()) {
-            result = store.append(stream, expected, events);
+            result = condition.isPresent()
+                    ? store.appendMulti(List.of(new StreamAppend(stream, expected, events)), condition)
+                            .getFirst()
+                    : store.append(stream, expected, events);
         }
         print(events.size(), result);
         return ExitCodes.OK;
+    }
+
+    private Optional<AppendCondition> condition() {
+        if (after.isPresent() && failIf.isEmpty()) {
+            throw CliException.usage("--after is the position of a condition: give --fail-if QUERY with it");
+        }
+        if (after.isPresent() && after.get() < -1) {
+            throw CliException.usage("invalid --after " + after.get()
+                    + ": must be a position >= 0, or -1 (no matching event may exist at all)");
+        }
+        return failIf.map(query -> new AppendCondition(query, after.orElse(-1L)));
+    }
+
+    /** The events with the --tag tags added to their own (JSON lines may carry tags too). */
+    private List<EventData> withTags(List<EventData> events) {
+        if (tags.isEmpty()) {
+            return events;
+        }
+        return events.stream()
+                .map(event -> {
+                    List<String> all = new ArrayList<>(event.tags());
+                    all.addAll(tags);
+                    return event.withTags(all);
+                })
+                .toList();
     }
 
     private List<EventData> events() throws IOException {

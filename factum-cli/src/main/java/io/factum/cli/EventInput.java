@@ -26,7 +26,7 @@ import java.util.UUID;
  *   <li>the data as an argument, with {@code --type}: one event;
  *   <li>the data on standard input, with {@code --type}: one event, the whole input is its data;
  *   <li>JSON lines on standard input, without {@code --type}: one event per non-blank line, {@code
- *       {"type": T, "data": JSON, "metadata": JSON, "id": UUID}}; {@code dataBase64} / {@code
+ *       {"type": T, "data": JSON, "metadata": JSON, "id": UUID, "tags": [TAG, ...]}}; {@code dataBase64} / {@code
  *       metadataBase64} carry binary payloads. The keys {@code factum read --json} adds ({@code
  *       stream}, {@code version}, {@code position}, {@code created}, {@code tombstone}) are ignored,
  *       so a read can be piped into an append.
@@ -41,7 +41,7 @@ final class EventInput {
 
     private static final Set<String> IGNORED_KEYS = Set.of("stream", "version", "position", "created", "tombstone");
     private static final List<String> KNOWN_KEYS =
-            List.of("type", "data", "dataBase64", "metadata", "metadataBase64", "id", "contentType");
+            List.of("type", "data", "dataBase64", "metadata", "metadataBase64", "id", "contentType", "tags");
 
     private EventInput() {}
 
@@ -120,7 +120,7 @@ final class EventInput {
                 ? Json.compactBytes(node.get("metadata"))
                 : node.has("metadataBase64") ? base64(node, "metadataBase64", line) : new byte[0];
         UUID id = text(node, "id", line).map(s -> uuid(s, line)).orElseGet(UUID::randomUUID);
-        return new EventData(id, type, data, metadata, contentType);
+        return new EventData(id, type, data, metadata, contentType, tags(node, line));
     }
 
     private static void checkKeys(JsonNode node, int line) {
@@ -142,6 +142,26 @@ final class EventInput {
             throw CliException.usage("standard input line " + line + ": \"" + key + "\" must be a string");
         }
         return Optional.of(value.asText());
+    }
+
+    private static List<String> tags(JsonNode node, int line) {
+        JsonNode value = node.get("tags");
+        if (value == null) {
+            return List.of();
+        }
+        CliException notStrings = CliException.usage(
+                "standard input line " + line + ": \"tags\" must be an array of strings, like [\"account:42\"]");
+        if (!value.isArray()) {
+            throw notStrings;
+        }
+        List<String> tags = new ArrayList<>();
+        for (JsonNode tag : value) {
+            if (!tag.isTextual()) {
+                throw notStrings;
+            }
+            tags.add(tag.asText());
+        }
+        return tags;
     }
 
     private static byte[] base64(JsonNode node, String key, int line) {

@@ -19,11 +19,16 @@ sealed interface EventOutput permits EventTable, EventJsonLines {
      * @param streaming events arrive one by one over time ({@code tail}): print each at once
      */
     static EventOutput create(boolean json, CliIo io, boolean streaming) {
+        return create(json, io, streaming, false);
+    }
+
+    /** @param alwaysTags the table has a tags column even when no event carries tags (reads by query) */
+    static EventOutput create(boolean json, CliIo io, boolean streaming, boolean alwaysTags) {
         if (json) {
             return new EventJsonLines(io.out());
         }
         return streaming
-                ? EventTable.streaming(io.out(), io.widthColumns())
-                : EventTable.batch(io.out(), io.widthColumns());
+                ? EventTable.streaming(io.out(), io.widthColumns(), alwaysTags)
+                : EventTable.batch(io.out(), io.widthColumns(), alwaysTags);
     }
 }

@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Events as an aligned table fitted to the terminal width: position, stream, version, type,
- * created, and the data cut to the room that is left.
+ * Events as an aligned table fitted to the terminal width: position, stream, version, type, tags,
+ * created, and the data cut to the room that is left. The tags column is shown when the verb asks
+ * for it ({@code read-query}), or else when a row of the first block carries tags, so that a store
+ * without tags keeps its narrower table; {@code --json} always carries every event's tags.
  *
  * <p>Column widths are chosen from the first {@code blockRows} rows (all of a short read) and then
  * kept, so that a long read streams in constant memory; later values that are too wide are cut
@@ -15,15 +17,16 @@ import java.util.List;
  */
 final class EventTable implements EventOutput {
 
-    private static final String[] HEADERS = {"POSITION", "STREAM", "VERSION", "TYPE", "CREATED", "DATA"};
-    private static final boolean[] RIGHT_ALIGNED = {true, false, true, false, false, false};
-    /** Widest the stream and type columns get, so that the data keeps some room. */
-    private static final int[] MAX_WIDTHS = {20, 40, 20, 32, 24};
+    private static final String[] HEADERS = {"POSITION", "STREAM", "VERSION", "TYPE", "TAGS", "CREATED", "DATA"};
+    private static final boolean[] RIGHT_ALIGNED = {true, false, true, false, false, false, false};
+    /** Widest the stream, type and tags columns get, so that the data keeps some room. */
+    private static final int[] MAX_WIDTHS = {20, 40, 20, 32, 40, 24};
 
     private static final String GAP = "  ";
     private static final String CUT = "...";
     private static final int STREAM = 1;
     private static final int TYPE = 3;
+    private static final int TAGS = 4;
     /** The data column is at least this wide while the name columns can still be narrowed. */
     private static final int MIN_DATA_WIDTH = 24;
     /** The narrowest the stream, type and data columns get. */
@@ -33,25 +36,30 @@ final class EventTable implements EventOutput {
     private final int widthColumns;
     private final int blockRows;
     private final int[] minWidths;
+    private final boolean alwaysTags;
     private final List<String[]> pending = new ArrayList<>();
     private int[] widths = new int[0];
+    /** Decided with the widths: whether the tags column is printed. */
+    private boolean tagsShown;
+
     private long rows;
 
-    private EventTable(PrintWriter out, int widthColumns, int blockRows, int[] minWidths) {
+    private EventTable(PrintWriter out, int widthColumns, int blockRows, int[] minWidths, boolean alwaysTags) {
         this.out = out;
         this.widthColumns = widthColumns;
         this.blockRows = blockRows;
         this.minWidths = minWidths.clone();
+        this.alwaysTags = alwaysTags;
     }
 
     /** For reads: widths from the first 256 rows. */
-    static EventTable batch(PrintWriter out, int widthColumns) {
-        return new EventTable(out, widthColumns, 256, new int[] {0, 0, 0, 0, 0});
+    static EventTable batch(PrintWriter out, int widthColumns, boolean alwaysTags) {
+        return new EventTable(out, widthColumns, 256, new int[] {0, 0, 0, 0, 0, 0}, alwaysTags);
     }
 
     /** For tails: each row printed at once, in columns wide enough for most names. */
-    static EventTable streaming(PrintWriter out, int widthColumns) {
-        return new EventTable(out, widthColumns, 1, new int[] {8, 16, 7, 12, 24});
+    static EventTable streaming(PrintWriter out, int widthColumns, boolean alwaysTags) {
+        return new EventTable(out, widthColumns, 1, new int[] {8, 16, 7, 12, 12, 24}, alwaysTags);
     }
 
     @Override
@@ -62,6 +70,7 @@ final class EventTable implements EventOutput {
             event.stream(),
             Payloads.version(event),
             event.type(),
+            String.join(",", event.tags()),
             Payloads.created(event.created()),
             // Never keep more of the data than any terminal line could show.
             cut(Payloads.dataCell(event), widthColumns)
@@ -87,9 +96,13 @@ final class EventTable implements EventOutput {
     }
 
     private void printPending() {
+        tagsShown = alwaysTags || pending.stream().anyMatch(row -> !row[TAGS].isEmpty());
         widths = new int[HEADERS.length];
         int used = 0;
         for (int column = 0; column < HEADERS.length - 1; column++) {
+            if (column == TAGS && !tagsShown) {
+                continue;
+            }
             int width = Math.max(HEADERS[column].length(), minWidths[column]);
             for (String[] row : pending) {
                 width = Math.max(width, row[column].length());
@@ -98,9 +111,12 @@ final class EventTable implements EventOutput {
             used += widths[column] + GAP.length();
         }
         int dataWidth = widthColumns - used;
-        // On a narrow terminal the data keeps some room: the stream and type columns give it up first.
+        // On a narrow terminal the data keeps some room: the name columns give it up first, widest first.
         while (dataWidth < MIN_DATA_WIDTH) {
             int column = widths[STREAM] >= widths[TYPE] ? STREAM : TYPE;
+            if (widths[TAGS] > widths[column]) {
+                column = TAGS; // zero unless the tags column is shown
+            }
             if (widths[column] <= MIN_NAME_WIDTH) {
                 break;
             }
@@ -117,6 +133,9 @@ final class EventTable implements EventOutput {
     private void printRow(String[] cells) {
         StringBuilder line = new StringBuilder(widthColumns);
         for (int column = 0; column < cells.length; column++) {
+            if (column == TAGS && !tagsShown) {
+                continue;
+            }
             boolean last = column == cells.length - 1;
             String cell = cut(cells[column], widths[column]);
             if (last) {

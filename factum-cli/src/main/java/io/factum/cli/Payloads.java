@@ -41,7 +41,9 @@ final class Payloads {
     /**
      * Every field of the event as one JSON object. Data is embedded as JSON when the event says it is
      * JSON and it parses; metadata when it parses; otherwise each is given base64-encoded under
-     * {@code dataBase64} / {@code metadataBase64}, so nothing is lost.
+     * {@code dataBase64} / {@code metadataBase64}, so nothing is lost. {@code tags} is there when the
+     * event has tags (as {@code tombstone} only for tombstones), so a store without tags prints
+     * what it always did.
      */
     static ObjectNode toJson(RecordedEvent event) {
         ObjectNode node = Json.object();
@@ -55,6 +57,9 @@ final class Payloads {
         node.put("type", event.type());
         node.put("contentType", event.contentType().mimeType());
         node.put("created", event.created().toString());
+        if (!event.tags().isEmpty()) {
+            event.tags().forEach(node.putArray("tags")::add);
+        }
         putPayload(node, "data", event.data(), event.contentType() == ContentType.JSON);
         putPayload(node, "metadata", event.metadata(), true);
         return node;

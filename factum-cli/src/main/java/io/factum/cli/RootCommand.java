@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
             AppendCommand.class,
             ReadCommand.class,
             ReadAllCommand.class,
+            ReadQueryCommand.class,
             TailCommand.class,
             MetadataCommand.class,
             DeleteCommand.class,
@@ -49,6 +50,8 @@ import picocli.CommandLine.Spec;
             "  factum append orders-1 --type OrderPlaced '{\"total\": 42}'",
             "  factum read orders-1",
             "  factum read-all --backwards --limit 20 --exclude-system",
+            "  factum append course-7 --type StudentEnrolled --tag course:7 --tag student:3 '{}'",
+            "  factum read-query 'type=StudentEnrolled,tag=course:7'",
             "  factum tail orders-1 --from-start",
             "  factum read orders-1 --url kurrentdb://localhost:2113?tls=false",
             "",
@@ -124,6 +127,7 @@ final class RootCommand implements Runnable {
     public void run() {
         throw new ParameterException(
                 spec.commandLine(),
-                "missing verb: append, read, read-all, tail, metadata, delete, verify or stats (see 'factum --help')");
+                "missing verb: append, read, read-all, read-query, tail, metadata, delete, verify or stats"
+                        + " (see 'factum --help')");
     }
 }

@@ -3,7 +3,6 @@ package io.factum.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.factum.api.EventData;
-import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.engine.DataDirectoryLockedException;
 import io.factum.engine.EmbeddedEventStore;
@@ -17,7 +16,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -198,30 +196,6 @@ class FactumCliEndToEndTest {
         assertThat(run.outLines().get(0)).contains("\"type\":\"Stored\"");
         assertThat(run.outLines().get(1)).contains("\"type\":\"Live1\"");
         assertThat(run.outLines().get(2)).contains("\"type\":\"Live2\"");
-    }
-
-    /** The real engine, with the opened store handed to the test so that it can append meanwhile. */
-    private static final class CapturingOpener implements StoreOpener {
-        private final StoreOpener real = new EmbeddedStoreOpener();
-        final CountDownLatch opened = new CountDownLatch(1);
-        volatile EventStore store;
-
-        @Override
-        public EventStore open(Path dir) throws IOException {
-            store = real.open(dir);
-            opened.countDown();
-            return store;
-        }
-
-        @Override
-        public EngineStats stats(Path dir) throws IOException {
-            return real.stats(dir);
-        }
-
-        @Override
-        public VerifyReport verify(Path dir) throws IOException {
-            return real.verify(dir);
-        }
     }
 
     private Path fileContaining(String marker) throws IOException {

@@ -2,14 +2,17 @@ package io.factum.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -133,6 +136,30 @@ class LauncherTest {
 
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.errLines()).singleElement().asString().startsWith("factum: Missing required parameter");
+    }
+
+    @Test
+    void cliVerbsThatReachAServerPrintOnlyTheirOwnMessage() throws Exception {
+        // Netty (the client's transport) touches sun.misc.Unsafe when it connects, which JDK 24+
+        // reports on standard error unless the launcher passes the option the server gets too.
+        // SLF4J is on this test's classpath only (test tools bring it, without a provider, and it
+        // says so on standard error); the CLI's runtime classpath has none.
+        String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.contains("slf4j"))
+                .collect(Collectors.joining(File.pathSeparator));
+        Result result = launch(
+                Map.of("JAVA_HOME", System.getProperty("java.home"), "FACTUM_CLASSPATH", classpath),
+                "read-all",
+                "--url",
+                "kurrentdb://127.0.0.1:1?tls=false");
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+        assertThat(result.errLines())
+                .singleElement()
+                .asString()
+                .startsWith("factum: server 127.0.0.1:1 is unavailable")
+                .contains("(cause: I/O error: ")
+                .doesNotContain("internal error");
     }
 
     @Test

@@ -135,6 +135,57 @@ class RemoteVerbsTest {
     }
 
     @Test
+    void tagsQueriesAndConditionalAppendsThroughTheServer() {
+        String course = unique("course");
+        String query = "type=Enrolled,tag=" + course;
+        CliHarness.Run first = run("append", unique("student"), "--type", "Enrolled", "--tag", course, "{}");
+        long firstPosition = engine.headPosition();
+
+        CliHarness.Run read = run("read-query", query, "--json");
+        CliHarness.Run stale = run(
+                "append",
+                unique("student"),
+                "--type",
+                "Enrolled",
+                "--tag",
+                course,
+                "{}",
+                "--fail-if",
+                query,
+                "--after",
+                Long.toString(firstPosition - 1));
+        CliHarness.Run fresh = run(
+                "append",
+                unique("student"),
+                "--type",
+                "Enrolled",
+                "--tag",
+                course,
+                "{}",
+                "--fail-if",
+                query,
+                "--after",
+                Long.toString(firstPosition));
+        CliHarness.Run all = run("read-all", "--backwards", "--limit", "1", "--json");
+
+        assertThat(first.exitCode).as(first.toString()).isZero();
+        assertThat(read.exitCode).as(read.toString()).isZero();
+        assertThat(read.outLines()).singleElement().asString().contains("\"tags\":[\"" + course + "\"]");
+        assertThat(read.err.toString()).contains("read consistent at position ");
+        assertThat(stale.exitCode).as(stale.toString()).isEqualTo(ExitCodes.FAILED);
+        assertThat(stale.err.toString()).contains("append condition failed: the event at position " + firstPosition);
+        assertThat(fresh.exitCode).as(fresh.toString()).isZero();
+        assertThat(all.outLines())
+                .as("tags also travel on KurrentDB reads")
+                .singleElement()
+                .asString()
+                .contains("\"tags\":[\"" + course + "\"]");
+        assertThat(engine.readByQuery(io.factum.api.Query.tagged(course), 0, Direction.FORWARDS, 10)
+                        .events())
+                .hasSize(2);
+    }
+
+    @Test
     void metadataIsSetAndShown() {
         String stream = unique("meta");
         run("append", stream, "--type", "A", "{}");

@@ -3,6 +3,8 @@ package io.factum.client;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.factum.api.AccessDeniedException;
+import io.factum.api.AppendCondition;
+import io.factum.api.AppendConditionFailedException;
 import io.factum.api.FactumException;
 import io.factum.api.InvalidInputException;
 import io.factum.api.StoreClosedException;
@@ -36,6 +38,7 @@ final class ErrorMapper {
     static final Metadata.Key<byte[]> FACTUM_FIELD = binary(FactumWire.FIELD);
     static final Metadata.Key<byte[]> FACTUM_RULE = binary(FactumWire.RULE);
     static final Metadata.Key<byte[]> FACTUM_STREAM = binary(FactumWire.STREAM);
+    static final Metadata.Key<String> CONFLICTING_POSITION = ascii(FactumWire.CONFLICTING_POSITION);
 
     private final String target;
 
@@ -47,6 +50,14 @@ final class ErrorMapper {
      * @param stream the stream the call was about, named when the server's answer does not say
      */
     FactumException map(StatusRuntimeException error, String stream) {
+        return map(error, stream, Optional.empty());
+    }
+
+    /**
+     * @param stream the stream the call was about, named when the server's answer does not say
+     * @param condition the condition of the append that failed, if it had one
+     */
+    FactumException map(StatusRuntimeException error, String stream, Optional<AppendCondition> condition) {
         Status status = error.getStatus();
         Metadata trailers = error.getTrailers() != null ? error.getTrailers() : new Metadata();
         String description = Optional.ofNullable(status.getDescription())
@@ -58,6 +69,9 @@ final class ErrorMapper {
         String factumError = trailers.get(FACTUM_ERROR);
         if (FactumWire.INVALID_INPUT.equals(factumError)) {
             return invalidInput(trailers, description);
+        }
+        if (FactumWire.APPEND_CONDITION_FAILED.equals(factumError)) {
+            return conditionFailed(trailers, condition, description);
         }
         if (FactumWire.STORE_CLOSED.equals(factumError)) {
             return new StoreClosedException(target + ": " + description);
@@ -83,6 +97,7 @@ final class ErrorMapper {
             case PERMISSION_DENIED -> new AccessDeniedException(target + ": access denied: " + description);
             case UNAUTHENTICATED -> new AccessDeniedException(target + ": not authenticated: " + description);
             case INVALID_ARGUMENT -> new InvalidInputException("request", new Verbatim("rejected"), description);
+            case UNIMPLEMENTED -> unimplemented(description);
             case UNAVAILABLE -> new StoreFailedException("server " + target + " is unavailable: " + description, error);
             case DEADLINE_EXCEEDED ->
                 new StoreFailedException("server " + target + " did not answer in time: " + description, error);
@@ -90,6 +105,30 @@ final class ErrorMapper {
                 new StoreFailedException(
                         "server " + target + " failed the call (" + status.getCode() + "): " + description, error);
         };
+    }
+
+    /** The condition comes from the request: the server names only the conflicting position. */
+    private FactumException conditionFailed(
+            Metadata trailers, Optional<AppendCondition> condition, String description) {
+        String position = trailers.get(CONFLICTING_POSITION);
+        if (condition.isEmpty() || position == null) {
+            return WireCodec.protocol("a failed append condition for an append without one, or without "
+                    + FactumWire.CONFLICTING_POSITION + " (" + description + ")");
+        }
+        try {
+            return new AppendConditionFailedException(condition.get(), Long.parseLong(position));
+        } catch (NumberFormatException e) {
+            return WireCodec.protocol(FactumWire.CONFLICTING_POSITION + " '" + position + "'");
+        }
+    }
+
+    /** A server without the call, such as KurrentDB asked for Factum's DCB service. */
+    private FactumException unimplemented(String description) {
+        String hint = description.contains("factum.dcb.")
+                ? ": tags, reads and subscriptions by query and conditional appends need a Factum server"
+                : "";
+        return new StoreFailedException(
+                "server " + target + " does not implement the call (" + description + ")" + hint);
     }
 
     /** The v2 protocol's typed error details, as KurrentDB 25.1 and Factum send them. */

@@ -1,5 +1,6 @@
 package io.factum.client;
 
+import io.factum.api.AppendCondition;
 import io.factum.api.AppendResult;
 import io.factum.api.ContentType;
 import io.factum.api.DeleteResult;
@@ -8,6 +9,8 @@ import io.factum.api.EventData;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.InvalidInputException;
+import io.factum.api.Query;
+import io.factum.api.QueryReadResult;
 import io.factum.api.ReadAllOptions;
 import io.factum.api.ReadAllResult;
 import io.factum.api.ReadStreamResult;
@@ -23,6 +26,9 @@ import io.factum.api.SubscribeFrom;
 import io.factum.api.Subscription;
 import io.factum.api.SubscriptionListener;
 import io.factum.api.SystemNames;
+import io.factum.api.TagLimits;
+import io.factum.protocol.dcb.DcbGrpc;
+import io.factum.protocol.dcb.ReadResponse;
 import io.factum.protocol.info.StoreInfoGrpc;
 import io.factum.protocol.info.StoreLimitsReply;
 import io.factum.protocol.shared.Empty;
@@ -44,6 +50,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,7 +59,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The {@link EventStore} contract over the network: a client of a Factum server (or, for what the
  * KurrentDB protocol expresses, of a KurrentDB server). Every method is one or two gRPC calls of
- * the KurrentDB client protocol; see {@code docs/client.md} for the mapping.
+ * the KurrentDB client protocol, except what it has no messages for: tags, reads and subscriptions
+ * by query and conditional appends use Factum's {@code factum.dcb.v1.Dcb} service; see {@code
+ * docs/client.md} for the mapping.
  *
  * <p>Input is checked here, against the server's {@link StoreLimits} (fetched once at {@link
  * #connect}), exactly as the store checks it, so bad input fails before it is sent; what only the
@@ -70,7 +79,7 @@ public final class RemoteEventStore implements EventStore {
     private final ManagedChannel channel;
     private final ErrorMapper errors;
     private final StoreLimits limits;
-    private final Set<RemoteSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final Set<RemoteSubscription<?, ?>> subscriptions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private RemoteEventStore(ClientOptions options, ManagedChannel channel, StoreLimits limits) {
@@ -108,13 +117,21 @@ public final class RemoteEventStore implements EventStore {
             StoreLimitsReply reply = StoreInfoGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
                     .getLimits(Empty.getDefaultInstance());
-            return new StoreLimits(
+            var limits = new StoreLimits(
                     reply.getMaxStreamNameBytes(),
                     reply.getMaxEventTypeBytes(),
                     reply.getMaxEventBytes(),
                     reply.getMaxAppendBytes(),
                     reply.getMaxEventsPerAppend(),
                     reply.getMaxReadCount());
+            // A server that predates tags sends zeros; it refuses tags anyway (no DCB service).
+            return reply.getMaxTagsPerEvent() == 0
+                    ? limits
+                    : limits.withTags(new TagLimits(
+                            reply.getMaxTagsPerEvent(),
+                            reply.getMaxTagBytes(),
+                            reply.getMaxQueryItems(),
+                            reply.getMaxItemTerms()));
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
                 return StoreLimits.defaults();
@@ -134,6 +151,10 @@ public final class RemoteEventStore implements EventStore {
     public AppendResult append(String stream, ExpectedVersion expected, List<EventData> events) {
         checkOpen();
         limits.checkAppend(stream, events);
+        if (hasTags(events)) {
+            return dcbAppend(List.of(new StreamAppend(stream, expected, events)), Optional.empty())
+                    .getFirst();
+        }
         List<AppendReq> requests = new ArrayList<>(events.size() + 1);
         requests.add(AppendReq.newBuilder()
                 .setOptions(WireCodec.appendOptions(stream, expected))
@@ -155,10 +176,19 @@ public final class RemoteEventStore implements EventStore {
         return new AppendResult(version, position, written);
     }
 
+    /**
+     * Over Factum's {@code Dcb.Append} when there is a condition or a tag, which only it can carry;
+     * otherwise over KurrentDB's v2 {@code AppendSession}, so that plain multi-stream appends also
+     * work against a KurrentDB 25.1 server.
+     */
     @Override
-    public List<AppendResult> appendMulti(List<StreamAppend> appends) {
+    public List<AppendResult> appendMulti(List<StreamAppend> appends, Optional<AppendCondition> condition) {
         checkOpen();
+        condition.ifPresent(c -> limits.checkQuery("condition.failIfEventsMatch", c.failIfEventsMatch()));
         checkMulti(appends);
+        if (condition.isPresent() || appends.stream().anyMatch(part -> hasTags(part.events()))) {
+            return dcbAppend(appends, condition);
+        }
         List<AppendRequest> requests = appends.stream()
                 .map(part -> AppendRequest.newBuilder()
                         .setStream(part.stream())
@@ -185,6 +215,23 @@ public final class RemoteEventStore implements EventStore {
                     output.getStreamRevision(), output.hasPosition() ? output.getPosition() : -1, wrote));
         }
         return results;
+    }
+
+    private List<AppendResult> dcbAppend(List<StreamAppend> appends, Optional<AppendCondition> condition) {
+        var request = DcbCodec.append(appends, condition);
+        var response = call(appends.getFirst().stream(), condition, () -> DcbGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
+                .append(request));
+        return DcbCodec.results(response, appends.size());
+    }
+
+    private static boolean hasTags(List<EventData> events) {
+        for (EventData event : events) {
+            if (!event.tags().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The store's own checks of a multi-stream append, in its order (metastream contents aside). */
@@ -236,6 +283,35 @@ public final class RemoteEventStore implements EventStore {
         return reader().readAll(readOptions);
     }
 
+    /** Over Factum's {@code Dcb.Read}: the matching events, then the head position. */
+    @Override
+    public QueryReadResult readByQuery(Query query, long fromPosition, Direction direction, int maxCount) {
+        checkOpen();
+        limits.checkQuery("query", query);
+        limits.checkReadCount(maxCount);
+        if (fromPosition < 0) {
+            throw new InvalidInputException("fromPosition", fromPosition, "must be >= 0");
+        }
+        var request = DcbCodec.read(query, fromPosition, direction, maxCount);
+        List<ReadResponse> responses = call(
+                        "", () -> Calls.serverStreaming(channel, DcbGrpc.getReadMethod(), callOptions(), request))
+                .value();
+        List<RecordedEvent> events = new ArrayList<>();
+        OptionalLong head = OptionalLong.empty();
+        for (ReadResponse response : responses) {
+            switch (response.getContentCase()) {
+                case EVENT -> events.add(DcbCodec.event(response.getEvent()));
+                case END -> head = OptionalLong.of(response.getEnd().getHeadPosition());
+                default -> throw WireCodec.protocol("an empty read response");
+            }
+        }
+        if (head.isEmpty() || events.size() > maxCount) {
+            throw WireCodec.protocol(events.size() + " events for a read of at most " + maxCount
+                    + (head.isEmpty() ? " and no end" : ""));
+        }
+        return new QueryReadResult(events, head.getAsLong());
+    }
+
     @Override
     public long headPosition() {
         checkOpen();
@@ -256,6 +332,7 @@ public final class RemoteEventStore implements EventStore {
         limits.checkStreamName("stream", stream);
         return register(RemoteSubscription.open(
                 channel,
+                new SubscriptionFeed.Streams(),
                 Reader.subscribeStream(stream, from),
                 listener,
                 errors,
@@ -269,6 +346,7 @@ public final class RemoteEventStore implements EventStore {
         checkOpen();
         return register(RemoteSubscription.open(
                 channel,
+                new SubscriptionFeed.Streams(),
                 Reader.subscribeAll(subscribeOptions),
                 listener,
                 errors,
@@ -277,7 +355,23 @@ public final class RemoteEventStore implements EventStore {
                 subscriptions::remove));
     }
 
-    private Subscription register(RemoteSubscription subscription) {
+    /** Over Factum's {@code Dcb.Subscribe}; its checkpoints are already the contract's. */
+    @Override
+    public Subscription subscribeToQuery(Query query, SubscribeFrom from, SubscriptionListener listener) {
+        checkOpen();
+        limits.checkQuery("query", query);
+        return register(RemoteSubscription.open(
+                channel,
+                new SubscriptionFeed.Dcb(),
+                DcbCodec.subscribe(query, from),
+                listener,
+                errors,
+                "",
+                options.deadline().toMillis(),
+                subscriptions::remove));
+    }
+
+    private Subscription register(RemoteSubscription<?, ?> subscription) {
         subscriptions.add(subscription);
         if (closed) { // closed while this subscription was being confirmed
             subscription.stop(Optional.of(closedException()));
@@ -364,7 +458,7 @@ public final class RemoteEventStore implements EventStore {
             return;
         }
         closed = true;
-        for (RemoteSubscription subscription : List.copyOf(subscriptions)) {
+        for (RemoteSubscription<?, ?> subscription : List.copyOf(subscriptions)) {
             subscription.stop(Optional.of(closedException()));
         }
         channel.shutdown();
@@ -394,13 +488,18 @@ public final class RemoteEventStore implements EventStore {
 
     /** A call whose failure becomes the contract's exception ({@code stream} names it if needed). */
     <T> T call(String stream, java.util.function.Supplier<T> call) {
+        return call(stream, Optional.empty(), call);
+    }
+
+    /** {@link #call} for an append with this condition, which a failure names. */
+    private <T> T call(String stream, Optional<AppendCondition> condition, java.util.function.Supplier<T> call) {
         try {
             return call.get();
         } catch (StatusRuntimeException e) {
             if (closed) {
                 throw closedException();
             }
-            throw errors.map(e, stream);
+            throw errors.map(e, stream, condition);
         }
     }
 

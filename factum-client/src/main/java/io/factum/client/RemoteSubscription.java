@@ -4,9 +4,6 @@ import io.factum.api.FactumException;
 import io.factum.api.StoreFailedException;
 import io.factum.api.Subscription;
 import io.factum.api.SubscriptionListener;
-import io.factum.protocol.streams.ReadReq;
-import io.factum.protocol.streams.ReadResp;
-import io.factum.protocol.streams.StreamsGrpc;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
@@ -23,7 +20,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * A catch-up subscription over one {@code Streams.Read} call. The call uses manual inbound flow
+ * A catch-up subscription over one server-streaming call: {@code Streams.Read} for streams and
+ * {@code $all}, {@code Dcb.Subscribe} for queries ({@link SubscriptionFeed} says how each protocol's
+ * messages read). The call uses manual inbound flow
  * control: one message is requested, and the next only after the listener has handled it, so the
  * client never holds more than one undelivered message (plus the call's end) and a slow listener
  * slows the server's read of storage instead of filling memory. The HTTP/2 window bounds what sits
@@ -34,22 +33,23 @@ import java.util.function.Consumer;
  * {@code onStopped}; the thread checks the stop request before every callback, so nothing is
  * delivered after {@code close} returns.
  */
-final class RemoteSubscription implements Subscription {
+final class RemoteSubscription<Q, R> implements Subscription {
 
     /** What the delivery thread takes in, in arrival order. */
     private sealed interface Signal {
-        record Message(ReadResp response) implements Signal {}
+        record Message<R>(R response) implements Signal {}
 
         record Closed(Status status, Metadata trailers) implements Signal {}
 
         record Stop() implements Signal {}
     }
 
-    private final ClientCall<ReadReq, ReadResp> call;
+    private final SubscriptionFeed<Q, R> feed;
+    private final ClientCall<Q, R> call;
     private final SubscriptionListener listener;
     private final ErrorMapper errors;
     private final String stream;
-    private final Consumer<RemoteSubscription> onFinished;
+    private final Consumer<RemoteSubscription<?, ?>> onFinished;
     // Holds at most one message (one is requested at a time), the call's end and a stop request.
     private final LinkedBlockingQueue<Signal> inbox = new LinkedBlockingQueue<>();
     private final CompletableFuture<String> confirmed = new CompletableFuture<>();
@@ -60,12 +60,13 @@ final class RemoteSubscription implements Subscription {
 
     private RemoteSubscription(
             ManagedChannel channel,
-            CallOptions callOptions,
+            SubscriptionFeed<Q, R> feed,
             SubscriptionListener listener,
             ErrorMapper errors,
             String stream,
-            Consumer<RemoteSubscription> onFinished) {
-        this.call = channel.newCall(StreamsGrpc.getReadMethod(), callOptions);
+            Consumer<RemoteSubscription<?, ?>> onFinished) {
+        this.feed = feed;
+        this.call = channel.newCall(feed.method(), CallOptions.DEFAULT);
         this.listener = listener;
         this.errors = errors;
         this.stream = stream;
@@ -76,17 +77,18 @@ final class RemoteSubscription implements Subscription {
      * Opens the call and waits for the server's confirmation, so that a refusal (a tombstoned
      * stream, bad input, no access) fails this call rather than the listener.
      *
-     * @param stream the stream subscribed to, for errors that do not name one ({@code $all})
+     * @param stream the stream subscribed to, for errors that do not name one ({@code $all}, a query)
      */
-    static RemoteSubscription open(
+    static <Q, R> RemoteSubscription<Q, R> open(
             ManagedChannel channel,
-            ReadReq request,
+            SubscriptionFeed<Q, R> feed,
+            Q request,
             SubscriptionListener listener,
             ErrorMapper errors,
             String stream,
             long confirmTimeoutMs,
-            Consumer<RemoteSubscription> onFinished) {
-        var subscription = new RemoteSubscription(channel, CallOptions.DEFAULT, listener, errors, stream, onFinished);
+            Consumer<RemoteSubscription<?, ?>> onFinished) {
+        var subscription = new RemoteSubscription<>(channel, feed, listener, errors, stream, onFinished);
         subscription.start(request);
         try {
             subscription.id = subscription.confirmed.get(confirmTimeoutMs, TimeUnit.MILLISECONDS);
@@ -107,21 +109,22 @@ final class RemoteSubscription implements Subscription {
         return subscription;
     }
 
-    private void start(ReadReq request) {
+    private void start(Q request) {
         call.start(
                 new ClientCall.Listener<>() {
                     @Override
-                    public void onMessage(ReadResp message) {
+                    public void onMessage(R message) {
                         if (!confirmed.isDone()) {
-                            if (message.hasConfirmation()) {
-                                confirmed.complete(message.getConfirmation().getSubscriptionId());
+                            Optional<String> confirmation = feed.confirmation(message);
+                            if (confirmation.isPresent()) {
+                                confirmed.complete(confirmation.get());
                                 call.request(1);
                             } else {
                                 call.cancel("event before the confirmation", null);
                             }
                             return;
                         }
-                        inbox.add(new Signal.Message(message));
+                        inbox.add(new Signal.Message<>(message));
                     }
 
                     @Override
@@ -213,9 +216,11 @@ final class RemoteSubscription implements Subscription {
                 case Signal.Closed c -> {
                     return Optional.of(ended(c));
                 }
-                case Signal.Message m -> {
+                case Signal.Message<?> m -> {
                     try {
-                        handle(m.response());
+                        @SuppressWarnings("unchecked") // only this subscription's call adds messages
+                        R response = (R) m.response();
+                        handle(response);
                     } catch (RuntimeException | Error e) {
                         call.cancel("the listener failed", e);
                         return Optional.of(e);
@@ -229,19 +234,17 @@ final class RemoteSubscription implements Subscription {
         }
     }
 
-    private void handle(ReadResp response) {
-        switch (response.getContentCase()) {
-            case EVENT -> listener.onEvent(this, WireCodec.event(response.getEvent()));
-            // The server sends the last position it examined; the contract's checkpoint is one past it.
-            case CHECKPOINT ->
-                listener.onCheckpoint(this, response.getCheckpoint().getCommitPosition() + 1);
-            case CAUGHT_UP -> {
+    private void handle(R response) {
+        switch (feed.decode(response)) {
+            case SubscriptionFeed.Delivery.Event e -> listener.onEvent(this, e.event());
+            case SubscriptionFeed.Delivery.Checkpoint c -> listener.onCheckpoint(this, c.position());
+            case SubscriptionFeed.Delivery.CaughtUp c -> {
                 if (!caughtUp) {
                     caughtUp = true;
                     listener.onCaughtUp(this);
                 }
             }
-            default -> {} // fell-behind and other informational messages
+            case SubscriptionFeed.Delivery.Nothing n -> {}
         }
     }
 

@@ -20,6 +20,8 @@ import io.factum.protocol.v2.streams.SchemaInfo;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** Translation between the contract's types and the protocol's messages, client side. */
@@ -175,7 +177,14 @@ final class WireCodec {
                 e.getData().toByteArray(),
                 e.getCustomMetadata().toByteArray(),
                 ContentType.JSON.mimeType().equals(contentType) ? ContentType.JSON : ContentType.BINARY,
-                instant(created));
+                instant(created),
+                tags(e.getMetadataMap()));
+    }
+
+    /** The tags a Factum server puts in the system metadata; none from other servers. */
+    private static List<String> tags(Map<String, String> metadata) {
+        String json = metadata.get(FactumWire.TAGS_PROPERTY);
+        return json == null ? List.of() : TagsJson.read(json);
     }
 
     /** "created": 100 ns units since the Unix epoch, as a decimal string. */

@@ -39,8 +39,8 @@ class SubscriptionFlowControlTest {
                     Thread.currentThread().interrupt();
                 }
             });
-            RemoteSubscription subscription =
-                    (RemoteSubscription) remote.subscribeToStream("busy", SubscribeFrom.start(), listener);
+            RemoteSubscription<?, ?> subscription =
+                    (RemoteSubscription<?, ?>) remote.subscribeToStream("busy", SubscribeFrom.start(), listener);
             int total = 0;
             for (int i = 0; i < 50; i++) {
                 List<EventData> batch = new ArrayList<>();

@@ -40,7 +40,7 @@ public final class FailureReport {
                     case StoreFailedException e ->
                         e.getCause() == null || text(e).contains(text(e.getCause()))
                                 ? text(e)
-                                : text(e) + " (cause: " + text(e.getCause()) + ")";
+                                : text(e) + " (cause: " + cause(e.getCause()) + ")";
                     // The contract's messages already name the stream, the expectation and the actual.
                     case FactumException e -> text(e);
                     // Both name the directory or file, and what to do.
@@ -86,6 +86,21 @@ public final class FailureReport {
             current = current.getCause();
         }
         return current;
+    }
+
+    /**
+     * What caused a store failure: the deepest I/O error in the chain when there is one (a refused
+     * connection under the remote client's gRPC status), else the cause's own message.
+     */
+    private static String cause(Throwable cause) {
+        IOException io = null;
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IOException e) {
+                io = e;
+            }
+        }
+        Throwable shown = io != null ? io : cause;
+        return expectedMessage(shown).orElseGet(() -> text(shown));
     }
 
     /** Joins a message's lines: one failure, one line. */

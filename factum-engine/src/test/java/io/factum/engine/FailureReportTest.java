@@ -42,7 +42,7 @@ class FailureReportTest {
     void aStoreFailureNamesItsCauseOnce() {
         var disk = new IOException("No space left on device");
         assertThat(FailureReport.expectedMessage(new StoreFailedException("append failed", disk)))
-                .contains("append failed (cause: No space left on device)");
+                .contains("append failed (cause: I/O error: No space left on device)");
         var readOnly = new StoreFailedException("read-only (syncing failed: No space left on device)", disk);
         assertThat(FailureReport.expectedMessage(readOnly)).contains(readOnly.getMessage());
     }

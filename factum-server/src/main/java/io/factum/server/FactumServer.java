@@ -1,9 +1,11 @@
 package io.factum.server;
 
 import io.factum.api.EventStore;
+import io.factum.server.append.AppendGate;
 import io.factum.server.grpc.AppendSessionService;
 import io.factum.server.grpc.CallPrincipal;
 import io.factum.server.grpc.ConnectionLimits;
+import io.factum.server.grpc.DcbService;
 import io.factum.server.grpc.FactumTrailers;
 import io.factum.server.grpc.GossipService;
 import io.factum.server.grpc.PersistentSubscriptionsService;
@@ -57,6 +59,7 @@ public final class FactumServer implements AutoCloseable {
     private final Server grpc;
     private final ExecutorService calls;
     private final StreamsService streams;
+    private final DcbService dcb;
     private final PersistentSubscriptions persistent;
     private final AtomicBoolean serving;
 
@@ -64,11 +67,13 @@ public final class FactumServer implements AutoCloseable {
             Server grpc,
             ExecutorService calls,
             StreamsService streams,
+            DcbService dcb,
             PersistentSubscriptions persistent,
             AtomicBoolean serving) {
         this.grpc = grpc;
         this.calls = calls;
         this.streams = streams;
+        this.dcb = dcb;
         this.persistent = persistent;
         this.serving = serving;
     }
@@ -95,7 +100,9 @@ public final class FactumServer implements AutoCloseable {
         var metrics = new ServerMetrics();
         var nodeId = UUID.randomUUID();
         var serving = new AtomicBoolean();
-        var streams = new StreamsService(store, options.security().policy(), options.clock(), metrics);
+        var gate = new AppendGate(store, options.security().policy(), metrics);
+        var streams = new StreamsService(store, options.security().policy(), options.clock(), metrics, gate);
+        var dcb = new DcbService(store, options.security().policy(), metrics, gate);
         // The Users service shares the authenticator's user store, so that its changes reach the
         // authenticator's cache at once.
         UserStore users = options.security().users().orElseGet(() -> new UserStore(store, PasswordHasher.defaults()));
@@ -106,8 +113,9 @@ public final class FactumServer implements AutoCloseable {
                 streams.bindService(),
                 new GossipService(nodeId, advertised(options.host()), boundPort::get, options.clock()).bindService(),
                 new UsersService(users, options.security().policy()).bindService(),
-                new AppendSessionService(store, options.security().policy()).bindService(),
+                new AppendSessionService(gate).bindService(),
                 new StoreInfoService(store).bindService(),
+                dcb.bindService(),
                 new PersistentSubscriptionsService(
                                 persistent, options.security().policy(), store.limits())
                         .definition());
@@ -142,7 +150,7 @@ public final class FactumServer implements AutoCloseable {
         }
         boundPort.set(server.getPort());
         serving.set(true);
-        return new FactumServer(server, calls, streams, persistent, serving);
+        return new FactumServer(server, calls, streams, dcb, persistent, serving);
     }
 
     /**
@@ -210,6 +218,7 @@ public final class FactumServer implements AutoCloseable {
         persistent.close();
         grpc.shutdown();
         streams.endSubscriptions("the server is shutting down");
+        dcb.endSubscriptions("the server is shutting down");
         try {
             if (!grpc.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS)) {
                 grpc.shutdownNow();

@@ -2,29 +2,29 @@ package io.factum.server.grpc;
 
 import io.factum.api.AppendResult;
 import io.factum.api.EventData;
-import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
-import io.factum.api.StoreLimits;
+import io.factum.api.StreamAppend;
 import io.factum.api.WrongExpectedVersionException;
 import io.factum.protocol.shared.Empty;
 import io.factum.protocol.streams.AppendReq;
 import io.factum.protocol.streams.AppendResp;
-import io.factum.server.metrics.ServerMetrics;
-import io.factum.server.metrics.Transport;
-import io.factum.server.security.AccessPolicy;
+import io.factum.server.append.AppendBudget;
+import io.factum.server.append.AppendGate;
+import io.factum.server.append.AppendLimitExceededException;
+import io.factum.server.append.AppendOutcome;
+import io.factum.server.metrics.AppendRoute;
 import io.factum.server.security.Principal;
-import io.factum.server.security.StreamAccess;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Optional;
 
 /**
- * One Streams.Append call: the options, then the events, then one atomic append. Limits are checked
- * as the events arrive, so an oversized append is refused before it is held in memory, and once the
- * call has failed every further message is ignored.
+ * One Streams.Append call: the options, then the events, then one atomic append through the {@link
+ * AppendGate}. Limits are checked as the events arrive, so an oversized append is refused before it
+ * is held in memory, and once the call has failed every further message is ignored.
  */
 final class AppendHandler implements StreamObserver<AppendReq> {
 
@@ -37,32 +37,24 @@ final class AppendHandler implements StreamObserver<AppendReq> {
      */
     static final int REQUEST_WINDOW = 64;
 
-    private final EventStore store;
-    private final AccessPolicy policy;
+    private final AppendGate gate;
+    private final AppendBudget budget;
     private final Principal who;
     private final ServerCallStreamObserver<AppendResp> response;
     private final FactumTrailers.Holder trailers = FactumTrailers.current();
-    private final ServerMetrics metrics;
     private final List<EventData> events = new ArrayList<>();
     private int handledSinceRequest;
     private String stream = "";
     private ExpectedVersion expected = ExpectedVersion.any();
     private boolean started;
     private boolean finished;
-    private long bytes;
 
     /** Must be created inside the service method: gRPC accepts {@code disableAutoRequest} only there. */
-    AppendHandler(
-            EventStore store,
-            AccessPolicy policy,
-            Principal who,
-            ServerCallStreamObserver<AppendResp> response,
-            ServerMetrics metrics) {
-        this.store = store;
-        this.policy = policy;
+    AppendHandler(AppendGate gate, Principal who, ServerCallStreamObserver<AppendResp> response) {
+        this.gate = gate;
+        this.budget = gate.budget();
         this.who = who;
         this.response = response;
-        this.metrics = metrics;
         response.disableAutoRequest();
         response.request(REQUEST_WINDOW);
     }
@@ -95,19 +87,15 @@ final class AppendHandler implements StreamObserver<AppendReq> {
         }
         started = true;
         stream = ProtoCodec.streamName(options.getStreamIdentifier(), "options.stream_identifier");
-        store.limits().checkStreamName("options.stream_identifier", stream);
+        gate.limits().checkStreamName("options.stream_identifier", stream);
         expected = ExpectedVersions.of(options);
-        policy.checkStream(who, StreamAccess.WRITE, stream);
+        // Checked again by the gate; checked here so that a refused caller sends no events for nothing.
+        gate.checkWrite(who, stream);
     }
 
     private void add(AppendReq.ProposedMessage message) {
         if (!started) {
             throw GrpcErrors.invalidArgument("append request: 'options' must come before the events");
-        }
-        StoreLimits limits = store.limits();
-        if (events.size() >= limits.maxEventsPerAppend()) {
-            throw GrpcErrors.invalidArgument(
-                    "append to '" + stream + "': more than " + limits.maxEventsPerAppend() + " events in one append");
         }
         EventData event = ProtoCodec.eventData(
                 message.getId(),
@@ -115,13 +103,22 @@ final class AppendHandler implements StreamObserver<AppendReq> {
                 message.getData(),
                 message.getCustomMetadata(),
                 events.size());
-        bytes += event.data().length + event.metadata().length;
-        if (bytes > limits.maxAppendBytes()) {
-            throw GrpcErrors.maximumAppendSizeExceeded(
-                    limits.maxAppendBytes(),
-                    "append to '" + stream + "' is larger than the limit of " + limits.maxAppendBytes() + " bytes");
+        try {
+            budget.add(stream, events.size(), event);
+        } catch (AppendLimitExceededException e) {
+            throw limitStatus(stream, e);
         }
         events.add(event);
+    }
+
+    /** KurrentDB's forms: maximum-append-size-exceeded for the byte limit, a plain refusal otherwise. */
+    static StatusRuntimeException limitStatus(String stream, AppendLimitExceededException e) {
+        if (e.limit() instanceof AppendLimitExceededException.AppendTooLarge tooLarge) {
+            return GrpcErrors.maximumAppendSizeExceeded(
+                    tooLarge.limit(),
+                    "append to '" + stream + "' is larger than the limit of " + tooLarge.limit() + " bytes");
+        }
+        return GrpcErrors.invalidInput(e.asInvalidInput());
     }
 
     @Override
@@ -133,24 +130,24 @@ final class AppendHandler implements StreamObserver<AppendReq> {
             fail(GrpcErrors.invalidArgument("append request: the call ended before 'options' was sent"));
             return;
         }
-        AppendResp reply;
-        try {
-            AppendResult result = store.append(stream, expected, List.copyOf(events));
-            trailers.put(FactumTrailers.WRITTEN, Boolean.toString(result.written()));
-            if (result.written()) {
-                metrics.appended(Transport.GRPC, events.size(), bytes);
-            }
-            reply = success(result);
-        } catch (WrongExpectedVersionException e) {
-            metrics.appendFailed(Transport.GRPC, ServerMetrics.reason(e));
-            reply = AppendResp.newBuilder()
-                    .setWrongExpectedVersion(ExpectedVersions.wrongExpectedVersion(e))
-                    .build();
-        } catch (RuntimeException e) {
-            fail(e);
-            return;
-        }
         finished = true;
+        var part = new StreamAppend(stream, expected, List.copyOf(events));
+        events.clear();
+        switch (gate.append(AppendRoute.GRPC_APPEND, who, List.of(part), Optional.empty())) {
+            case AppendOutcome.Appended appended -> {
+                AppendResult result = appended.results().getFirst();
+                trailers.put(FactumTrailers.WRITTEN, Boolean.toString(result.written()));
+                answer(success(result));
+            }
+            case AppendOutcome.Refused(WrongExpectedVersionException e) ->
+                answer(AppendResp.newBuilder()
+                        .setWrongExpectedVersion(ExpectedVersions.wrongExpectedVersion(e))
+                        .build());
+            case AppendOutcome.Refused refused -> response.onError(GrpcErrors.toStatus(refused.error()));
+        }
+    }
+
+    private void answer(AppendResp reply) {
         response.onNext(reply);
         response.onCompleted();
     }
@@ -178,16 +175,9 @@ final class AppendHandler implements StreamObserver<AppendReq> {
         events.clear();
     }
 
-    /** Store errors by their name; protocol errors (already statuses) by their status code. */
-    private static String failureReason(Throwable error) {
-        if (error instanceof StatusRuntimeException status) {
-            return status.getStatus().getCode().name().toLowerCase(Locale.ROOT).replace('_', '-');
-        }
-        return ServerMetrics.reason(error);
-    }
-
+    /** A refusal before the gate was reached: counted, answered, and the call ignored from now on. */
     private void fail(Throwable error) {
-        metrics.appendFailed(Transport.GRPC, failureReason(error));
+        gate.refused(AppendRoute.GRPC_APPEND, GrpcErrors.reason(error));
         finished = true;
         events.clear();
         response.onError(GrpcErrors.toStatus(error));

@@ -7,7 +7,6 @@ import io.factum.api.AppendResult;
 import io.factum.api.EventData;
 import io.factum.api.EventStore;
 import io.factum.api.InvalidInputException;
-import io.factum.api.StoreLimits;
 import io.factum.api.StreamAppend;
 import io.factum.api.StreamDeletedException;
 import io.factum.api.WrongExpectedVersionException;
@@ -20,9 +19,12 @@ import io.factum.protocol.v2.streams.errors.AppendTransactionSizeExceededErrorDe
 import io.factum.protocol.v2.streams.errors.StreamAlreadyInAppendSessionErrorDetails;
 import io.factum.protocol.v2.streams.errors.StreamRevisionConflictErrorDetails;
 import io.factum.protocol.v2.streams.errors.StreamTombstonedErrorDetails;
-import io.factum.server.security.AccessPolicy;
+import io.factum.server.append.AppendBudget;
+import io.factum.server.append.AppendGate;
+import io.factum.server.append.AppendLimitExceededException;
+import io.factum.server.append.AppendOutcome;
+import io.factum.server.metrics.AppendRoute;
 import io.factum.server.security.Principal;
-import io.factum.server.security.StreamAccess;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
@@ -30,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -47,21 +50,18 @@ final class AppendSessionHandler implements StreamObserver<AppendRequest> {
     /** Most streams one session may name: a bound on the memory one call holds. */
     static final int MAX_STREAMS = 1000;
 
-    private final EventStore store;
-    private final AccessPolicy policy;
+    private final AppendGate gate;
+    private final AppendBudget budget;
     private final Principal who;
     private final StreamObserver<AppendSessionResponse> response;
     private final FactumTrailers.Holder trailers = FactumTrailers.current();
     private final List<StreamAppend> parts = new ArrayList<>();
     private final Map<String, Integer> partOf = new HashMap<>();
-    private long bytes;
-    private long events;
     private boolean finished;
 
-    AppendSessionHandler(
-            EventStore store, AccessPolicy policy, Principal who, StreamObserver<AppendSessionResponse> response) {
-        this.store = store;
-        this.policy = policy;
+    AppendSessionHandler(AppendGate gate, Principal who, StreamObserver<AppendSessionResponse> response) {
+        this.gate = gate;
+        this.budget = gate.budget();
         this.who = who;
         this.response = response;
     }
@@ -90,22 +90,14 @@ final class AppendSessionHandler implements StreamObserver<AppendRequest> {
         if (earlier != null) {
             throw twice(stream, index);
         }
-        StoreLimits limits = store.limits();
         List<EventData> batch = new ArrayList<>(request.getRecordsCount());
         for (int i = 0; i < request.getRecordsCount(); i++) {
             AppendRecord record = request.getRecords(i);
             EventData event = V2Records.event(record, field + ".records[" + i + "]");
-            int size = event.sizeBytes();
-            if (size > limits.maxEventBytes()) {
-                throw recordTooLarge(stream, i, event, limits.maxEventBytes());
-            }
-            bytes += size;
-            if (bytes > limits.maxAppendBytes()) {
-                throw transactionTooLarge(limits.maxAppendBytes());
-            }
-            if (++events > limits.maxEventsPerAppend()) {
-                throw GrpcErrors.invalidInput(new InvalidInputException(
-                        "events", events + " events", "an append may carry at most " + limits.maxEventsPerAppend()));
+            try {
+                budget.add(stream, i, event);
+            } catch (AppendLimitExceededException e) {
+                throw limitStatus(e);
             }
             batch.add(event);
         }
@@ -117,32 +109,33 @@ final class AppendSessionHandler implements StreamObserver<AppendRequest> {
         if (finished) {
             return;
         }
-        AppendSessionResponse reply;
-        try {
-            if (parts.isEmpty()) {
-                // KurrentDB's APPEND_SESSION_NO_REQUESTS travels as FAILED_PRECONDITION, without details.
-                StatusRuntimeException base = GrpcErrors.invalidInput(
-                        new InvalidInputException("appends", "[]", "a multi-stream append needs at least one stream"));
-                throw io.grpc.Status.FAILED_PRECONDITION
-                        .withDescription(base.getStatus().getDescription())
-                        .asRuntimeException(base.getTrailers());
-            }
-            for (StreamAppend part : parts) {
-                policy.checkStream(who, StreamAccess.WRITE, part.stream());
-            }
-            List<AppendResult> results = store.appendMulti(List.copyOf(parts));
-            trailers.put(
-                    FactumTrailers.WRITTEN,
-                    results.stream().map(r -> Boolean.toString(r.written())).collect(Collectors.joining(",")));
-            reply = reply(results);
-        } catch (RuntimeException e) {
-            fail(e);
+        if (parts.isEmpty()) {
+            // KurrentDB's APPEND_SESSION_NO_REQUESTS travels as FAILED_PRECONDITION, without details.
+            StatusRuntimeException base = GrpcErrors.invalidInput(
+                    new InvalidInputException("appends", "[]", "a multi-stream append needs at least one stream"));
+            fail(io.grpc.Status.FAILED_PRECONDITION
+                    .withDescription(base.getStatus().getDescription())
+                    .asRuntimeException(base.getTrailers()));
             return;
         }
         finished = true;
-        parts.clear();
-        response.onNext(reply);
-        response.onCompleted();
+        switch (gate.append(AppendRoute.GRPC_APPEND_SESSION, who, List.copyOf(parts), Optional.empty())) {
+            case AppendOutcome.Appended appended -> {
+                trailers.put(
+                        FactumTrailers.WRITTEN,
+                        appended.results().stream()
+                                .map(r -> Boolean.toString(r.written()))
+                                .collect(Collectors.joining(",")));
+                AppendSessionResponse reply = reply(appended.results());
+                parts.clear();
+                response.onNext(reply);
+                response.onCompleted();
+            }
+            case AppendOutcome.Refused refused -> {
+                parts.clear();
+                response.onError(toStatus(refused.error()));
+            }
+        }
     }
 
     private AppendSessionResponse reply(List<AppendResult> results) {
@@ -168,7 +161,9 @@ final class AppendSessionHandler implements StreamObserver<AppendRequest> {
         parts.clear();
     }
 
+    /** A refusal before the gate was reached: counted, answered, and the call ignored from now on. */
     private void fail(Throwable error) {
+        gate.refused(AppendRoute.GRPC_APPEND_SESSION, GrpcErrors.reason(error));
         finished = true;
         parts.clear();
         response.onError(toStatus(error));
@@ -209,31 +204,30 @@ final class AppendSessionHandler implements StreamObserver<AppendRequest> {
                         .build());
     }
 
-    private static StatusRuntimeException recordTooLarge(String stream, int index, EventData event, int limit) {
-        int size = event.sizeBytes();
-        InvalidInputException error = new InvalidInputException(
-                "events[" + index + "]", event.eventId(), "is " + size + " bytes, the limit is " + limit);
-        return withDetail(
-                GrpcErrors.invalidInput(error),
-                Code.INVALID_ARGUMENT,
-                AppendRecordSizeExceededErrorDetails.newBuilder()
-                        .setStream(stream)
-                        .setRecordId(event.eventId().toString())
-                        .setSize(size)
-                        .setMaxSize(limit)
-                        .build());
-    }
-
-    private StatusRuntimeException transactionTooLarge(int limit) {
-        InvalidInputException error = new InvalidInputException(
-                "events", bytes + " bytes", "an append may carry at most " + limit + " bytes");
-        return withDetail(
-                GrpcErrors.invalidInput(error),
-                Code.ABORTED,
-                AppendTransactionSizeExceededErrorDetails.newBuilder()
-                        .setSize((int) Math.min(Integer.MAX_VALUE, bytes))
-                        .setMaxSize(limit)
-                        .build());
+    /** The v2 error details the official client maps: record too large, transaction too large. */
+    private static StatusRuntimeException limitStatus(AppendLimitExceededException e) {
+        StatusRuntimeException base = GrpcErrors.invalidInput(e.asInvalidInput());
+        return switch (e.limit()) {
+            case AppendLimitExceededException.EventTooLarge t ->
+                withDetail(
+                        base,
+                        Code.INVALID_ARGUMENT,
+                        AppendRecordSizeExceededErrorDetails.newBuilder()
+                                .setStream(t.stream())
+                                .setRecordId(t.eventId().toString())
+                                .setSize(t.sizeBytes())
+                                .setMaxSize(t.limit())
+                                .build());
+            case AppendLimitExceededException.AppendTooLarge t ->
+                withDetail(
+                        base,
+                        Code.ABORTED,
+                        AppendTransactionSizeExceededErrorDetails.newBuilder()
+                                .setSize((int) Math.min(Integer.MAX_VALUE, t.sizeBytes()))
+                                .setMaxSize(t.limit())
+                                .build());
+            case AppendLimitExceededException.TooManyEvents t -> base;
+        };
     }
 
     /** The base error's trailers and message, with {@code code} and the v2 detail the clients read. */

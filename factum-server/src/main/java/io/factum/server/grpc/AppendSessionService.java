@@ -4,7 +4,7 @@ import io.factum.api.EventStore;
 import io.factum.protocol.v2.streams.AppendRequest;
 import io.factum.protocol.v2.streams.AppendSessionResponse;
 import io.factum.protocol.v2.streams.StreamsServiceGrpc;
-import io.factum.server.security.AccessPolicy;
+import io.factum.server.append.AppendGate;
 import io.grpc.stub.StreamObserver;
 
 /**
@@ -15,16 +15,14 @@ import io.grpc.stub.StreamObserver;
  */
 public final class AppendSessionService extends StreamsServiceGrpc.StreamsServiceImplBase {
 
-    private final EventStore store;
-    private final AccessPolicy policy;
+    private final AppendGate gate;
 
-    public AppendSessionService(EventStore store, AccessPolicy policy) {
-        this.store = store;
-        this.policy = policy;
+    public AppendSessionService(AppendGate gate) {
+        this.gate = gate;
     }
 
     @Override
     public StreamObserver<AppendRequest> appendSession(StreamObserver<AppendSessionResponse> responseObserver) {
-        return new AppendSessionHandler(store, policy, CallPrincipal.current(), responseObserver);
+        return new AppendSessionHandler(gate, CallPrincipal.current(), responseObserver);
     }
 }

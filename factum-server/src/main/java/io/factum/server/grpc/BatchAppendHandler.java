@@ -6,9 +6,8 @@ import com.google.rpc.Code;
 import io.factum.api.AccessDeniedException;
 import io.factum.api.AppendResult;
 import io.factum.api.EventData;
-import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
-import io.factum.api.InvalidInputException;
+import io.factum.api.StreamAppend;
 import io.factum.api.StreamDeletedException;
 import io.factum.api.WrongExpectedVersionException;
 import io.factum.protocol.shared.AllStreamPosition;
@@ -19,14 +18,18 @@ import io.factum.protocol.shared.UUID;
 import io.factum.protocol.shared.WrongExpectedVersion;
 import io.factum.protocol.streams.BatchAppendReq;
 import io.factum.protocol.streams.BatchAppendResp;
-import io.factum.server.security.AccessPolicy;
+import io.factum.server.append.AppendBudget;
+import io.factum.server.append.AppendGate;
+import io.factum.server.append.AppendLimitExceededException;
+import io.factum.server.append.AppendOutcome;
+import io.factum.server.metrics.AppendRoute;
 import io.factum.server.security.Principal;
-import io.factum.server.security.StreamAccess;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -39,17 +42,15 @@ final class BatchAppendHandler implements StreamObserver<BatchAppendReq> {
     /** Appends one call may have assembling or in flight; a client beyond it waits (flow control). */
     static final int MAX_PENDING = 512;
 
-    private final EventStore store;
-    private final AccessPolicy policy;
+    private final AppendGate gate;
     private final Principal who;
     private final StreamObserver<BatchAppendResp> response;
     private final Map<UUID, Pending> assembling = new HashMap<>();
     private final Semaphore inFlight = new Semaphore(MAX_PENDING);
     private volatile boolean cancelled;
 
-    BatchAppendHandler(EventStore store, AccessPolicy policy, Principal who, StreamObserver<BatchAppendResp> response) {
-        this.store = store;
-        this.policy = policy;
+    BatchAppendHandler(AppendGate gate, Principal who, StreamObserver<BatchAppendResp> response) {
+        this.gate = gate;
         this.who = who;
         this.response = response;
     }
@@ -57,11 +58,12 @@ final class BatchAppendHandler implements StreamObserver<BatchAppendReq> {
     private static final class Pending {
         final BatchAppendReq.Options options;
         final List<EventData> events = new ArrayList<>();
-        long bytes;
+        final AppendBudget budget;
         RuntimeException failure;
 
-        Pending(BatchAppendReq.Options options) {
+        Pending(BatchAppendReq.Options options, AppendBudget budget) {
             this.options = options;
+            this.budget = budget;
         }
     }
 
@@ -73,7 +75,7 @@ final class BatchAppendHandler implements StreamObserver<BatchAppendReq> {
         UUID correlation = request.getCorrelationId();
         Pending pending = assembling.get(correlation);
         if (pending == null) {
-            pending = new Pending(request.getOptions());
+            pending = new Pending(request.getOptions(), gate.budget());
             if (!request.hasOptions()) {
                 pending.failure = GrpcErrors.invalidArgument(
                         "batch append: the first request of correlation id " + correlation + " carries no options");
@@ -94,25 +96,18 @@ final class BatchAppendHandler implements StreamObserver<BatchAppendReq> {
         if (pending.failure != null) {
             return;
         }
-        var limits = store.limits();
         try {
             for (BatchAppendReq.ProposedMessage message : request.getProposedMessagesList()) {
-                if (pending.events.size() >= limits.maxEventsPerAppend()) {
-                    throw new InvalidInputException(
-                            "events",
-                            pending.events.size() + 1,
-                            "at most " + limits.maxEventsPerAppend() + " events per append");
-                }
                 EventData event = ProtoCodec.eventData(
                         message.getId(),
                         message.getMetadataMap(),
                         message.getData(),
                         message.getCustomMetadata(),
                         pending.events.size());
-                pending.bytes += event.data().length + event.metadata().length;
-                if (pending.bytes > limits.maxAppendBytes()) {
-                    throw new AppendTooLarge(limits.maxAppendBytes());
-                }
+                pending.budget.add(
+                        pending.options.getStreamIdentifier().getStreamName().toStringUtf8(),
+                        pending.events.size(),
+                        event);
                 pending.events.add(event);
             }
         } catch (RuntimeException e) {
@@ -139,17 +134,22 @@ final class BatchAppendHandler implements StreamObserver<BatchAppendReq> {
 
     private BatchAppendResp.Builder run(Pending pending) {
         var out = BatchAppendResp.newBuilder();
+        StreamAppend part;
         try {
             if (pending.failure != null) {
                 throw pending.failure;
             }
             String stream = ProtoCodec.streamName(pending.options.getStreamIdentifier(), "options.stream_identifier");
-            ExpectedVersion expected = expected(pending.options);
-            policy.checkStream(who, StreamAccess.WRITE, stream);
-            return out.setSuccess(success(store.append(stream, expected, pending.events)));
+            part = new StreamAppend(stream, expected(pending.options), pending.events);
         } catch (RuntimeException e) {
+            gate.refused(AppendRoute.GRPC_BATCH_APPEND, GrpcErrors.reason(e));
             return out.setError(error(e));
         }
+        return switch (gate.append(AppendRoute.GRPC_BATCH_APPEND, who, List.of(part), Optional.empty())) {
+            case AppendOutcome.Appended appended ->
+                out.setSuccess(success(appended.results().getFirst()));
+            case AppendOutcome.Refused refused -> out.setError(error(refused.error()));
+        };
     }
 
     private static BatchAppendResp.Success success(AppendResult result) {
@@ -214,13 +214,19 @@ final class BatchAppendHandler implements StreamObserver<BatchAppendReq> {
                         Code.PERMISSION_DENIED,
                         a.getMessage(),
                         io.factum.protocol.shared.AccessDenied.getDefaultInstance());
-            case AppendTooLarge t ->
+            case AppendLimitExceededException l
+            when l.limit() instanceof AppendLimitExceededException.AppendTooLarge t ->
                 status(
                         Code.INVALID_ARGUMENT,
-                        t.getMessage(),
+                        l.getMessage(),
                         MaximumAppendSizeExceeded.newBuilder()
-                                .setMaxAppendSize(t.limit)
+                                .setMaxAppendSize(t.limit())
                                 .build());
+            case AppendLimitExceededException l ->
+                status(
+                        Code.INVALID_ARGUMENT,
+                        l.getMessage(),
+                        BadRequest.newBuilder().setMessage(l.getMessage()).build());
             default -> {
                 var status = GrpcErrors.toStatus(e).getStatus();
                 String message =
@@ -275,17 +281,6 @@ final class BatchAppendHandler implements StreamObserver<BatchAppendReq> {
             if (!cancelled) {
                 response.onCompleted();
             }
-        }
-    }
-
-    /** An append larger than the store's byte limit. */
-    static final class AppendTooLarge extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final int limit;
-
-        AppendTooLarge(int limit) {
-            super("the append is larger than the limit of " + limit + " bytes", null, false, false);
-            this.limit = limit;
         }
     }
 }

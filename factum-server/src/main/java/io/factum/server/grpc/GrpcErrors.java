@@ -10,9 +10,11 @@ import io.factum.api.StoreFailedException;
 import io.factum.api.StreamDeletedException;
 import io.factum.api.WrongExpectedVersionException;
 import io.factum.protocol.FactumWire;
+import io.factum.server.metrics.ServerMetrics;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.util.Locale;
 
 /**
  * Turns store errors into the gRPC statuses and trailers the official clients understand. The
@@ -53,6 +55,17 @@ public final class GrpcErrors {
                         .withCause(error)
                         .asRuntimeException();
         };
+    }
+
+    /**
+     * The failure label of a refused append: a store error by its name ({@link
+     * ServerMetrics#reason}), a protocol error (already a status) by its status code.
+     */
+    public static String reason(Throwable error) {
+        if (error instanceof StatusRuntimeException status) {
+            return status.getStatus().getCode().name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+        return ServerMetrics.reason(error);
     }
 
     public static StatusRuntimeException invalidArgument(String message) {

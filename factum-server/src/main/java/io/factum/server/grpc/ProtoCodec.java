@@ -6,6 +6,7 @@ import io.factum.api.ContentType;
 import io.factum.api.EventData;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.RecordedEvent;
+import io.factum.protocol.FactumWire;
 import io.factum.protocol.shared.StreamIdentifier;
 import io.factum.protocol.streams.ReadResp;
 import java.nio.ByteBuffer;
@@ -13,6 +14,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -106,12 +108,14 @@ public final class ProtoCodec {
             throw GrpcErrors.missingMetadata(
                     field + ": the '" + (type == null ? TYPE : CONTENT_TYPE) + "' metadata property is required");
         }
+        String tags = metadata.get(FactumWire.TAGS_PROPERTY);
         return new EventData(
                 uuid(id, field + ".id"),
                 type,
                 data.toByteArray(),
                 customMetadata.toByteArray(),
-                contentType(contentType));
+                contentType(contentType),
+                tags == null ? List.of() : TagsProperty.parse(tags, field + ".metadata." + FactumWire.TAGS_PROPERTY));
     }
 
     /** JSON when declared so; any other declared type is stored as binary, as KurrentDB does. */
@@ -120,8 +124,11 @@ public final class ProtoCodec {
     }
 
     public static ReadResp.ReadEvent.RecordedEvent recordedEvent(RecordedEvent event, boolean uuidAsString) {
-        return ReadResp.ReadEvent.RecordedEvent.newBuilder()
-                .setId(uuid(event.eventId(), uuidAsString))
+        var recorded = ReadResp.ReadEvent.RecordedEvent.newBuilder();
+        if (!event.tags().isEmpty()) {
+            recorded.putMetadata(FactumWire.TAGS_PROPERTY, TagsProperty.write(event.tags()));
+        }
+        return recorded.setId(uuid(event.eventId(), uuidAsString))
                 .setStreamIdentifier(streamIdentifier(event.stream()))
                 .setStreamRevision(event.version())
                 .setPreparePosition(event.position())

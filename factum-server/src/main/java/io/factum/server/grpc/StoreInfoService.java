@@ -31,6 +31,10 @@ public final class StoreInfoService extends StoreInfoGrpc.StoreInfoImplBase {
                     .setMaxAppendBytes(limits.maxAppendBytes())
                     .setMaxEventsPerAppend(limits.maxEventsPerAppend())
                     .setMaxReadCount(limits.maxReadCount())
+                    .setMaxTagsPerEvent(limits.tags().maxTagsPerEvent())
+                    .setMaxTagBytes(limits.tags().maxTagBytes())
+                    .setMaxQueryItems(limits.tags().maxQueryItems())
+                    .setMaxItemTerms(limits.tags().maxItemTerms())
                     .build());
             responseObserver.onCompleted();
         } catch (RuntimeException e) {

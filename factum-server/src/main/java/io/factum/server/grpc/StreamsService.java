@@ -14,6 +14,7 @@ import io.factum.protocol.streams.ReadResp;
 import io.factum.protocol.streams.StreamsGrpc;
 import io.factum.protocol.streams.TombstoneReq;
 import io.factum.protocol.streams.TombstoneResp;
+import io.factum.server.append.AppendGate;
 import io.factum.server.metrics.ServerMetrics;
 import io.factum.server.security.AccessPolicy;
 import io.factum.server.security.Principal;
@@ -32,19 +33,27 @@ public final class StreamsService extends StreamsGrpc.StreamsImplBase {
 
     private final EventStore store;
     private final AccessPolicy policy;
-    private final ServerMetrics metrics;
+    private final AppendGate gate;
     private final ReadHandler reads;
     private final SubscribeHandler subscriptions;
 
+    /** A service counting into metrics of its own, for a server that serves nothing else. */
     public StreamsService(EventStore store, AccessPolicy policy, Clock clock) {
         this(store, policy, clock, new ServerMetrics());
     }
 
-    /** @param metrics where appends, reads and subscriptions are counted (shared with HTTP) */
-    public StreamsService(EventStore store, AccessPolicy policy, Clock clock, ServerMetrics metrics) {
+    private StreamsService(EventStore store, AccessPolicy policy, Clock clock, ServerMetrics metrics) {
+        this(store, policy, clock, metrics, new AppendGate(store, policy, metrics));
+    }
+
+    /**
+     * @param metrics where reads and subscriptions are counted (shared with HTTP)
+     * @param gate the append gate every transport shares
+     */
+    public StreamsService(EventStore store, AccessPolicy policy, Clock clock, ServerMetrics metrics, AppendGate gate) {
         this.store = store;
         this.policy = policy;
-        this.metrics = metrics;
+        this.gate = gate;
         this.reads = new ReadHandler(store, policy, metrics);
         this.subscriptions = new SubscribeHandler(store, policy, clock, metrics);
     }
@@ -91,16 +100,12 @@ public final class StreamsService extends StreamsGrpc.StreamsImplBase {
     @Override
     public StreamObserver<AppendReq> append(StreamObserver<AppendResp> responseObserver) {
         return new AppendHandler(
-                store,
-                policy,
-                CallPrincipal.current(),
-                (ServerCallStreamObserver<AppendResp>) responseObserver,
-                metrics);
+                gate, CallPrincipal.current(), (ServerCallStreamObserver<AppendResp>) responseObserver);
     }
 
     @Override
     public StreamObserver<BatchAppendReq> batchAppend(StreamObserver<BatchAppendResp> responseObserver) {
-        return new BatchAppendHandler(store, policy, CallPrincipal.current(), responseObserver);
+        return new BatchAppendHandler(gate, CallPrincipal.current(), responseObserver);
     }
 
     @Override

@@ -9,7 +9,9 @@ import io.factum.protocol.v2.streams.AppendRecord;
 import io.factum.protocol.v2.streams.AppendRequest;
 import io.factum.protocol.v2.streams.SchemaFormat;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -19,7 +21,8 @@ import java.util.UUID;
  * format decides the content type (JSON only for {@code SCHEMA_FORMAT_JSON}, as v1 does for
  * {@code application/json}), and its properties become the event's metadata: a compact JSON object
  * with the keys in order, or, with {@link FactumWire#METADATA_PROPERTY}, exactly the bytes that
- * property carries.
+ * property carries. The {@link FactumWire#TAGS_PROPERTY} property is not metadata: it carries the
+ * event's tags.
  */
 final class V2Records {
 
@@ -61,12 +64,39 @@ final class V2Records {
         ContentType contentType = record.getSchema().getFormat() == SchemaFormat.SCHEMA_FORMAT_JSON
                 ? ContentType.JSON
                 : ContentType.BINARY;
+        Map<String, Value> properties = record.getPropertiesMap();
+        Value tags = properties.get(FactumWire.TAGS_PROPERTY);
+        if (tags != null) {
+            properties = new TreeMap<>(properties);
+            properties.remove(FactumWire.TAGS_PROPERTY);
+        }
         return new EventData(
                 id,
                 record.getSchema().getName(),
                 record.getData().toByteArray(),
-                metadata(record.getPropertiesMap(), field),
-                contentType);
+                metadata(properties, field),
+                contentType,
+                tags == null ? List.of() : tags(tags, field + ".properties." + FactumWire.TAGS_PROPERTY));
+    }
+
+    /** The tags property: a JSON array in a string, as in v1, or a list of strings. */
+    private static List<String> tags(Value value, String field) {
+        return switch (value.getKindCase()) {
+            case STRING_VALUE -> TagsProperty.parse(value.getStringValue(), field);
+            case LIST_VALUE -> {
+                List<String> tags = new ArrayList<>();
+                for (Value tag : value.getListValue().getValuesList()) {
+                    if (tag.getKindCase() != Value.KindCase.STRING_VALUE) {
+                        throw GrpcErrors.invalidArgument(field + ": every tag must be a string");
+                    }
+                    tags.add(tag.getStringValue());
+                }
+                yield tags;
+            }
+            default ->
+                throw GrpcErrors.invalidArgument(
+                        field + ": must be a list of strings or a JSON array of strings in a string");
+        };
     }
 
     private static byte[] metadata(Map<String, Value> properties, String field) {
@@ -77,7 +107,7 @@ final class V2Records {
         if (exact != null) {
             if (properties.size() != 1 || exact.getKindCase() != Value.KindCase.STRING_VALUE) {
                 throw GrpcErrors.invalidArgument(field + ".properties: " + FactumWire.METADATA_PROPERTY
-                        + " must be the only property and a base64 string");
+                        + " must be a base64 string and the only property besides " + FactumWire.TAGS_PROPERTY);
             }
             try {
                 return Base64.getDecoder().decode(exact.getStringValue());

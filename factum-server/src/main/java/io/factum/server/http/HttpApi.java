@@ -1,6 +1,7 @@
 package io.factum.server.http;
 
 import io.factum.api.SystemNames;
+import io.factum.server.append.AppendGate;
 import io.factum.server.metrics.MetricsExporter;
 import io.factum.server.metrics.ServerMetrics;
 import io.factum.server.security.AuthenticationException;
@@ -36,7 +37,8 @@ public final class HttpApi {
     public HttpApi(ApiContext context, MetricsExporter exporter) {
         this.context = context;
         var pages = new Pages(json, context.store().limits());
-        this.streams = new StreamRoutes(context, json, pages);
+        var gate = new AppendGate(context.store(), context.security().policy(), context.metrics());
+        this.streams = new StreamRoutes(context, gate, json, pages);
         this.all = new AllRoutes(context, json, pages);
         this.live = new LiveRoutes(context);
         this.ops = new OpsRoutes(context, json, exporter);

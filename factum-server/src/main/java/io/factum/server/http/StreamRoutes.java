@@ -5,14 +5,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.factum.api.AppendResult;
 import io.factum.api.DeleteResult;
 import io.factum.api.Direction;
-import io.factum.api.EventData;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.ReadStreamResult;
 import io.factum.api.RecordedEvent;
+import io.factum.api.StreamAppend;
 import io.factum.api.StreamMetadata;
 import io.factum.api.StreamMetadataCodec;
 import io.factum.api.StreamMetadataResult;
+import io.factum.server.append.AppendGate;
+import io.factum.server.append.AppendOutcome;
+import io.factum.server.metrics.AppendRoute;
 import io.factum.server.metrics.ServerMetrics;
 import io.factum.server.metrics.Transport;
 import io.factum.server.security.AccessPolicy;
@@ -29,13 +32,15 @@ final class StreamRoutes {
 
     static final String METASTREAM_VERSION = "Factum-Metastream-Version";
 
+    private final AppendGate gate;
     private final EventStore store;
     private final AccessPolicy policy;
     private final ServerMetrics metrics;
     private final JsonEvents json;
     private final Pages pages;
 
-    StreamRoutes(ApiContext context, JsonEvents json, Pages pages) {
+    StreamRoutes(ApiContext context, AppendGate gate, JsonEvents json, Pages pages) {
+        this.gate = gate;
         this.store = context.store();
         this.policy = context.security().policy();
         this.metrics = context.metrics();
@@ -44,21 +49,20 @@ final class StreamRoutes {
     }
 
     HttpReply append(HttpCall call, String stream, QueryParams query, Principal who) {
-        query.allowOnly(Set.of());
-        ExpectedVersion expected = ExpectedVersionHeaders.of(call);
-        List<EventData> events = json.parseAppend(call.body());
-        policy.checkStream(who, StreamAccess.WRITE, stream);
-        AppendResult result;
+        StreamAppend part;
         try {
-            result = store.append(stream, expected, events);
+            query.allowOnly(Set.of());
+            ExpectedVersion expected = ExpectedVersionHeaders.of(call);
+            part = new StreamAppend(stream, expected, json.parseAppend(call.body()));
         } catch (RuntimeException e) {
-            metrics.appendFailed(Transport.HTTP, ServerMetrics.reason(e));
+            gate.refused(AppendRoute.HTTP_STREAM, "invalid-argument");
             throw e;
         }
-        if (result.written()) {
-            long bytes = events.stream().mapToLong(EventData::sizeBytes).sum();
-            metrics.appended(Transport.HTTP, events.size(), bytes);
-        }
+        AppendResult result =
+                switch (gate.append(AppendRoute.HTTP_STREAM, who, List.of(part), Optional.empty())) {
+                    case AppendOutcome.Appended appended -> appended.results().getFirst();
+                    case AppendOutcome.Refused refused -> throw refused.error();
+                };
         ObjectNode body = json.object();
         body.put("stream", stream);
         body.put("version", result.streamVersion());

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ServerMetrics {
 
     private final Map<Transport, PerTransport> transports = new EnumMap<>(Transport.class);
+    private final Map<AppendRoute, PerRoute> routes = new EnumMap<>(AppendRoute.class);
     private final Map<String, LongAdder> appendFailures = new ConcurrentHashMap<>();
     private final Map<Integer, LongAdder> httpResponses = new ConcurrentHashMap<>();
     private final SubscriptionRegistry subscriptions = new SubscriptionRegistry();
@@ -27,11 +28,14 @@ public final class ServerMetrics {
         for (Transport transport : Transport.values()) {
             transports.put(transport, new PerTransport());
         }
+        for (AppendRoute route : AppendRoute.values()) {
+            routes.put(route, new PerRoute());
+        }
     }
 
     /** An append was acknowledged; {@code events} and {@code bytes} count only what was written. */
-    public void appended(Transport transport, int events, long bytes) {
-        PerTransport counters = transports.get(transport);
+    public void appended(AppendRoute route, int events, long bytes) {
+        PerRoute counters = routes.get(route);
         counters.appends.increment();
         counters.events.add(events);
         counters.bytes.add(bytes);
@@ -42,9 +46,10 @@ public final class ServerMetrics {
      *
      * @param reason a short error name, such as {@code wrong-expected-version}
      */
-    public void appendFailed(Transport transport, String reason) {
+    public void appendFailed(AppendRoute route, String reason) {
         appendFailures
-                .computeIfAbsent(transport.label() + "\u0000" + reason, k -> new LongAdder())
+                .computeIfAbsent(
+                        route.transport().label() + "\u0000" + route.api() + "\u0000" + reason, k -> new LongAdder())
                 .increment();
     }
 
@@ -62,6 +67,7 @@ public final class ServerMetrics {
             case AccessDeniedException a -> "access-denied";
             case StoreClosedException c -> "unavailable";
             case StoreFailedException f -> "unavailable";
+            case IllegalArgumentException i -> "invalid-argument";
             default -> "other";
         };
     }
@@ -101,19 +107,25 @@ public final class ServerMetrics {
     }
 
     private void writeAppends(PrometheusText out) {
-        out.family("factum_appends_total", "counter", "Appends acknowledged (one per call, whatever its size).");
-        transports.forEach((t, c) -> out.sample(c.appends.sum(), "transport", t.label()));
+        out.family(
+                "factum_appends_total",
+                "counter",
+                "Appends acknowledged (one per call, whatever its size), by transport and API.");
+        routes.forEach(
+                (r, c) -> out.sample(c.appends.sum(), "transport", r.transport().label(), "api", r.api()));
         out.family("factum_appended_events_total", "counter", "Events written by acknowledged appends.");
-        transports.forEach((t, c) -> out.sample(c.events.sum(), "transport", t.label()));
+        routes.forEach(
+                (r, c) -> out.sample(c.events.sum(), "transport", r.transport().label(), "api", r.api()));
         out.family(
                 "factum_appended_bytes_total",
                 "counter",
                 "Payload bytes (data plus metadata) written by acknowledged appends.");
-        transports.forEach((t, c) -> out.sample(c.bytes.sum(), "transport", t.label()));
-        out.family("factum_append_failures_total", "counter", "Appends refused, by reason.");
+        routes.forEach(
+                (r, c) -> out.sample(c.bytes.sum(), "transport", r.transport().label(), "api", r.api()));
+        out.family("factum_append_failures_total", "counter", "Appends refused, by transport, API and reason.");
         appendFailures.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-            String[] key = e.getKey().split("\u0000", 2);
-            out.sample(e.getValue().sum(), "transport", key[0], "reason", key[1]);
+            String[] key = e.getKey().split("\u0000", 3);
+            out.sample(e.getValue().sum(), "transport", key[0], "api", key[1], "reason", key[2]);
         });
     }
 
@@ -160,10 +172,13 @@ public final class ServerMetrics {
         }
     }
 
-    private static final class PerTransport {
+    private static final class PerRoute {
         final LongAdder appends = new LongAdder();
         final LongAdder events = new LongAdder();
         final LongAdder bytes = new LongAdder();
+    }
+
+    private static final class PerTransport {
         final LongAdder eventsRead = new LongAdder();
         final LongAdder eventsDelivered = new LongAdder();
     }

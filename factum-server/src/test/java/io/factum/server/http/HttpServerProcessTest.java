@@ -216,8 +216,8 @@ class HttpServerProcessTest {
             subscription.stop();
         }
         String metrics = get("/metrics").body();
-        assertThat(metrics).containsPattern("factum_appends_total\\{transport=\"grpc\"} [1-9]");
-        assertThat(metrics).containsPattern("factum_appends_total\\{transport=\"http\"} [1-9]");
+        assertThat(metrics).containsPattern("factum_appends_total\\{transport=\"grpc\",api=\"[a-z-]+\"} [1-9]");
+        assertThat(metrics).containsPattern("factum_appends_total\\{transport=\"http\",api=\"stream\"} [1-9]");
         assertThat(metrics).containsPattern("factum_events_delivered_total\\{transport=\"grpc\"} [1-9]");
     }
 

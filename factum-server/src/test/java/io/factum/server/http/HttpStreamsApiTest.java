@@ -421,14 +421,15 @@ class HttpStreamsApiTest {
 
     @Test
     void appendsAndReadsAreCountedInMetrics() {
-        double appends = server.metric("factum_appends_total{transport=\"http\"}");
-        double events = server.metric("factum_appended_events_total{transport=\"http\"}");
+        double appends = server.metric("factum_appends_total{transport=\"http\",api=\"stream\"}");
+        double events = server.metric("factum_appended_events_total{transport=\"http\",api=\"stream\"}");
         double read = server.metric("factum_events_read_total{transport=\"http\"}");
         String stream = unique("counted");
         server.post("/streams/" + stream, events(0, 4));
         server.get("/streams/" + stream);
-        assertThat(server.metric("factum_appends_total{transport=\"http\"}")).isGreaterThanOrEqualTo(appends + 1);
-        assertThat(server.metric("factum_appended_events_total{transport=\"http\"}"))
+        assertThat(server.metric("factum_appends_total{transport=\"http\",api=\"stream\"}"))
+                .isGreaterThanOrEqualTo(appends + 1);
+        assertThat(server.metric("factum_appended_events_total{transport=\"http\",api=\"stream\"}"))
                 .isGreaterThanOrEqualTo(events + 4);
         assertThat(server.metric("factum_events_read_total{transport=\"http\"}"))
                 .isGreaterThanOrEqualTo(read + 4);

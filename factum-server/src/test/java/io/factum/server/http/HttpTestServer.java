@@ -110,7 +110,7 @@ final class HttpTestServer implements AutoCloseable {
         return send(builder.build());
     }
 
-    /** The value of one sample of /metrics, e.g. {@code factum_appends_total{transport="http"}}. */
+    /** The value of one sample of /metrics, e.g. {@code factum_appends_total{transport="http",api="stream"}}. */
     double metric(String sample) {
         String text = get("/metrics").body();
         Matcher m =

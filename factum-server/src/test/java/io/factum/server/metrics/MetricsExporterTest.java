@@ -23,8 +23,8 @@ class MetricsExporterTest {
     @Test
     void everyFamilyIsDeclaredOnceAndItsSamplesFollowItTogether() {
         var metrics = new ServerMetrics();
-        metrics.appended(Transport.GRPC, 3, 120);
-        metrics.appendFailed(Transport.HTTP, "wrong-expected-version");
+        metrics.appended(AppendRoute.GRPC_BATCH_APPEND, 3, 120);
+        metrics.appendFailed(AppendRoute.HTTP_STREAM, "wrong-expected-version");
         metrics.httpResponse(201);
         metrics.httpResponse(404);
         String text = exporter(metrics, new InMemoryEventStore()).scrape();
@@ -48,11 +48,12 @@ class MetricsExporterTest {
             assertThat(m.group(1)).as("sample outside its family: " + line).isEqualTo(current);
             assertThat(finished).doesNotContain(m.group(1));
         }
-        assertThat(text).contains("factum_appends_total{transport=\"grpc\"} 1\n");
-        assertThat(text).contains("factum_appended_events_total{transport=\"grpc\"} 3\n");
-        assertThat(text).contains("factum_appended_bytes_total{transport=\"grpc\"} 120\n");
+        assertThat(text).contains("factum_appends_total{transport=\"grpc\",api=\"batch-append\"} 1\n");
+        assertThat(text).contains("factum_appended_events_total{transport=\"grpc\",api=\"batch-append\"} 3\n");
+        assertThat(text).contains("factum_appended_bytes_total{transport=\"grpc\",api=\"batch-append\"} 120\n");
         assertThat(text)
-                .contains("factum_append_failures_total{transport=\"http\",reason=\"wrong-expected-version\"} 1\n");
+                .contains(
+                        "factum_append_failures_total{transport=\"http\",api=\"stream\",reason=\"wrong-expected-version\"} 1\n");
         assertThat(text).contains("factum_http_responses_total{code=\"404\"} 1\n");
         assertThat(text).contains("factum_up 1\n");
         assertThat(text).contains("factum_store_read_only 0\n");

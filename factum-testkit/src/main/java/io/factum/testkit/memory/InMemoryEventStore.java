@@ -59,6 +59,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The metadata rules (soft delete, undelete on append, visibility) are KurrentDB's; see {@link
  * MemoryState}.
+ *
+ * <p>Dynamic consistency boundaries: reads and subscriptions by query go through {@link
+ * MemoryTagIndex} (posting lists by type and by tag), never a scan of the log. A conditional
+ * append is decided under the lock like any append: expectations first, then the condition
+ * against the state before the append, so two appends whose conditions conflict never both
+ * succeed.
  */
 public final class InMemoryEventStore implements EventStore {
 
