@@ -95,7 +95,7 @@ final class JsonEvents {
         return events;
     }
 
-    private EventData parseEvent(JsonNode node, String field) {
+    EventData parseEvent(JsonNode node, String field) {
         if (!node.isObject()) {
             throw HttpProblem.badRequest(field, field + ": must be an event object, found " + describe(node));
         }
