@@ -30,6 +30,7 @@ public final class HttpApi {
     private final JsonEvents json = new JsonEvents();
     private final HttpErrors errors = new HttpErrors(json);
     private final StreamRoutes streams;
+    private final DcbRoutes dcb;
     private final AllRoutes all;
     private final LiveRoutes live;
     private final OpsRoutes ops;
@@ -39,6 +40,7 @@ public final class HttpApi {
         var pages = new Pages(json, context.store().limits());
         var gate = new AppendGate(context.store(), context.security().policy(), context.metrics());
         this.streams = new StreamRoutes(context, gate, json, pages);
+        this.dcb = new DcbRoutes(context, gate, json, pages);
         this.all = new AllRoutes(context, json, pages);
         this.live = new LiveRoutes(context);
         this.ops = new OpsRoutes(context, json, exporter);
@@ -119,6 +121,7 @@ public final class HttpApi {
                 yield ops.metrics(query);
             }
             case "streams" -> streams(call, path, query);
+            case "dcb" -> dcb(call, path, query);
             default -> throw noRoute(call);
         };
     }
@@ -166,6 +169,25 @@ public final class HttpApi {
         }
         allow(call, "GET");
         return streams.event(stream, sub, query, user(call));
+    }
+
+    private HttpReply dcb(HttpCall call, List<String> path, QueryParams query) {
+        exact(path, 2);
+        return switch (path.get(1)) {
+            case "read" -> {
+                allow(call, "POST");
+                yield dcb.read(call, query, user(call));
+            }
+            case "live" -> {
+                allow(call, "GET");
+                yield dcb.live(call, query, user(call));
+            }
+            case "append" -> {
+                allow(call, "POST");
+                yield dcb.append(call, query, user(call));
+            }
+            default -> throw noRoute(call);
+        };
     }
 
     /**

@@ -142,6 +142,7 @@ final class HttpErrors {
                 }
             }
             case StreamDeletedException d -> body.put("stream", d.stream());
+            case AppendConditionFailedException c -> body.put("conflictingPosition", c.conflictingPosition());
             default -> {}
         }
     }

@@ -37,7 +37,8 @@ final class JsonEvents {
     static final String JSON = ContentType.JSON.mimeType();
     static final String BINARY = ContentType.BINARY.mimeType();
 
-    private static final Set<String> EVENT_FIELDS = Set.of("eventId", "type", "contentType", "data", "metadata");
+    private static final Set<String> EVENT_FIELDS =
+            Set.of("eventId", "type", "contentType", "data", "metadata", "tags");
     private static final Pattern UUID_TEXT =
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
@@ -94,7 +95,7 @@ final class JsonEvents {
         return events;
     }
 
-    private EventData parseEvent(JsonNode node, String field) {
+    EventData parseEvent(JsonNode node, String field) {
         if (!node.isObject()) {
             throw HttpProblem.badRequest(field, field + ": must be an event object, found " + describe(node));
         }
@@ -104,7 +105,7 @@ final class JsonEvents {
                 throw HttpProblem.badRequest(
                         field + "." + name,
                         field + "." + name + ": unknown field (an event has eventId, type, contentType, data,"
-                                + " metadata)");
+                                + " metadata, tags)");
             }
         }
         UUID id = eventId(node.get("eventId"), field + ".eventId");
@@ -126,7 +127,24 @@ final class JsonEvents {
                     field + ".contentType: '" + RequestTarget.abbreviate(contentType) + "' is not " + JSON + " or "
                             + BINARY);
         }
-        return new EventData(id, type, data, jsonBytes(node.get("metadata")), kind);
+        return new EventData(
+                id, type, data, jsonBytes(node.get("metadata")), kind, tags(node.get("tags"), field + ".tags"));
+    }
+
+    /** An array of strings; the store checks their number, length and uniqueness. */
+    private static List<String> tags(JsonNode node, String field) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw HttpProblem.badRequest(field, field + ": must be an array of strings, found " + describe(node));
+        }
+        List<String> tags = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            tags.add(text(node.get(i), field + "[" + i + "]")
+                    .orElseThrow(() -> HttpProblem.badRequest(field, field + ": a tag may not be null")));
+        }
+        return tags;
     }
 
     private static UUID eventId(JsonNode node, String field) {
@@ -187,6 +205,10 @@ final class JsonEvents {
         node.put("created", event.created().toString());
         putPayload(node, "data", event.data(), event.contentType() == ContentType.JSON);
         putPayload(node, "metadata", event.metadata(), true);
+        if (!event.tags().isEmpty()) {
+            var tags = node.putArray("tags");
+            event.tags().forEach(tags::add);
+        }
         return node;
     }
 

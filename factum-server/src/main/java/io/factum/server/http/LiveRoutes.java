@@ -59,7 +59,7 @@ final class LiveRoutes {
         return new HttpReply.EventStream(session -> store.subscribeToAll(options, session), true);
     }
 
-    private static SubscribeFrom from(HttpCall call, QueryParams query) {
+    static SubscribeFrom from(HttpCall call, QueryParams query) {
         Optional<String> lastEventId = call.header(LAST_EVENT_ID);
         if (lastEventId.isPresent()) {
             return SubscribeFrom.after(QueryParams.parseNonNegative(
