@@ -63,10 +63,7 @@ public interface EventStore extends AutoCloseable {
      * @throws WrongExpectedVersionException for the first part whose expectation failed
      * @throws AppendConditionFailedException when the condition failed (after the expectations held)
      */
-    default List<AppendResult> appendMulti(List<StreamAppend> appends, Optional<AppendCondition> condition) {
-        throw new UnsupportedOperationException(
-                "DCB-PENDING: conditional appends in " + getClass().getName());
-    }
+    List<AppendResult> appendMulti(List<StreamAppend> appends, Optional<AppendCondition> condition);
 
     /**
      * Reads a stream.
@@ -90,10 +87,7 @@ public interface EventStore extends AutoCloseable {
      * @param maxCount most events to return, 1 to {@link StoreLimits#maxReadCount()}
      * @return the matching events and the head position the read was consistent at
      */
-    default QueryReadResult readByQuery(Query query, long fromPosition, Direction direction, int maxCount) {
-        throw new UnsupportedOperationException(
-                "DCB-PENDING: reads by query in " + getClass().getName());
-    }
+    QueryReadResult readByQuery(Query query, long fromPosition, Direction direction, int maxCount);
 
     /**
      * Subscribes to a stream: catch-up from {@code from}, then live, with no gap and no duplicate at
@@ -114,10 +108,7 @@ public interface EventStore extends AutoCloseable {
      * catching up, and when live commits hold no match) it reports a checkpoint, so a subscriber to
      * rare events can persist its place.
      */
-    default Subscription subscribeToQuery(Query query, SubscribeFrom from, SubscriptionListener listener) {
-        throw new UnsupportedOperationException(
-                "DCB-PENDING: subscriptions by query in " + getClass().getName());
-    }
+    Subscription subscribeToQuery(Query query, SubscribeFrom from, SubscriptionListener listener);
 
     /**
      * The stream's metadata; empty metadata with version -1 when none was set.
