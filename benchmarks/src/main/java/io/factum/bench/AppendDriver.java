@@ -3,7 +3,6 @@ package io.factum.bench;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -110,25 +109,13 @@ final class AppendDriver {
         }
 
         void startAndJoin() throws InterruptedException {
-            List<Thread> threads = new ArrayList<>();
-            Thread.Builder builder = config.threads().builder("bench-writer-");
-            for (int w = 0; w < config.writers(); w++) {
-                int writer = w;
-                threads.add(builder.start(() -> writerLoop(writer)));
-            }
+            List<Thread> threads = config.threads().start("bench-writer-", config.writers(), this::writerLoop);
             startNanos = System.nanoTime();
             measureFrom = startNanos + config.warmup().toNanos();
             endAt = measureFrom + config.duration().toNanos();
             onWindowStart.accept(measureFrom);
             go.countDown();
-            long joinDeadline = endAt + Duration.ofMinutes(2).toNanos();
-            for (Thread t : threads) {
-                t.join(Duration.ofNanos(Math.max(1, joinDeadline - System.nanoTime())));
-                if (t.isAlive()) {
-                    throw new BenchmarkFailedException(
-                            "writer " + t.getName() + " still blocked in append 2 minutes after the end");
-                }
-            }
+            ThreadKind.joinBy(threads, endAt + Duration.ofMinutes(2).toNanos(), "writer");
             finishedNanos = System.nanoTime();
             Throwable t = failure.get();
             if (t != null) {

@@ -9,7 +9,6 @@ import io.factum.api.Query;
 import io.factum.api.QueryReadResult;
 import io.factum.api.StreamAppend;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -112,24 +111,12 @@ final class DecisionDriver {
         }
 
         void startAndJoin() throws InterruptedException {
-            List<Thread> threads = new ArrayList<>();
-            Thread.Builder builder = config.threads().builder("bench-decider-");
-            for (int d = 0; d < config.deciders(); d++) {
-                int decider = d;
-                threads.add(builder.start(() -> deciderLoop(decider)));
-            }
+            List<Thread> threads = config.threads().start("bench-decider-", config.deciders(), this::deciderLoop);
             long start = System.nanoTime();
             measureFrom = start + config.warmup().toNanos();
             endAt = measureFrom + config.duration().toNanos();
             go.countDown();
-            long joinDeadline = endAt + Duration.ofMinutes(2).toNanos();
-            for (Thread t : threads) {
-                t.join(Duration.ofNanos(Math.max(1, joinDeadline - System.nanoTime())));
-                if (t.isAlive()) {
-                    throw new BenchmarkFailedException(
-                            "decider " + t.getName() + " still blocked 2 minutes after the end");
-                }
-            }
+            ThreadKind.joinBy(threads, endAt + Duration.ofMinutes(2).toNanos(), "decider");
             finishedNanos = System.nanoTime();
             Throwable t = failure.get();
             if (t != null) {
