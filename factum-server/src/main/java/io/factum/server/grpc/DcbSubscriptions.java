@@ -11,16 +11,10 @@ import io.factum.protocol.dcb.Empty;
 import io.factum.protocol.dcb.SubscribeRequest;
 import io.factum.protocol.dcb.SubscribeResponse;
 import io.factum.server.metrics.ServerMetrics;
-import io.factum.server.metrics.TrackedSubscription;
-import io.factum.server.metrics.Transport;
 import io.factum.server.security.AccessPolicy;
 import io.factum.server.security.Principal;
-import io.grpc.Status;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code Dcb.Subscribe}: catch-up then live on the events matching a query. As in {@link
@@ -31,13 +25,12 @@ final class DcbSubscriptions {
 
     private final EventStore store;
     private final AccessPolicy policy;
-    private final ServerMetrics metrics;
-    private final Set<FlowControlledSender<SubscribeResponse>> live = ConcurrentHashMap.newKeySet();
+    private final SubscriptionCalls<SubscribeResponse> calls;
 
     DcbSubscriptions(EventStore store, AccessPolicy policy, ServerMetrics metrics) {
         this.store = store;
         this.policy = policy;
-        this.metrics = metrics;
+        this.calls = new SubscriptionCalls<>(metrics);
     }
 
     void subscribe(SubscribeRequest request, Principal who, FlowControlledSender<SubscribeResponse> out) {
@@ -61,100 +54,61 @@ final class DcbSubscriptions {
                         throw GrpcErrors.invalidArgument("from: one of start, after_position or end is required");
                 };
         policy.checkReadAll(who);
-        ConnectionLimits.Slot slot = ConnectionLimits.current().acquireSubscription();
-        Listener listener = new Listener(out, slot);
-        Subscription subscription;
-        try {
-            subscription = store.subscribeToQuery(query, from, listener);
-        } catch (RuntimeException e) {
-            slot.release();
-            listener.tracked.close();
-            throw e;
-        }
-        try {
-            out.send(SubscribeResponse.newBuilder()
-                    .setConfirmation(Confirmation.newBuilder()
-                            .setSubscriptionId(UUID.randomUUID().toString()))
-                    .build());
-        } catch (RuntimeException e) {
-            subscription.close();
-            throw e;
-        } finally {
-            listener.confirmed.countDown();
-        }
-        live.add(out);
-        out.onCancel(() -> {
-            live.remove(out);
-            subscription.close();
-            slot.release();
-        });
+        Listener listener = new Listener(calls.open(out, true));
+        listener.call.start(
+                () -> store.subscribeToQuery(query, from, listener),
+                () -> out.send(SubscribeResponse.newBuilder()
+                        .setConfirmation(Confirmation.newBuilder()
+                                .setSubscriptionId(UUID.randomUUID().toString()))
+                        .build()));
     }
 
     /** Ends every subscription with UNAVAILABLE, so that clients know to reconnect elsewhere. */
     void endAll(String reason) {
-        for (FlowControlledSender<SubscribeResponse> out : live) {
-            out.fail(Status.UNAVAILABLE.withDescription(reason).asRuntimeException());
-        }
+        calls.endAll(reason);
     }
 
     private final class Listener implements SubscriptionListener {
+        private final SubscriptionCalls<SubscribeResponse>.Call call;
         private final FlowControlledSender<SubscribeResponse> out;
-        private final ConnectionLimits.Slot slot;
-        private final CountDownLatch confirmed = new CountDownLatch(1);
-        private final TrackedSubscription tracked;
 
-        Listener(FlowControlledSender<SubscribeResponse> out, ConnectionLimits.Slot slot) {
-            this.out = out;
-            this.slot = slot;
-            this.tracked = metrics.subscriptionOpened(Transport.GRPC, true);
+        Listener(SubscriptionCalls<SubscribeResponse>.Call call) {
+            this.call = call;
+            this.out = call.out();
         }
 
         @Override
         public void onEvent(Subscription subscription, RecordedEvent event) {
-            awaitConfirmation();
+            call.awaitConfirmation();
             out.send(SubscribeResponse.newBuilder()
                     .setEvent(DcbCodec.recorded(event))
                     .build());
-            tracked.delivered(event.position());
-            metrics.eventsDelivered(Transport.GRPC, 1);
+            call.delivered(event.position());
         }
 
         /** The store's checkpoint p means "every position below p examined", as the message says. */
         @Override
         public void onCheckpoint(Subscription subscription, long position) {
-            awaitConfirmation();
+            call.awaitConfirmation();
             if (position == 0) {
                 return;
             }
-            tracked.examinedBelow(position);
+            call.tracked().examinedBelow(position);
             out.send(SubscribeResponse.newBuilder().setCheckpoint(position).build());
         }
 
         @Override
         public void onCaughtUp(Subscription subscription) {
-            awaitConfirmation();
-            tracked.caughtUp();
+            call.awaitConfirmation();
+            call.tracked().caughtUp();
             out.send(SubscribeResponse.newBuilder()
                     .setCaughtUp(Empty.getDefaultInstance())
                     .build());
         }
 
-        private void awaitConfirmation() {
-            try {
-                confirmed.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new FlowControlledSender.CallCancelledException();
-            }
-        }
-
         @Override
         public void onStopped(Subscription subscription, Optional<Throwable> error) {
-            live.remove(out);
-            slot.release();
-            tracked.close();
-            error.filter(e -> !(e instanceof FlowControlledSender.CallCancelledException))
-                    .ifPresent(out::fail);
+            call.stopped(error);
         }
     }
 }

@@ -9,18 +9,12 @@ import io.factum.api.SubscriptionListener;
 import io.factum.protocol.streams.ReadReq;
 import io.factum.protocol.streams.ReadResp;
 import io.factum.server.metrics.ServerMetrics;
-import io.factum.server.metrics.TrackedSubscription;
-import io.factum.server.metrics.Transport;
 import io.factum.server.security.AccessPolicy;
 import io.factum.server.security.Principal;
 import io.factum.server.security.StreamAccess;
-import io.grpc.Status;
 import java.time.Clock;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * Streams.Read with subscription options: catch-up then live, on a stream or on {@code $all}. The
@@ -32,14 +26,13 @@ final class SubscribeHandler {
     private final EventStore store;
     private final AccessPolicy policy;
     private final Clock clock;
-    private final Set<FlowControlledSender<ReadResp>> live = ConcurrentHashMap.newKeySet();
-    private final ServerMetrics metrics;
+    private final SubscriptionCalls<ReadResp> calls;
 
     SubscribeHandler(EventStore store, AccessPolicy policy, Clock clock, ServerMetrics metrics) {
         this.store = store;
         this.policy = policy;
         this.clock = clock;
-        this.metrics = metrics;
+        this.calls = new SubscriptionCalls<>(metrics);
     }
 
     void subscribe(ReadReq.Options options, Principal who, FlowControlledSender<ReadResp> out) {
@@ -48,47 +41,20 @@ final class SubscribeHandler {
         }
         boolean uuidAsString = options.getUuidOption().hasString();
         boolean toAll = options.hasAll();
-        // Held until the subscription ends (client cancel, or an error that ends the call).
-        ConnectionLimits.Slot slot = ConnectionLimits.current().acquireSubscription();
-        Listener listener = new Listener(out, uuidAsString, toAll, slot);
-        Subscription subscription;
-        try {
-            subscription = switch (options.getStreamOptionCase()) {
-                case STREAM -> subscribeStream(options.getStream(), who, listener);
-                case ALL -> subscribeAll(options, who, listener);
-                case STREAMOPTION_NOT_SET -> throw GrpcErrors.invalidArgument("options: 'stream' or 'all' is required");
-            };
-        } catch (RuntimeException e) {
-            slot.release();
-            listener.tracked.close();
-            throw e;
-        }
-        // The store validated the request when it subscribed; only now is the client told it is
-        // subscribed, and the listener holds events back until then.
-        try {
-            confirm(out);
-        } catch (RuntimeException e) {
-            subscription.close();
-            throw e;
-        } finally {
-            listener.confirmed.countDown();
-        }
-        live.add(out);
-        out.onCancel(() -> {
-            live.remove(out);
-            subscription.close();
-            slot.release();
-        });
+        Listener listener = new Listener(calls.open(out, toAll), uuidAsString, toAll);
+        listener.call.start(
+                () -> switch (options.getStreamOptionCase()) {
+                    case STREAM -> subscribeStream(options.getStream(), who, listener);
+                    case ALL -> subscribeAll(options, who, listener);
+                    case STREAMOPTION_NOT_SET ->
+                        throw GrpcErrors.invalidArgument("options: 'stream' or 'all' is required");
+                },
+                () -> confirm(out));
     }
 
-    /**
-     * Ends every subscription with UNAVAILABLE: the official clients ignore a subscription that ends
-     * with OK or CANCELLED, so a stopping server must say why, or their subscribers would wait forever.
-     */
+    /** Ends every subscription with UNAVAILABLE, so that clients know to reconnect elsewhere. */
     void endAll(String reason) {
-        for (FlowControlledSender<ReadResp> out : live) {
-            out.fail(Status.UNAVAILABLE.withDescription(reason).asRuntimeException());
-        }
+        calls.endAll(reason);
     }
 
     private Subscription subscribeStream(ReadReq.Options.StreamOptions options, Principal who, Listener listener) {
@@ -138,29 +104,25 @@ final class SubscribeHandler {
     }
 
     private final class Listener implements SubscriptionListener {
+        private final SubscriptionCalls<ReadResp>.Call call;
         private final FlowControlledSender<ReadResp> out;
         private final boolean uuidAsString;
         private final boolean toAll;
-        private final ConnectionLimits.Slot slot;
-        private final CountDownLatch confirmed = new CountDownLatch(1);
-        private final TrackedSubscription tracked;
         private long lastVersion = -1;
         private long lastPosition = -1;
 
-        Listener(FlowControlledSender<ReadResp> out, boolean uuidAsString, boolean toAll, ConnectionLimits.Slot slot) {
-            this.out = out;
-            this.slot = slot;
+        Listener(SubscriptionCalls<ReadResp>.Call call, boolean uuidAsString, boolean toAll) {
+            this.call = call;
+            this.out = call.out();
             this.uuidAsString = uuidAsString;
             this.toAll = toAll;
-            this.tracked = metrics.subscriptionOpened(Transport.GRPC, toAll);
         }
 
         @Override
         public void onEvent(Subscription subscription, RecordedEvent event) {
-            awaitConfirmation();
+            call.awaitConfirmation();
             out.send(ProtoCodec.readEvent(event, uuidAsString));
-            tracked.delivered(event.position());
-            metrics.eventsDelivered(Transport.GRPC, 1);
+            call.delivered(event.position());
             lastVersion = event.version();
             lastPosition = event.position();
         }
@@ -168,11 +130,11 @@ final class SubscribeHandler {
         /** The store's checkpoint p means "everything below p examined"; clients resume after theirs. */
         @Override
         public void onCheckpoint(Subscription subscription, long position) {
-            awaitConfirmation();
+            call.awaitConfirmation();
             if (position == 0) {
                 return;
             }
-            tracked.examinedBelow(position);
+            call.tracked().examinedBelow(position);
             out.send(ReadResp.newBuilder()
                     .setCheckpoint(ReadResp.Checkpoint.newBuilder()
                             .setCommitPosition(position - 1)
@@ -187,8 +149,8 @@ final class SubscribeHandler {
          */
         @Override
         public void onCaughtUp(Subscription subscription) {
-            awaitConfirmation();
-            tracked.caughtUp();
+            call.awaitConfirmation();
+            call.tracked().caughtUp();
             var caughtUp = ReadResp.CaughtUp.newBuilder().setTimestamp(ProtoCodec.timestamp(clock.instant()));
             // Stream subscriptions report a revision, $all subscriptions a position; neither when
             // nothing was delivered yet.
@@ -202,22 +164,9 @@ final class SubscribeHandler {
             out.send(ReadResp.newBuilder().setCaughtUp(caughtUp).build());
         }
 
-        private void awaitConfirmation() {
-            try {
-                confirmed.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new FlowControlledSender.CallCancelledException();
-            }
-        }
-
         @Override
         public void onStopped(Subscription subscription, Optional<Throwable> error) {
-            live.remove(out);
-            slot.release();
-            tracked.close();
-            error.filter(e -> !(e instanceof FlowControlledSender.CallCancelledException))
-                    .ifPresent(out::fail);
+            call.stopped(error);
         }
     }
 }
