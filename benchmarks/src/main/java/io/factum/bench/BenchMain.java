@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
 @Command(
         name = "factum bench",
         mixinStandardHelpOptions = true,
+        // Every scenario takes --help too: the error for a bad option points there.
+        scope = CommandLine.ScopeType.INHERIT,
         description = "Benchmarks of the embedded engine, each reported next to this machine's ceilings.",
         subcommands = {
             CeilingsCommand.class,

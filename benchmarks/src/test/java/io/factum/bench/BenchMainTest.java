@@ -128,6 +128,13 @@ class BenchMainTest {
     }
 
     @Test
+    void everyScenarioTakesTheHelpOptionItsErrorsPointTo() {
+        assertThat(run("dcb", "--help")).isZero();
+        assertThat(out.toString()).contains("Usage: factum bench dcb", "--load-append-size");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
     void noScenarioListsThem() {
         assertThat(run()).isEqualTo(2);
         assertThat(err.toString()).contains("append, append-batch, read-all");
