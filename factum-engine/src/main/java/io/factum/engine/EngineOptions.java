@@ -5,6 +5,7 @@ import io.factum.api.StoreLimits;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * How an embedded store is opened. Build with {@link #defaults(Path)} and the {@code with...}
@@ -21,6 +22,8 @@ import java.util.Objects;
  * @param idempotencyCacheEntries recent appended batches (one entry per stream per append, keyed
  *     by the batch's first event id) remembered for idempotent retries with {@code
  *     ExpectedVersion.any()}; exact expectations are checked against the log, whatever their age
+ * @param logCacheBytes most bytes of the newest log data kept in memory, so that reads of recent
+ *     events (deciders, live subscriptions) are served without a system call; 0 turns it off
  * @param clock the source of event timestamps and of "now" for {@code maxAge}
  * @param fileIo every file access of the engine (log, indexes, manifests, lock) goes through it;
  *     {@link FileIo#system()} unless a test injects faults or simulates power loss
@@ -34,10 +37,19 @@ public record EngineOptions(
         long writeQueueBytes,
         int indexMemtableEntries,
         int idempotencyCacheEntries,
+        long logCacheBytes,
         Clock clock,
         FileIo fileIo) {
 
     public static final long DEFAULT_SEGMENT_SIZE_BYTES = 256L << 20;
+
+    /**
+     * The default log cache: an eighth of the JVM's maximum heap, at most 256 MiB (about 800,000
+     * events of 300 bytes: a few seconds of a busy store's writes, which is what deciders and live
+     * subscriptions read). Blocks are allocated as the log grows, so a quiet store uses less.
+     */
+    public static final long DEFAULT_LOG_CACHE_BYTES =
+            Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 8);
 
     public EngineOptions {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -63,30 +75,9 @@ public record EngineOptions(
         if (idempotencyCacheEntries < 0) {
             throw new InvalidInputException("idempotencyCacheEntries", idempotencyCacheEntries, "must be >= 0");
         }
-    }
-
-    /** The options as before {@code fileIo} existed: the real file system. */
-    public EngineOptions(
-            Path dataDir,
-            StoreLimits limits,
-            Durability durability,
-            long segmentSizeBytes,
-            int writeQueueCapacity,
-            long writeQueueBytes,
-            int indexMemtableEntries,
-            int idempotencyCacheEntries,
-            Clock clock) {
-        this(
-                dataDir,
-                limits,
-                durability,
-                segmentSizeBytes,
-                writeQueueCapacity,
-                writeQueueBytes,
-                indexMemtableEntries,
-                idempotencyCacheEntries,
-                clock,
-                FileIo.system());
+        if (logCacheBytes < 0) {
+            throw new InvalidInputException("logCacheBytes", logCacheBytes, "must be >= 0");
+        }
     }
 
     public static EngineOptions defaults(Path dataDir) {
@@ -99,90 +90,87 @@ public record EngineOptions(
                 64L << 20,
                 1 << 20,
                 100_000,
-                Clock.systemUTC());
+                DEFAULT_LOG_CACHE_BYTES,
+                Clock.systemUTC(),
+                FileIo.system());
     }
 
     public EngineOptions withLimits(StoreLimits newLimits) {
-        return new EngineOptions(
-                dataDir,
-                newLimits,
-                durability,
-                segmentSizeBytes,
-                writeQueueCapacity,
-                writeQueueBytes,
-                indexMemtableEntries,
-                idempotencyCacheEntries,
-                clock,
-                fileIo);
+        return edit(b -> b.limits = newLimits);
     }
 
     public EngineOptions withDurability(Durability newDurability) {
-        return new EngineOptions(
-                dataDir,
-                limits,
-                newDurability,
-                segmentSizeBytes,
-                writeQueueCapacity,
-                writeQueueBytes,
-                indexMemtableEntries,
-                idempotencyCacheEntries,
-                clock,
-                fileIo);
+        return edit(b -> b.durability = newDurability);
     }
 
     public EngineOptions withSegmentSizeBytes(long bytes) {
-        return new EngineOptions(
-                dataDir,
-                limits,
-                durability,
-                bytes,
-                writeQueueCapacity,
-                writeQueueBytes,
-                indexMemtableEntries,
-                idempotencyCacheEntries,
-                clock,
-                fileIo);
+        return edit(b -> b.segmentSizeBytes = bytes);
     }
 
     public EngineOptions withIndexMemtableEntries(int entries) {
-        return new EngineOptions(
-                dataDir,
-                limits,
-                durability,
-                segmentSizeBytes,
-                writeQueueCapacity,
-                writeQueueBytes,
-                entries,
-                idempotencyCacheEntries,
-                clock,
-                fileIo);
+        return edit(b -> b.indexMemtableEntries = entries);
+    }
+
+    public EngineOptions withLogCacheBytes(long bytes) {
+        return edit(b -> b.logCacheBytes = bytes);
     }
 
     public EngineOptions withClock(Clock newClock) {
-        return new EngineOptions(
-                dataDir,
-                limits,
-                durability,
-                segmentSizeBytes,
-                writeQueueCapacity,
-                writeQueueBytes,
-                indexMemtableEntries,
-                idempotencyCacheEntries,
-                newClock,
-                fileIo);
+        return edit(b -> b.clock = newClock);
     }
 
     public EngineOptions withFileIo(FileIo newFileIo) {
-        return new EngineOptions(
-                dataDir,
-                limits,
-                durability,
-                segmentSizeBytes,
-                writeQueueCapacity,
-                writeQueueBytes,
-                indexMemtableEntries,
-                idempotencyCacheEntries,
-                clock,
-                newFileIo);
+        return edit(b -> b.fileIo = newFileIo);
+    }
+
+    /** A copy with one component changed: every wither is one line, and a new component one field. */
+    private EngineOptions edit(Consumer<Copy> change) {
+        Copy copy = new Copy(this);
+        change.accept(copy);
+        return copy.build();
+    }
+
+    /** The components as mutable fields, for {@link #edit}; validated again by the constructor. */
+    private static final class Copy {
+        Path dataDir;
+        StoreLimits limits;
+        Durability durability;
+        long segmentSizeBytes;
+        int writeQueueCapacity;
+        long writeQueueBytes;
+        int indexMemtableEntries;
+        int idempotencyCacheEntries;
+        long logCacheBytes;
+        Clock clock;
+        FileIo fileIo;
+
+        Copy(EngineOptions o) {
+            dataDir = o.dataDir;
+            limits = o.limits;
+            durability = o.durability;
+            segmentSizeBytes = o.segmentSizeBytes;
+            writeQueueCapacity = o.writeQueueCapacity;
+            writeQueueBytes = o.writeQueueBytes;
+            indexMemtableEntries = o.indexMemtableEntries;
+            idempotencyCacheEntries = o.idempotencyCacheEntries;
+            logCacheBytes = o.logCacheBytes;
+            clock = o.clock;
+            fileIo = o.fileIo;
+        }
+
+        EngineOptions build() {
+            return new EngineOptions(
+                    dataDir,
+                    limits,
+                    durability,
+                    segmentSizeBytes,
+                    writeQueueCapacity,
+                    writeQueueBytes,
+                    indexMemtableEntries,
+                    idempotencyCacheEntries,
+                    logCacheBytes,
+                    clock,
+                    fileIo);
+        }
     }
 }

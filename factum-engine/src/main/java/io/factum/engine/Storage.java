@@ -78,7 +78,8 @@ record Storage(DirectoryLock lock, SegmentedLog log, Indexes indexes) implements
     }
 
     private static SegmentedLog.Options logOptions(EngineOptions options) {
-        return new SegmentedLog.Options(options.segmentSizeBytes(), options.durability() == Durability.FSYNC);
+        return new SegmentedLog.Options(
+                options.segmentSizeBytes(), options.durability() == Durability.FSYNC, options.logCacheBytes());
     }
 
     private static StreamIndex.Options indexOptions(EngineOptions options) {

@@ -11,8 +11,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Walks the frames of one segment file between two byte offsets, reading through a positional
@@ -33,6 +36,14 @@ final class FrameCursor {
     @FunctionalInterface
     interface Source {
         int read(ByteBuffer dst, long offset) throws IOException;
+
+        /**
+         * The cached bytes holding file bytes {@code [offset, offset + length)}, to read in place
+         * instead of copying, or null (then the cursor reads through {@link #read}).
+         */
+        default LogCache.@Nullable Window window(long offset, int length) {
+            return null;
+        }
     }
 
     /**
@@ -62,6 +73,13 @@ final class FrameCursor {
     private final CRC32C crc = new CRC32C();
     private ByteBuffer buf;
     private long bufStart;
+    /** First file offset {@code buf} holds (after {@code bufStart} when a window starts mid-block). */
+    private long bufFloor;
+    /** Whether {@code buf} is a cache block's memory: read-only for this cursor, never filled. */
+    private boolean borrowed;
+    /** The windows this cursor read in place; their blocks must be unchanged for its results to count. */
+    private final List<LogCache.Window> windows = new ArrayList<>(1);
+
     private long nextOffset;
 
     private long frameOffset;
@@ -86,6 +104,7 @@ final class FrameCursor {
         // chunk (a large frame or record) allocates once, not a chunk and then the real size.
         this.buf = ByteBuffer.allocate(0);
         this.bufStart = start;
+        this.bufFloor = start;
     }
 
     /** Moves to the next frame. After {@link Status#INVALID} the cursor must not be advanced. */
@@ -190,10 +209,10 @@ final class FrameCursor {
             // costs few reads, and at most about twice the bytes before it are read.
             long ahead = Math.min(Math.max(chunkBytes, offset - recordsStart), RECORD_WALK_CHUNK_BYTES);
             int chunk = headerOnly ? RecordCodec.HEADER_BYTES : (int) Math.min(ahead, payloadEnd - offset);
-            if (!headerOnly && buf.capacity() < chunk && !holds(offset, RecordCodec.HEADER_BYTES)) {
+            if (!headerOnly && (borrowed || buf.capacity() < chunk) && !holds(offset, RecordCodec.HEADER_BYTES)) {
                 // Grow once to the largest walk read this frame can need, not once per doubling.
-                buf = ByteBuffer.allocate((int) Math.min(RECORD_WALK_CHUNK_BYTES, payloadEnd - recordsStart))
-                        .limit(0);
+                own(ByteBuffer.allocate((int) Math.min(RECORD_WALK_CHUNK_BYTES, payloadEnd - recordsStart))
+                        .limit(0));
             }
             int at = load(offset, RecordCodec.HEADER_BYTES, chunk);
             long size = RecordCodec.sizeFromHeader(buf, at);
@@ -249,11 +268,21 @@ final class FrameCursor {
         if (holds(offset, length)) {
             return (int) (offset - bufStart);
         }
+        LogCache.Window window = source.window(offset, length);
+        if (window != null) {
+            borrow(window);
+            return (int) (offset - bufStart);
+        }
+        if (borrowed && !windowsValid()) {
+            // What led here was read from a recycled block: the length may be garbage, and must
+            // not size an allocation. The caller sees the windows invalid and reads again.
+            throw new IllegalStateException("a cache block was recycled during the read");
+        }
         // Read a whole chunk when frames are small, exactly the frame when it is bigger: after one
         // large frame the cursor must not go on reading that many bytes per small frame.
         int want = (int) Math.min(limit - offset, Math.max(length, chunk));
-        if (buf.capacity() < want) {
-            buf = ByteBuffer.allocate(want);
+        if (borrowed || buf.capacity() < want) {
+            own(ByteBuffer.allocate(want));
         }
         buf.clear().limit(want);
         while (buf.hasRemaining()) {
@@ -264,11 +293,68 @@ final class FrameCursor {
         }
         buf.flip();
         bufStart = offset;
+        bufFloor = offset;
         return 0;
     }
 
+    private void borrow(LogCache.Window window) {
+        windows.add(window);
+        buf = ByteBuffer.wrap(window.bytes()).limit((int) Math.min(window.bytes().length, limit - window.start()));
+        bufStart = window.start();
+        bufFloor = window.start() + window.from();
+        borrowed = true;
+    }
+
+    /**
+     * Checks, in place in the log cache, that a record for {@code position} starts at {@code
+     * offset}: its structure, position and CRC32C. No frame is involved, so the frame's own checks
+     * are left to the readers that decode the whole frame.
+     *
+     * @return the index in {@link #buffer()} where the record starts, or -1 when the cache does not
+     *     hold the record in one block or the bytes there are not that record
+     */
+    int recordInPlace(long offset, long position) {
+        if (limit - offset < RecordCodec.FIXED_BYTES) {
+            return -1;
+        }
+        LogCache.Window window = source.window(offset, RecordCodec.HEADER_BYTES);
+        if (window == null) {
+            return -1;
+        }
+        borrow(window);
+        int at = (int) (offset - bufStart);
+        long size = RecordCodec.sizeFromHeader(buf, at);
+        if (size < RecordCodec.FIXED_BYTES || size > limit - offset || !holds(offset, (int) size)) {
+            return -1;
+        }
+        Optional<String> malformed = RecordCodec.check(buf, at, at + (int) size, position);
+        if (malformed.isEmpty()) {
+            malformed = RecordCodec.checkCrc(buf, at, (int) size, crc);
+        }
+        return malformed.isEmpty() ? at : -1;
+    }
+
+    private void own(ByteBuffer fresh) {
+        buf = fresh;
+        borrowed = false;
+    }
+
     private boolean holds(long offset, int length) {
-        return offset >= bufStart && offset + length <= bufStart + buf.limit();
+        return offset >= bufFloor && offset + length <= bufStart + buf.limit();
+    }
+
+    /**
+     * Whether every cache block this cursor read in place still held the same bytes afterwards.
+     * When not, what the cursor decoded may be torn: the caller discards it and reads again
+     * through a cursor without windows.
+     */
+    boolean windowsValid() {
+        for (LogCache.Window window : windows) {
+            if (!window.valid()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The frame's bytes; records are at absolute indexes from {@link #recordsAt()}. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One segment file as readers see it: its first position, its sparse index, and how many of its
@@ -29,6 +30,13 @@ final class Segment implements Closeable {
     /** Chunk for point reads: one index interval (4 KiB) plus a typical frame. */
     static final int POINT_CHUNK_BYTES = 8 << 10;
 
+    /**
+     * Chunk for point reads of bytes the {@link LogCache} holds: a copy costs no system call, so
+     * the walk from the index entry copies a frame or two at a time instead of 8 KiB it mostly does
+     * not need (allocating and filling 8 KiB per read cost more than the rest of the read).
+     */
+    static final int CACHED_POINT_CHUNK_BYTES = 1 << 10;
+
     /** Chunk for scans: large sequential reads; 1 MiB amortises the system call to nothing. */
     static final int SCAN_CHUNK_BYTES = 1 << 20;
 
@@ -36,13 +44,28 @@ final class Segment implements Closeable {
     private final long firstPosition;
     private final SparseIndex index;
     private final SegmentChannel channel;
+    private final LogCache cache;
     private volatile long readableEnd;
 
-    Segment(Path path, long firstPosition, SparseIndex index, SegmentChannel channel, long readableEnd) {
+    /**
+     * This segment's blocks in {@link LogCache}, by block index (null: not cached). The writer
+     * replaces the array when it grows and sets or clears elements; readers validate what they
+     * find (see {@link LogCache#read}).
+     */
+    private volatile LogCache.Block[] cachedBlocks = new LogCache.Block[0];
+
+    Segment(
+            Path path,
+            long firstPosition,
+            SparseIndex index,
+            SegmentChannel channel,
+            LogCache cache,
+            long readableEnd) {
         this.path = path;
         this.firstPosition = firstPosition;
         this.index = index;
         this.channel = channel;
+        this.cache = cache;
         this.readableEnd = readableEnd;
     }
 
@@ -109,8 +132,50 @@ final class Segment implements Closeable {
      *     is damaged
      */
     RecordedEvent read(long position) throws IOException {
+        long hint = cache.recordOffset(position);
+        if (hint >= 0) {
+            RecordedEvent cached = readCachedRecord(position, hint);
+            if (cached != null) {
+                return cached;
+            }
+        }
         Start start = startFor(position);
-        FrameCursor cursor = cursorAt(start, POINT_CHUNK_BYTES);
+        FrameCursor inPlace = cursorAt(start, pointChunk(start), true);
+        try {
+            RecordedEvent event = readAt(inPlace, start, position);
+            if (inPlace.windowsValid()) {
+                return event;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (inPlace.windowsValid()) {
+                throw e;
+            }
+        }
+        // A cache block was recycled while this read decoded it in place: read again, copying.
+        return readAt(cursorAt(start, POINT_CHUNK_BYTES, false), start, position);
+    }
+
+    /**
+     * The record at {@code position} read in place at the offset the cache remembers for it, or
+     * null when that does not work out (the offset is stale, the bytes are not cached or not one
+     * block, a block was recycled meanwhile): then the ordinary walk reads it, and reports any real
+     * damage.
+     */
+    private @Nullable RecordedEvent readCachedRecord(long position, long offset) {
+        FrameCursor cursor = cursorAt(new Start(offset, position), CACHED_POINT_CHUNK_BYTES, true);
+        try {
+            int at = cursor.recordInPlace(offset, position);
+            if (at < 0) {
+                return null;
+            }
+            RecordedEvent event = RecordCodec.decode(cursor.buffer(), at);
+            return cursor.windowsValid() ? event : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private RecordedEvent readAt(FrameCursor cursor, Start start, long position) throws IOException {
         long expected = start.firstPosition();
         while (true) {
             if (!nextFrame(cursor, expected, Long.MAX_VALUE)) {
@@ -133,8 +198,27 @@ final class Segment implements Closeable {
     long readBackwardStep(long from, int max, List<RecordedEvent> out) throws IOException {
         Start start = startFor(from);
         long lowest = Math.max(start.firstPosition(), from - max + 1);
-        FrameCursor cursor = cursorAt(start, POINT_CHUNK_BYTES);
-        List<RecordedEvent> ascending = new ArrayList<>((int) Math.min(max, from - lowest + 1));
+        List<RecordedEvent> ascending = null;
+        FrameCursor inPlace = cursorAt(start, pointChunk(start), true);
+        try {
+            ascending = interval(inPlace, start, lowest, from);
+        } catch (IOException | RuntimeException e) {
+            if (inPlace.windowsValid()) {
+                throw e;
+            }
+        }
+        if (ascending == null || !inPlace.windowsValid()) {
+            ascending = interval(cursorAt(start, POINT_CHUNK_BYTES, false), start, lowest, from);
+        }
+        for (int i = ascending.size() - 1; i >= 0; i--) {
+            out.add(ascending.get(i));
+        }
+        return lowest - 1;
+    }
+
+    /** The records with positions in {@code [lowest, from]}, ascending, walking from {@code start}. */
+    private List<RecordedEvent> interval(FrameCursor cursor, Start start, long lowest, long from) throws IOException {
+        List<RecordedEvent> ascending = new ArrayList<>((int) Math.min(Integer.MAX_VALUE - 8, from - lowest + 1));
         long expected = start.firstPosition();
         while (expected <= from) {
             if (!nextFrame(cursor, expected)) {
@@ -151,10 +235,7 @@ final class Segment implements Closeable {
             }
             expected = cursor.lastPosition() + 1;
         }
-        for (int i = ascending.size() - 1; i >= 0; i--) {
-            out.add(ascending.get(i));
-        }
-        return lowest - 1;
+        return ascending;
     }
 
     /**
@@ -209,7 +290,64 @@ final class Segment implements Closeable {
     }
 
     private FrameCursor cursorAt(Start start, int chunkBytes) {
-        return new FrameCursor(path, channel::read, start.offset(), readableEnd, chunkBytes);
+        return cursorAt(start, chunkBytes, false);
+    }
+
+    /**
+     * @param inPlace let the cursor decode cached bytes where they are instead of copying them; the
+     *     caller must then check {@link FrameCursor#windowsValid()} before it uses what it decoded
+     */
+    private FrameCursor cursorAt(Start start, int chunkBytes, boolean inPlace) {
+        FrameCursor.Source source = inPlace ? new InPlace() : this::readCachedOrFile;
+        return new FrameCursor(path, source, start.offset(), readableEnd, chunkBytes);
+    }
+
+    /** Reads that borrow cache blocks where they hold the bytes (see {@link LogCache#window}). */
+    private final class InPlace implements FrameCursor.Source {
+        @Override
+        public int read(ByteBuffer dst, long offset) throws IOException {
+            return readCachedOrFile(dst, offset);
+        }
+
+        @Override
+        public LogCache.@Nullable Window window(long offset, int length) {
+            return cache.window(Segment.this, offset, length);
+        }
+    }
+
+    private int pointChunk(Start start) {
+        return cache.holds(this, start.offset()) ? CACHED_POINT_CHUNK_BYTES : POINT_CHUNK_BYTES;
+    }
+
+    /** The cursors' source: the log cache where it holds the bytes, the file where it does not. */
+    private int readCachedOrFile(ByteBuffer dst, long offset) throws IOException {
+        int cached = cache.read(this, dst, offset);
+        return cached >= 0 ? cached : channel.read(dst, offset);
+    }
+
+    LogCache.@Nullable Block cachedBlock(int blockIndex) {
+        LogCache.Block[] blocks = cachedBlocks;
+        return blockIndex < blocks.length ? blocks[blockIndex] : null;
+    }
+
+    /** Writer (through {@link LogCache}) only. */
+    void cacheBlock(int blockIndex, LogCache.Block block) {
+        LogCache.Block[] blocks = cachedBlocks;
+        if (blockIndex >= blocks.length) {
+            blocks = Arrays.copyOf(blocks, Math.max(blockIndex + 1, 2 * blocks.length));
+            blocks[blockIndex] = block;
+            cachedBlocks = blocks;
+        } else {
+            blocks[blockIndex] = block;
+        }
+    }
+
+    /** Writer (through {@link LogCache}) only: forgets {@code block} if it still holds that index. */
+    void uncacheBlock(int blockIndex, LogCache.Block block) {
+        LogCache.Block[] blocks = cachedBlocks;
+        if (blockIndex < blocks.length && blocks[blockIndex] == block) {
+            blocks[blockIndex] = null;
+        }
     }
 
     /** Advances to the next frame; false at the readable end; throws on a damaged frame. */

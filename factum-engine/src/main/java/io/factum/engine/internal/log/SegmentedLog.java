@@ -116,15 +116,28 @@ public final class SegmentedLog implements Closeable {
      * @param segmentSizeBytes a segment is sealed once it holds at least this many bytes
      * @param fsync force frames to stable storage in every {@link #flush()}; when false, data is
      *     forced only when a segment is sealed, before a checkpoint and at close
+     * @param cacheBytes most bytes of the newest log data kept in memory for readers ({@link
+     *     LogCache}); 0 turns the cache off
      */
-    public record Options(long segmentSizeBytes, boolean fsync) {
+    public record Options(long segmentSizeBytes, boolean fsync, long cacheBytes) {
         public static final long MIN_SEGMENT_SIZE_BYTES = 256;
+
+        /** The newest 64 MiB of the log: a few hundred thousand typical events. */
+        public static final long DEFAULT_CACHE_BYTES = 64L << 20;
 
         public Options {
             if (segmentSizeBytes < MIN_SEGMENT_SIZE_BYTES) {
                 throw new IllegalArgumentException(
                         "segmentSizeBytes is " + segmentSizeBytes + ", must be at least " + MIN_SEGMENT_SIZE_BYTES);
             }
+            if (cacheBytes < 0) {
+                throw new IllegalArgumentException("cacheBytes is " + cacheBytes + ", must be >= 0");
+            }
+        }
+
+        /** With the default cache of the newest log bytes. */
+        public Options(long segmentSizeBytes, boolean fsync) {
+            this(segmentSizeBytes, fsync, DEFAULT_CACHE_BYTES);
         }
     }
 
@@ -141,6 +154,7 @@ public final class SegmentedLog implements Closeable {
     private final LongSupplier nanoClock;
 
     private final SegmentPreparer preparer;
+    private final LogCache cache;
 
     // ---- published to readers ----
     private volatile Segment[] segments;
@@ -178,6 +192,7 @@ public final class SegmentedLog implements Closeable {
         this.options = options;
         this.io = io;
         this.nanoClock = nanoClock;
+        this.cache = LogCache.ofBytes(options.cacheBytes());
         List<LogRecovery.SegmentState> states = recovered.segments();
         Segment[] opened = new Segment[states.size()];
         try {
@@ -188,6 +203,7 @@ public final class SegmentedLog implements Closeable {
                         state.firstPosition(),
                         state.index(),
                         new SegmentChannel(state.path(), io),
+                        cache,
                         state.endOffset());
             }
             this.activeChannel =
@@ -354,6 +370,7 @@ public final class SegmentedLog implements Closeable {
         writeBuffer.putInt(FRAME_MAGIC).putInt(payloadBytes).putInt(0);
         writeBuffer.putLong(nextPosition).putInt(records.size());
         for (int i = 0; i < records.size(); i++) {
+            cache.putRecordOffset(nextPosition + i, writtenEnd + writeBuffer.position());
             RecordCodec.encode(writeBuffer, records.get(i), encodedNames.get(2 * i), encodedNames.get(2 * i + 1), crc);
         }
         int end = writeBuffer.position();
@@ -389,6 +406,7 @@ public final class SegmentedLog implements Closeable {
         writeBuffer.flip();
         int bytes = writeBuffer.remaining();
         LogFiles.writeFully(activeChannel, writeBuffer, writtenEnd);
+        cache.put(active, writtenEnd, writeBuffer, 0, bytes);
         writtenEnd += bytes;
         writeBuffer.clear();
         long prepareAt = options.segmentSizeBytes() / PREPARE_AT_FRACTION;
@@ -434,7 +452,7 @@ public final class SegmentedLog implements Closeable {
         }
         activeChannel = created;
         activePreallocated = true;
-        active = new Segment(path, nextPosition, new SparseIndex(), reader, HEADER_BYTES);
+        active = new Segment(path, nextPosition, new SparseIndex(), reader, cache, HEADER_BYTES);
         Segment[] grown = Arrays.copyOf(segments, segments.length + 1);
         grown[grown.length - 1] = active;
         segments = grown;
