@@ -75,6 +75,11 @@ final class FrameCursor {
     private long bufStart;
     /** First file offset {@code buf} holds (after {@code bufStart} when a window starts mid-block). */
     private long bufFloor;
+    /**
+     * File offset just past what {@code buf} holds. Kept here, not as the buffer's limit: a
+     * borrowed buffer is a block's shared view, which no cursor may change.
+     */
+    private long bufEnd;
     /** Whether {@code buf} is a cache block's memory: read-only for this cursor, never filled. */
     private boolean borrowed;
     /** The windows this cursor read in place; their blocks must be unchanged for its results to count. */
@@ -105,6 +110,7 @@ final class FrameCursor {
         this.buf = ByteBuffer.allocate(0);
         this.bufStart = start;
         this.bufFloor = start;
+        this.bufEnd = start;
     }
 
     /** Moves to the next frame. After {@link Status#INVALID} the cursor must not be advanced. */
@@ -209,10 +215,9 @@ final class FrameCursor {
             // costs few reads, and at most about twice the bytes before it are read.
             long ahead = Math.min(Math.max(chunkBytes, offset - recordsStart), RECORD_WALK_CHUNK_BYTES);
             int chunk = headerOnly ? RecordCodec.HEADER_BYTES : (int) Math.min(ahead, payloadEnd - offset);
-            if (!headerOnly && (borrowed || buf.capacity() < chunk) && !holds(offset, RecordCodec.HEADER_BYTES)) {
+            if (!headerOnly && !borrowed && buf.capacity() < chunk && !holds(offset, RecordCodec.HEADER_BYTES)) {
                 // Grow once to the largest walk read this frame can need, not once per doubling.
-                own(ByteBuffer.allocate((int) Math.min(RECORD_WALK_CHUNK_BYTES, payloadEnd - recordsStart))
-                        .limit(0));
+                own(ByteBuffer.allocate((int) Math.min(RECORD_WALK_CHUNK_BYTES, payloadEnd - recordsStart)));
             }
             int at = load(offset, RecordCodec.HEADER_BYTES, chunk);
             long size = RecordCodec.sizeFromHeader(buf, at);
@@ -294,14 +299,16 @@ final class FrameCursor {
         buf.flip();
         bufStart = offset;
         bufFloor = offset;
+        bufEnd = offset + buf.limit();
         return 0;
     }
 
     private void borrow(LogCache.Window window) {
         windows.add(window);
-        buf = ByteBuffer.wrap(window.bytes()).limit((int) Math.min(window.bytes().length, limit - window.start()));
+        buf = window.view();
         bufStart = window.start();
         bufFloor = window.start() + window.from();
+        bufEnd = Math.min(window.start() + buf.capacity(), limit);
         borrowed = true;
     }
 
@@ -327,20 +334,25 @@ final class FrameCursor {
         if (size < RecordCodec.FIXED_BYTES || size > limit - offset || !holds(offset, (int) size)) {
             return -1;
         }
-        Optional<String> malformed = RecordCodec.check(buf, at, at + (int) size, position);
+        // The checksum first: it reads the record front to back, which the memory prefetcher
+        // follows, and leaves the lines the structure check and the decoder read in cache.
+        Optional<String> malformed = RecordCodec.checkCrc(buf, at, (int) size, crc);
         if (malformed.isEmpty()) {
-            malformed = RecordCodec.checkCrc(buf, at, (int) size, crc);
+            malformed = RecordCodec.check(buf, at, at + (int) size, position);
         }
         return malformed.isEmpty() ? at : -1;
     }
 
+    /** Replaces the buffer with an empty one of this cursor's own, which the next load fills. */
     private void own(ByteBuffer fresh) {
-        buf = fresh;
+        buf = fresh.limit(0);
+        bufEnd = bufStart;
+        bufFloor = bufStart;
         borrowed = false;
     }
 
     private boolean holds(long offset, int length) {
-        return offset >= bufFloor && offset + length <= bufStart + buf.limit();
+        return offset >= bufFloor && offset + length <= bufEnd;
     }
 
     /**

@@ -211,11 +211,11 @@ final class LogCache {
     }
 
     /**
-     * A block's bytes lent to a reader to decode in place, from file offset {@code start} (the
-     * block's first byte), valid from {@code start + from}. What the reader decodes counts only if
+     * A block's bytes lent to a reader to decode in place (index 0 is file offset {@code start},
+     * the block's first byte), valid from {@code start + from}. What the reader decodes counts only if
      * {@link #valid()} still holds afterwards.
      */
-    record Window(byte[] bytes, long start, int from, Block block, long stamp) {
+    record Window(ByteBuffer view, long start, int from, Block block, long stamp) {
         boolean valid() {
             return block.lock.validate(stamp);
         }
@@ -240,7 +240,7 @@ final class LogCache {
         if (within + length > BLOCK_BYTES) {
             return null;
         }
-        Window window = new Window(block.bytes, (long) index << BLOCK_SHIFT, block.from, block, stamp);
+        Window window = new Window(block.view, (long) index << BLOCK_SHIFT, block.from, block, stamp);
         // The owner fields were read optimistically: only a stamp still valid makes them this block's.
         return window.valid() ? window : null;
     }
@@ -248,6 +248,12 @@ final class LogCache {
     /** One cached range of one segment file; its owner fields change only under its write lock. */
     static final class Block {
         final byte[] bytes = new byte[BLOCK_BYTES];
+        /**
+         * The bytes as readers see them. Shared by every reader, so readers use absolute reads
+         * only and never change its position or limit (cursors keep their own bounds).
+         */
+        final ByteBuffer view = ByteBuffer.wrap(bytes);
+
         final StampedLock lock = new StampedLock();
         Segment segment;
         int index;

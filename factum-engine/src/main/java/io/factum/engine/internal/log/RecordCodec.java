@@ -144,18 +144,26 @@ final class RecordCodec {
                 tags);
     }
 
+    /** Immutable, so that the record's {@code List.copyOf} keeps it instead of copying it again. */
     private static List<String> decodeTags(ByteBuffer buf, int at, int length) {
         if (length == 0) {
             return List.of();
         }
-        List<String> tags = new ArrayList<>(4);
         int end = at + length;
+        int first = Short.toUnsignedInt(buf.getShort(at));
+        String tag = utf8(buf, at + 2, first);
+        at += 2 + first;
+        if (at >= end) {
+            return List.of(tag);
+        }
+        List<String> tags = new ArrayList<>(4);
+        tags.add(tag);
         while (at < end) {
             int tagLength = Short.toUnsignedInt(buf.getShort(at));
             tags.add(utf8(buf, at + 2, tagLength));
             at += 2 + tagLength;
         }
-        return tags;
+        return List.copyOf(tags);
     }
 
     /** Total encoded size of the record at {@code at}; only valid for a checked frame. */
