@@ -1,7 +1,5 @@
 package io.factum.api;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * The explicit limits every backend enforces at its boundary. Violations raise {@link
  * InvalidInputException} naming the field, the value and the limit.
@@ -175,6 +173,9 @@ public record StoreLimits(
         if (value.isEmpty()) {
             throw new InvalidInputException(field, value, "must not be empty");
         }
+        // Counts the UTF-8 bytes while it checks the characters: every append checks its names,
+        // and encoding them here only to count would allocate per name.
+        int bytes = 0;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isISOControl(c)) {
@@ -183,14 +184,17 @@ public record StoreLimits(
                         value,
                         "contains control character U+" + String.format("%04X", (int) c) + " at index " + i);
             }
-            if (Character.isSurrogate(c)
-                    && !(Character.isHighSurrogate(c)
-                            && i + 1 < value.length()
-                            && Character.isLowSurrogate(value.charAt(++i)))) {
-                throw new InvalidInputException(field, value, "is not valid UTF-16 (lone surrogate)");
+            if (Character.isSurrogate(c)) {
+                if (!(Character.isHighSurrogate(c)
+                        && i + 1 < value.length()
+                        && Character.isLowSurrogate(value.charAt(++i)))) {
+                    throw new InvalidInputException(field, value, "is not valid UTF-16 (lone surrogate)");
+                }
+                bytes += 4;
+            } else {
+                bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
             }
         }
-        int bytes = value.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > maxBytes) {
             throw new InvalidInputException(field, value, "is " + bytes + " UTF-8 bytes, the limit is " + maxBytes);
         }
