@@ -319,6 +319,19 @@ final class Segment implements Closeable {
         return cache.holds(this, start.offset()) ? CACHED_POINT_CHUNK_BYTES : POINT_CHUNK_BYTES;
     }
 
+    /**
+     * Reads one byte where the record at {@code position} starts, when the log cache knows where
+     * and holds it; returns it (or 0). Only for its side effect on the processor's caches.
+     */
+    int touch(long position) {
+        long offset = cache.recordOffset(position);
+        if (offset < 0) {
+            return 0;
+        }
+        LogCache.Block block = cachedBlock((int) (offset >> LogCache.BLOCK_SHIFT));
+        return block == null ? 0 : block.bytes[(int) (offset & (LogCache.BLOCK_BYTES - 1))];
+    }
+
     /** The cursors' source: the log cache where it holds the bytes, the file where it does not. */
     private int readCachedOrFile(ByteBuffer dst, long offset) throws IOException {
         int cached = cache.read(this, dst, offset);

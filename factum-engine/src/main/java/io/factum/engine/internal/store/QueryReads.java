@@ -22,6 +22,9 @@ import java.util.OptionalLong;
  * head is found. Thread-safe.
  */
 public final class QueryReads {
+    /** Positions whose records are read together: enough for the misses to overlap, few to hold. */
+    private static final int BATCH = 32;
+
     private final SegmentedLog log;
     private final StreamIndex tagIndex;
 
@@ -52,28 +55,31 @@ public final class QueryReads {
         long head = tagIndex.indexedUpTo();
         List<RecordedEvent> out = new ArrayList<>(Math.min(max, 256));
         QueryCursor cursor = QueryCursor.of(tagIndex, query, direction);
-        if (direction == Direction.FORWARDS) {
-            long target = from;
-            while (out.size() < max && target <= head) {
-                long p = cursor.seek(target);
+        boolean forwards = direction == Direction.FORWARDS;
+        long[] batch = new long[Math.min(max, BATCH)];
+        long target = forwards ? from : Math.min(from, head);
+        boolean more = true;
+        while (more && out.size() < max) {
+            // Positions first, a batch at a time, then their records together (see readAll).
+            int n = 0;
+            int want = Math.min(batch.length, max - out.size());
+            while (n < want) {
+                long p =
+                        forwards ? (target <= head ? cursor.seek(target) : QueryCursor.NONE) : seekBack(cursor, target);
                 if (p == QueryCursor.NONE || p > head) {
+                    more = false;
                     break;
                 }
-                out.add(log.read(p));
-                target = p + 1;
+                batch[n++] = p;
+                target = forwards ? p + 1 : p - 1;
             }
-        } else {
-            long target = Math.min(from, head);
-            while (out.size() < max && target >= 0) {
-                long p = cursor.seek(target);
-                if (p == QueryCursor.NONE) {
-                    break;
-                }
-                out.add(log.read(p));
-                target = p - 1;
-            }
+            log.readAll(batch, n, out);
         }
         return new QueryReadResult(out, head);
+    }
+
+    private static long seekBack(QueryCursor cursor, long target) throws IOException {
+        return target < 0 ? QueryCursor.NONE : cursor.seek(target);
     }
 
     /**
