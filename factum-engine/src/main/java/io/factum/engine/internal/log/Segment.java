@@ -329,7 +329,16 @@ final class Segment implements Closeable {
             return 0;
         }
         LogCache.Block block = cachedBlock((int) (offset >> LogCache.BLOCK_SHIFT));
-        return block == null ? 0 : block.bytes[(int) (offset & (LogCache.BLOCK_BYTES - 1))];
+        if (block == null) {
+            return 0;
+        }
+        // The record's first line and the next three: a typical event is a few hundred bytes.
+        int at = (int) (offset & (LogCache.BLOCK_BYTES - 1));
+        int sum = 0;
+        for (int line = 0; line < 4 && at + line * 64 < LogCache.BLOCK_BYTES; line++) {
+            sum += block.bytes[at + line * 64];
+        }
+        return sum;
     }
 
     /** The cursors' source: the log cache where it holds the bytes, the file where it does not. */
