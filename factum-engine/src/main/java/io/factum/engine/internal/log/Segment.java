@@ -332,10 +332,10 @@ final class Segment implements Closeable {
         if (block == null) {
             return 0;
         }
-        // The record's first line and the next three: a typical event is a few hundred bytes.
+        // The record's first six lines: a typical event is a few hundred bytes.
         int at = (int) (offset & (LogCache.BLOCK_BYTES - 1));
         int sum = 0;
-        for (int line = 0; line < 4 && at + line * 64 < LogCache.BLOCK_BYTES; line++) {
+        for (int line = 0; line < 6 && at + line * 64 < LogCache.BLOCK_BYTES; line++) {
             sum += block.bytes[at + line * 64];
         }
         return sum;

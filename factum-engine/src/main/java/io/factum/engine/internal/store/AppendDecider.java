@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides what a command writes: checks expectations (with KurrentDB's idempotency rules) and the
@@ -55,13 +56,17 @@ final class AppendDecider {
         long position = firstPosition;
         boolean retried = false;
         for (StreamAppend part : append.parts()) {
-            Optional<AppendResult> settled = checkExpectation(part.stream(), part.expected(), part.events(), scratch);
+            // One look-up of the stream's version and metadata for both the check and the write:
+            // each is an index probe, and this runs on the writer thread for every append.
+            StreamState state = StreamState.of(part.stream(), scratch);
+            Optional<AppendResult> settled =
+                    checkExpectation(part.stream(), part.expected(), part.events(), scratch, state);
             if (settled.isPresent()) {
                 retried |= !part.events().isEmpty();
                 results.add(settled.get());
                 continue;
             }
-            List<RecordedEvent> written = newEvents(part, scratch, position, now);
+            List<RecordedEvent> written = newEvents(part, state, position, now);
             scratch.addAll(written);
             records.addAll(written);
             position += written.size();
@@ -95,12 +100,12 @@ final class AppendDecider {
      * the metadata event that makes its new events visible again ({@code $tb} = first new version),
      * as KurrentDB does.
      */
-    private List<RecordedEvent> newEvents(StreamAppend part, StateView view, long position, Instant now) {
+    private List<RecordedEvent> newEvents(StreamAppend part, StreamState state, long position, Instant now) {
         String stream = part.stream();
-        long version = Math.max(view.lastVersion(stream), -1) + 1;
+        long version = Math.max(state.current(), -1) + 1;
         List<RecordedEvent> out = new ArrayList<>(part.events().size() + 1);
-        if (!SystemNames.isMetastream(stream)) {
-            StreamMetadataResult meta = view.metadata(stream);
+        if (state.metadata() != null) {
+            StreamMetadataResult meta = state.metadata();
             if (meta.metadata().isSoftDeleted()) {
                 // The metadata that makes the new events visible precedes them, so a reader of $all
                 // never meets events of a stream that, at their position, still reads as deleted.
@@ -130,7 +135,8 @@ final class AppendDecider {
 
     private Decision decideSoftDelete(Command.SoftDelete delete, StateView view, long position, Instant now) {
         String stream = delete.stream();
-        checkExpectation(stream, delete.expected(), List.of(), view);
+        StreamState state = StreamState.of(stream, view);
+        checkExpectation(stream, delete.expected(), List.of(), view, state);
         StreamMetadataResult meta = view.metadata(stream);
         RecordedEvent record = metadataRecord(
                 stream,
@@ -143,7 +149,7 @@ final class AppendDecider {
 
     private Decision decideTombstone(Command.Tombstone tombstone, StateView view, long position, Instant now) {
         String stream = tombstone.stream();
-        checkExpectation(stream, tombstone.expected(), List.of(), view);
+        checkExpectation(stream, tombstone.expected(), List.of(), view, StreamState.of(stream, view));
         RecordedEvent record = new RecordedEvent(
                 stream,
                 RecordedEvent.TOMBSTONE_VERSION,
@@ -163,8 +169,8 @@ final class AppendDecider {
      * retry or an empty append), empty when the events are to be written, and throws on conflict.
      */
     private Optional<AppendResult> checkExpectation(
-            String stream, ExpectedVersion expected, List<EventData> events, StateView view) {
-        long current = view.lastVersion(stream);
+            String stream, ExpectedVersion expected, List<EventData> events, StateView view, StreamState state) {
+        long current = state.current();
         if (current == RecordedEvent.TOMBSTONE_VERSION) {
             throw new StreamDeletedException(stream);
         }
@@ -172,7 +178,7 @@ final class AppendDecider {
                 && view.lastVersion(SystemNames.originalStreamOf(stream)) == RecordedEvent.TOMBSTONE_VERSION) {
             throw new StreamDeletedException(SystemNames.originalStreamOf(stream));
         }
-        boolean exists = current >= 0 && !isSoftDeleted(stream, view);
+        boolean exists = current >= 0 && !state.softDeleted();
         boolean holds =
                 switch (expected) {
                     case ExpectedVersion.Any a -> true;
@@ -240,9 +246,21 @@ final class AppendDecider {
         return Optional.of(new AppendResult(from + events.size() - 1, position, false));
     }
 
-    private static boolean isSoftDeleted(String stream, StateView view) {
-        return !SystemNames.isMetastream(stream)
-                && view.metadata(stream).metadata().isSoftDeleted();
+    /**
+     * A stream's last version and, for a stream that is not a metastream, its metadata, as the
+     * view shows them before the part is decided.
+     *
+     * @param metadata null for a metastream (metadata is never about a metastream)
+     */
+    private record StreamState(long current, @Nullable StreamMetadataResult metadata) {
+        static StreamState of(String stream, StateView view) {
+            long current = view.lastVersion(stream);
+            return new StreamState(current, SystemNames.isMetastream(stream) ? null : view.metadata(stream));
+        }
+
+        boolean softDeleted() {
+            return metadata != null && metadata.metadata().isSoftDeleted();
+        }
     }
 
     private static RecordedEvent metadataRecord(
