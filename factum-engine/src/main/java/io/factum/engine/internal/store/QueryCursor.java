@@ -42,6 +42,25 @@ abstract sealed class QueryCursor {
     abstract long seek(long target) throws IOException;
 
     static QueryCursor of(StreamIndex index, Query query, Direction direction) {
+        return of(index, query, direction, FIRST_PAGE);
+    }
+
+    /**
+     * @param wanted how many positions the caller expects to take: a query of one key (one tag,
+     *     or one type) reads that many entries at its first step (at most {@link #PAGE}), since
+     *     every entry it reads is one the caller takes. Keys of larger queries start small, as
+     *     leapfrogging may need only a few of their entries.
+     */
+    static QueryCursor of(StreamIndex index, Query query, Direction direction, int wanted) {
+        if (query.items().size() == 1) {
+            QueryItem only = query.items().get(0);
+            if (only.tags().size() + only.types().size() == 1) {
+                String key = only.tags().isEmpty()
+                        ? TagKeys.type(only.types().get(0))
+                        : TagKeys.tag(only.tags().get(0));
+                return new Key(index, key, direction, Math.max(FIRST_PAGE, Math.min(PAGE, wanted)));
+            }
+        }
         List<QueryCursor> items = new ArrayList<>(query.items().size());
         for (QueryItem item : query.items()) {
             items.add(item(index, item, direction));
@@ -52,11 +71,11 @@ abstract sealed class QueryCursor {
     private static QueryCursor item(StreamIndex index, QueryItem item, Direction direction) {
         List<QueryCursor> types = new ArrayList<>(item.types().size());
         for (String type : item.types()) {
-            types.add(new Key(index, TagKeys.type(type), direction));
+            types.add(new Key(index, TagKeys.type(type), direction, FIRST_PAGE));
         }
         List<QueryCursor> all = new ArrayList<>(item.tags().size() + 1);
         for (String tag : item.tags()) {
-            all.add(new Key(index, TagKeys.tag(tag), direction));
+            all.add(new Key(index, TagKeys.tag(tag), direction, FIRST_PAGE));
         }
         if (types.size() == 1) {
             all.add(types.get(0));
@@ -81,12 +100,13 @@ abstract sealed class QueryCursor {
         /** The last page read was short: the list holds nothing beyond it (for this read). */
         private boolean exhausted;
 
-        private int pageSize = FIRST_PAGE;
+        private int pageSize;
 
-        Key(StreamIndex index, String key, Direction direction) {
+        Key(StreamIndex index, String key, Direction direction, int firstPage) {
             this.index = index;
             this.key = key;
             this.direction = direction;
+            this.pageSize = firstPage;
         }
 
         @Override

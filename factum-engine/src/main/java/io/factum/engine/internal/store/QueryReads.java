@@ -54,7 +54,7 @@ public final class QueryReads {
     private QueryReadResult readOrThrow(Query query, long from, Direction direction, int max) throws IOException {
         long head = tagIndex.indexedUpTo();
         List<RecordedEvent> out = new ArrayList<>(Math.min(max, 256));
-        QueryCursor cursor = QueryCursor.of(tagIndex, query, direction);
+        QueryCursor cursor = QueryCursor.of(tagIndex, query, direction, max);
         boolean forwards = direction == Direction.FORWARDS;
         long[] batch = new long[Math.min(max, BATCH)];
         long target = forwards ? from : Math.min(from, head);

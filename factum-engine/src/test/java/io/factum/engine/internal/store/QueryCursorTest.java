@@ -53,12 +53,15 @@ class QueryCursorTest {
                     Query.of(QueryItem.types("Z")));
             for (Query query : queries) {
                 for (long from : new long[] {0, 1, 777, 2_999, 5_000}) {
-                    assertThat(walk(index, query, Direction.FORWARDS, from))
-                            .as("%s forwards from %d", query, from)
-                            .isEqualTo(expected(log, query, Direction.FORWARDS, from));
-                    assertThat(walk(index, query, Direction.BACKWARDS, from))
-                            .as("%s backwards from %d", query, from)
-                            .isEqualTo(expected(log, query, Direction.BACKWARDS, from));
+                    // wanted: how many the reader expects to take, the first page of a one-key query
+                    for (int wanted : new int[] {1, 4, 17, 256, 10_000}) {
+                        assertThat(walk(index, query, Direction.FORWARDS, from, wanted))
+                                .as("%s forwards from %d, %d wanted", query, from, wanted)
+                                .isEqualTo(expected(log, query, Direction.FORWARDS, from));
+                        assertThat(walk(index, query, Direction.BACKWARDS, from, wanted))
+                                .as("%s backwards from %d, %d wanted", query, from, wanted)
+                                .isEqualTo(expected(log, query, Direction.BACKWARDS, from));
+                    }
                 }
             }
         }
@@ -80,8 +83,9 @@ class QueryCursorTest {
         return TagKeys.of(rec.type(), rec.tags()).contains(key);
     }
 
-    private static List<Long> walk(StreamIndex index, Query query, Direction direction, long from) throws IOException {
-        QueryCursor cursor = QueryCursor.of(index, query, direction);
+    private static List<Long> walk(StreamIndex index, Query query, Direction direction, long from, int wanted)
+            throws IOException {
+        QueryCursor cursor = QueryCursor.of(index, query, direction, wanted);
         List<Long> out = new ArrayList<>();
         long target = direction == Direction.FORWARDS ? from : Math.min(from, index.indexedUpTo());
         while (true) {
