@@ -119,10 +119,13 @@ public final class Reads {
 
     /**
      * The records at the entries' positions, in the entries' order. Runs of adjacent positions (a
-     * batch written to one stream) are read with one sequential log read instead of point reads.
+     * batch written to one stream) are read with one sequential log read instead of point reads;
+     * the point reads between runs are read together ({@link SegmentedLog#readAll}).
      */
     private List<RecordedEvent> fetch(List<StreamIndex.Entry> entries) throws IOException {
         List<RecordedEvent> out = new ArrayList<>(entries.size());
+        long[] singles = new long[entries.size()];
+        int pending = 0;
         int step = entries.size() > 1
                         && entries.get(0).position()
                                 > entries.get(entries.size() - 1).position()
@@ -136,14 +139,15 @@ public final class Reads {
                 run++;
             }
             if (run == 1) {
-                out.add(log.read(start));
-            } else if (step == 1) {
-                out.addAll(log.readForward(start, run));
+                singles[pending++] = start;
             } else {
-                out.addAll(log.readBackward(start, run));
+                log.readAll(singles, pending, out);
+                pending = 0;
+                out.addAll(step == 1 ? log.readForward(start, run) : log.readBackward(start, run));
             }
             i += run;
         }
+        log.readAll(singles, pending, out);
         return out;
     }
 
