@@ -228,7 +228,8 @@ final class DcbCommand extends ScenarioCommand {
     private void checkedProbe(EmbeddedEventStore store, Query probe, int page) {
         int read = readProbe(store, probe, page);
         if (read != matches) {
-            throw new BenchmarkFailedException("the probe query read " + read + " events, " + matches + " were written");
+            throw new BenchmarkFailedException(
+                    "the probe query read " + read + " events, " + matches + " were written");
         }
     }
 
