@@ -511,6 +511,11 @@ public final class StreamIndex implements Closeable {
             if (run.isPresent()) {
                 return run.get().lastVersion();
             }
+            if (s.files.isEmpty()) {
+                // No file to ask: skip encoding and hashing the name (every append looks up its
+                // stream's metastream, which usually does not exist).
+                return -1;
+            }
             Key key = key(stream);
             for (IndexFile f : s.files) {
                 long v = lastVersionIn(f, key);
@@ -580,7 +585,7 @@ public final class StreamIndex implements Closeable {
         // at or after that version skips the older sources: a hot stream's read does no IO.
         boolean needFrozen = act.isEmpty() || act.get().version(0) > from;
         boolean needFiles = needFrozen && (frz.isEmpty() || frz.get().version(0) > from);
-        if (needFiles) {
+        if (needFiles && !s.files.isEmpty()) {
             Key key = key(stream);
             for (int i = s.files.size() - 1; i >= 0 && out.size() < max; i--) {
                 scanFile(s.files.get(i), key, from, Direction.FORWARDS, max, out);
@@ -611,7 +616,7 @@ public final class StreamIndex implements Closeable {
                 collectBackwards(frz.get().view(), from, max, out);
             }
         }
-        if (out.size() < max) {
+        if (out.size() < max && !s.files.isEmpty()) {
             Key key = key(stream);
             for (int i = 0; i < s.files.size() && out.size() < max; i++) {
                 scanFile(s.files.get(i), key, from, Direction.BACKWARDS, max, out);
