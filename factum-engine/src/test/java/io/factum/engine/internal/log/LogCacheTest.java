@@ -58,8 +58,7 @@ class LogCacheTest {
     void aReadStopsAtTheEndOfItsBlock() throws IOException {
         LogCache cache = LogCache.ofBytes(2L * BLOCK);
         Segment segment = segment(cache, 0);
-        byte[] bytes = random(2 * BLOCK, 2);
-        cache.put(segment, 0, ByteBuffer.wrap(bytes), 0, bytes.length);
+        byte[] bytes = putRandom(cache, segment, 2 * BLOCK, 2);
 
         ByteBuffer dst = ByteBuffer.allocate(100);
         assertThat(cache.read(segment, dst, BLOCK - 40)).isEqualTo(40);
@@ -95,8 +94,7 @@ class LogCacheTest {
     void aWindowIsOnlyLentForBytesInOneBlock() throws IOException {
         LogCache cache = LogCache.ofBytes(2L * BLOCK);
         Segment segment = segment(cache, 0);
-        byte[] bytes = random(2 * BLOCK, 4);
-        cache.put(segment, 0, ByteBuffer.wrap(bytes), 0, bytes.length);
+        putRandom(cache, segment, 2 * BLOCK, 4);
 
         assertThat(cache.window(segment, BLOCK - 10, 10)).isNotNull();
         assertThat(cache.window(segment, BLOCK - 10, 11)).isNull();
@@ -152,6 +150,13 @@ class LogCacheTest {
                 file, firstPosition, new SparseIndex(), new SegmentChannel(file, FileIo.system()), cache, 0);
         opened.add(segment);
         return segment;
+    }
+
+    /** Puts {@code size} random bytes at the start of {@code segment}; returns them. */
+    private static byte[] putRandom(LogCache cache, Segment segment, int size, long seed) {
+        byte[] bytes = random(size, seed);
+        cache.put(segment, 0, ByteBuffer.wrap(bytes), 0, size);
+        return bytes;
     }
 
     private static byte[] random(int size, long seed) {
