@@ -50,6 +50,7 @@ class ArchitectureTest {
         assertThat(factum.containPackage("io.factum.protocol")).isTrue();
         assertThat(factum.containPackage("io.factum.server")).isTrue();
         assertThat(factum.containPackage("io.factum.client")).isTrue();
+        assertThat(factum.containPackage("io.factum.framework")).isTrue();
         assertThat(factum.contain(io.factum.api.EventStore.class)).isTrue();
     }
 
@@ -130,6 +131,33 @@ class ArchitectureTest {
                 .resideInAnyPackage("io.grpc..", "com.google.protobuf..", "io.netty..")
                 .because("nothing below the server knows about gRPC or HTTP (docs/ARCHITECTURE.md)");
         rule.check(factum);
+    }
+
+    @Test
+    void frameworkDependsOnTheApiOnly() {
+        onTheApiOnly("io.factum.framework").check(factum);
+    }
+
+    @Test
+    void theApiOnlyRuleCatchesAModuleOnTheEngine() {
+        JavaClasses fixtures = new ClassFileImporter().importPackages("io.factum.archfixture3");
+
+        assertThatThrownBy(() -> onTheApiOnly("io.factum.archfixture3").check(fixtures))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("io.factum.archfixture3.OnTheEngine")
+                .hasMessageContaining("io.factum.engine.EmbeddedEventStore");
+    }
+
+    /** Classes of {@code module} use no Factum package but the API and their own. */
+    private static ArchRule onTheApiOnly(String module) {
+        return noClasses()
+                .that()
+                .resideInAPackage(module + "..")
+                .should()
+                .dependOnClassesThat(resideInAPackage("io.factum..")
+                        .and(resideOutsideOfPackage("io.factum.api.."))
+                        .and(resideOutsideOfPackage(module + "..")))
+                .because("the framework must run unchanged on every backend: embedded, remote, cluster, PostgreSQL");
     }
 
     @Test
