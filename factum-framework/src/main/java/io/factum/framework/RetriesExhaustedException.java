@@ -1,8 +1,8 @@
 package io.factum.framework;
 
 /**
- * A command lost the race against concurrent writes to its stream on every attempt its {@link
- * RetryPolicy} allowed. Nothing of it was written; the caller may send it again later (with the
+ * A command lost the race against concurrent writes to its consistency boundary (its stream, or
+ * the events its query selects) on every attempt its {@link RetryPolicy} allowed. Nothing of it was written; the caller may send it again later (with the
  * same command id, so that it is stored at most once).
  */
 public final class RetriesExhaustedException extends RuntimeException {

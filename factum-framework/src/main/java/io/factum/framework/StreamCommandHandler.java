@@ -1,24 +1,16 @@
 package io.factum.framework;
 
 import io.factum.api.AppendResult;
-import io.factum.api.ContentType;
 import io.factum.api.Direction;
-import io.factum.api.EventData;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.ReadStreamResult;
 import io.factum.api.RecordedEvent;
 import io.factum.api.WrongExpectedVersionException;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
-import java.util.function.Supplier;
-import java.util.random.RandomGenerator;
 
 /**
  * Handles commands whose consistency boundary is one stream: load the stream's events and fold
@@ -41,28 +33,16 @@ import java.util.random.RandomGenerator;
  */
 public final class StreamCommandHandler<C, S, E> {
 
-    /** Waits between attempts; tests pass one that records instead of sleeping. */
-    @FunctionalInterface
-    public interface Pause {
-        void sleep(Duration duration) throws InterruptedException;
-    }
-
     private final EventStore store;
     private final Decider<C, S, E> decider;
-    private final EventCodec<E> codec;
     private final Function<? super C, String> streamOf;
-    private final RetryPolicy retry;
-    private final Supplier<? extends RandomGenerator> random;
-    private final Pause pause;
+    private final CommandSupport<E> support;
 
     private StreamCommandHandler(Builder<C, S, E> b) {
         this.store = b.store;
         this.decider = b.decider;
-        this.codec = b.codec;
         this.streamOf = b.streamOf;
-        this.retry = b.retry;
-        this.random = b.random;
-        this.pause = b.pause;
+        this.support = b.support(b.codec);
     }
 
     /**
@@ -85,9 +65,10 @@ public final class StreamCommandHandler<C, S, E> {
         String stream = Objects.requireNonNull(streamOf.apply(envelope.command()), "streamOf returned null");
         UUID firstEventId = CommandMetadata.eventId(envelope.commandId(), 0);
         WrongExpectedVersionException conflict = null;
+        RetryPolicy retry = support.retry();
         for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
             if (attempt > 1) {
-                waitBefore(attempt);
+                support.waitBefore(attempt);
             }
             Loaded<S> loaded = load(stream, firstEventId);
             if (loaded.appliedAt() >= 0) {
@@ -102,7 +83,8 @@ public final class StreamCommandHandler<C, S, E> {
                 return new CommandResult.Applied<>(events, loaded.version(), attempt);
             }
             try {
-                AppendResult result = store.append(stream, expected(loaded.version()), encode(envelope, events));
+                AppendResult result = store.append(
+                        stream, expected(loaded.version()), support.encode(envelope, events, e -> List.of()));
                 if (!result.written()) {
                     // The store found these very event ids at this version: a delivery that raced us.
                     return new CommandResult.AlreadyApplied<>(result.streamVersion() - events.size() + 1);
@@ -112,7 +94,8 @@ public final class StreamCommandHandler<C, S, E> {
                 conflict = e;
             }
         }
-        throw new RetriesExhaustedException(stream, retry.maxAttempts(), Objects.requireNonNull(conflict));
+        throw new RetriesExhaustedException(
+                "stream '" + stream + "'", retry.maxAttempts(), Objects.requireNonNull(conflict));
     }
 
     /** The state folded from the stream, and the version of the command's first event if stored. */
@@ -132,7 +115,7 @@ public final class StreamCommandHandler<C, S, E> {
                 if (event.eventId().equals(firstEventId)) {
                     return new Loaded<>(state, event.version() - 1, event.version());
                 }
-                state = decider.evolve(state, decode(stream, event));
+                state = decider.evolve(state, support.decode(event));
                 version = event.version();
             }
             if (found.endOfStream() || found.events().isEmpty()) {
@@ -142,55 +125,16 @@ public final class StreamCommandHandler<C, S, E> {
         }
     }
 
-    private E decode(String stream, RecordedEvent event) {
-        try {
-            return codec.decode(event.type(), event.data());
-        } catch (RuntimeException e) {
-            throw new UndecodableEventException(stream, event.version(), event.type(), e);
-        }
-    }
-
-    private List<EventData> encode(CommandEnvelope<C> envelope, List<E> events) {
-        byte[] metadata = CommandMetadata.json(envelope);
-        ContentType contentType = codec.isJson() ? ContentType.JSON : ContentType.BINARY;
-        List<EventData> out = new ArrayList<>(events.size());
-        for (int i = 0; i < events.size(); i++) {
-            E event = events.get(i);
-            out.add(new EventData(
-                    CommandMetadata.eventId(envelope.commandId(), i),
-                    codec.typeOf(event),
-                    codec.encode(event),
-                    metadata,
-                    contentType));
-        }
-        return out;
-    }
-
     private static ExpectedVersion expected(long version) {
         return version < 0 ? ExpectedVersion.noStream() : ExpectedVersion.exactly(version);
     }
 
-    private void waitBefore(int attempt) {
-        try {
-            pause.sleep(retry.delayBefore(attempt, random.get()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            CancellationException cancelled = new CancellationException(
-                    "interrupted while waiting to decide a command again; nothing of it was written");
-            cancelled.initCause(e);
-            throw cancelled;
-        }
-    }
-
     /** Options of a handler; {@link #build()} makes it. */
-    public static final class Builder<C, S, E> {
+    public static final class Builder<C, S, E> extends CommandHandlerBuilder<Builder<C, S, E>> {
         private final EventStore store;
         private final Decider<C, S, E> decider;
         private final EventCodec<E> codec;
         private final Function<? super C, String> streamOf;
-        private RetryPolicy retry = RetryPolicy.DEFAULT;
-        private Supplier<? extends RandomGenerator> random = ThreadLocalRandom::current;
-        private Pause pause = d -> Thread.sleep(d);
 
         private Builder(
                 EventStore store, Decider<C, S, E> decider, EventCodec<E> codec, Function<? super C, String> streamOf) {
@@ -200,20 +144,8 @@ public final class StreamCommandHandler<C, S, E> {
             this.streamOf = Objects.requireNonNull(streamOf, "streamOf");
         }
 
-        public Builder<C, S, E> retry(RetryPolicy policy) {
-            this.retry = Objects.requireNonNull(policy, "policy");
-            return this;
-        }
-
-        /** The source of the retry jitter (default: {@link ThreadLocalRandom}). */
-        public Builder<C, S, E> random(Supplier<? extends RandomGenerator> source) {
-            this.random = Objects.requireNonNull(source, "source");
-            return this;
-        }
-
-        /** How the handler waits between attempts (default: {@link Thread#sleep(Duration)}). */
-        public Builder<C, S, E> pause(Pause waiter) {
-            this.pause = Objects.requireNonNull(waiter, "waiter");
+        @Override
+        Builder<C, S, E> self() {
             return this;
         }
 
