@@ -7,12 +7,8 @@ import io.factum.api.Direction;
 import io.factum.api.EventStore;
 import io.factum.api.Query;
 import io.factum.api.RecordedEvent;
-import io.factum.engine.Durability;
-import io.factum.engine.EmbeddedEventStore;
-import io.factum.engine.EngineOptions;
 import io.factum.framework.Course.Enroll;
 import io.factum.framework.Course.Enrolled;
-import io.factum.testkit.memory.InMemoryEventStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,11 +19,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The DCB handler against the in-memory reference store and the embedded engine. */
 class QueryCommandHandlerTest {
@@ -36,7 +29,7 @@ class QueryCommandHandlerTest {
     class InMemory extends Cases {
         @Override
         EventStore open(Path dir) {
-            return new InMemoryEventStore();
+            return inMemory();
         }
     }
 
@@ -44,28 +37,11 @@ class QueryCommandHandlerTest {
     class Embedded extends Cases {
         @Override
         EventStore open(Path dir) throws IOException {
-            return EmbeddedEventStore.open(EngineOptions.defaults(dir).withDurability(Durability.NO_FSYNC));
+            return embedded(dir);
         }
     }
 
-    abstract static class Cases {
-        @TempDir
-        Path dir;
-
-        EventStore store;
-        final List<Duration> pauses = new ArrayList<>();
-
-        abstract EventStore open(Path dir) throws IOException;
-
-        @BeforeEach
-        void openStore() throws IOException {
-            store = open(dir);
-        }
-
-        @AfterEach
-        void closeStore() {
-            store.close();
-        }
+    abstract static class Cases extends OnEachStore {
 
         QueryCommandHandler<Enroll, Course.State, Enrolled> handler(
                 Decider<Enroll, Course.State, Enrolled> decider, RetryPolicy retry) {

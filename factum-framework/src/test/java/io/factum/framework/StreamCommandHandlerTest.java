@@ -10,16 +10,12 @@ import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.ReadStreamResult;
 import io.factum.api.RecordedEvent;
-import io.factum.engine.Durability;
-import io.factum.engine.EmbeddedEventStore;
-import io.factum.engine.EngineOptions;
 import io.factum.framework.Account.Deposit;
 import io.factum.framework.Account.Deposited;
 import io.factum.framework.Account.InsufficientFunds;
 import io.factum.framework.Account.Open;
 import io.factum.framework.Account.Opened;
 import io.factum.framework.Account.Withdraw;
-import io.factum.testkit.memory.InMemoryEventStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,11 +28,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The handler against the in-memory reference store and the embedded engine. */
 class StreamCommandHandlerTest {
@@ -45,7 +38,7 @@ class StreamCommandHandlerTest {
     class InMemory extends Cases {
         @Override
         EventStore open(Path dir) {
-            return new InMemoryEventStore();
+            return inMemory();
         }
     }
 
@@ -53,28 +46,11 @@ class StreamCommandHandlerTest {
     class Embedded extends Cases {
         @Override
         EventStore open(Path dir) throws IOException {
-            return EmbeddedEventStore.open(EngineOptions.defaults(dir).withDurability(Durability.NO_FSYNC));
+            return embedded(dir);
         }
     }
 
-    abstract static class Cases {
-        @TempDir
-        Path dir;
-
-        EventStore store;
-        final List<Duration> pauses = new ArrayList<>();
-
-        abstract EventStore open(Path dir) throws IOException;
-
-        @BeforeEach
-        void openStore() throws IOException {
-            store = open(dir);
-        }
-
-        @AfterEach
-        void closeStore() {
-            store.close();
-        }
+    abstract static class Cases extends OnEachStore {
 
         StreamCommandHandler<Account.Command, Account.State, Account.Event> handler(
                 Decider<Account.Command, Account.State, Account.Event> decider, RetryPolicy retry) {
