@@ -95,6 +95,14 @@ public final class ServerCommand implements Callable<Integer> {
     Optional<Path> tlsCa = Optional.empty();
 
     @Option(
+            names = "--log-cache",
+            paramLabel = "BYTES",
+            description = "Memory for the newest log bytes, which reads of recent events are served from: a"
+                    + " number of bytes with an optional k, m or g, e.g. 512m; 0 turns it off (default: an"
+                    + " eighth of the JVM's maximum heap, at most 256m).")
+    Optional<String> logCache = Optional.empty();
+
+    @Option(
             names = "--debug",
             description = "When the server cannot start, print the stack trace after the one-line message (a bug"
                     + " in Factum always prints it).")
@@ -121,9 +129,11 @@ public final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Mode mode;
+        EngineOptions engine;
         AdminPassword.Resolved password;
         try {
             mode = mode();
+            engine = engineOptions();
             password = mode.auth()
                     ? AdminPassword.resolve(env, adminPasswordFile)
                     : new AdminPassword.Resolved(Optional.empty(), Optional.empty());
@@ -133,7 +143,7 @@ public final class ServerCommand implements Callable<Integer> {
         password.warning().ifPresent(w -> out.println("factum: WARNING: " + w));
         EmbeddedEventStore opened;
         try {
-            opened = EmbeddedEventStore.open(EngineOptions.defaults(dataDir));
+            opened = EmbeddedEventStore.open(engine);
         } catch (IOException e) {
             return cannotStart(e);
         }
@@ -187,6 +197,36 @@ public final class ServerCommand implements Callable<Integer> {
         }
         boolean authOn = auth || (!loopback && !insecure);
         return new Mode(loopback, authOn, tls);
+    }
+
+    /** The store's options: the defaults, with what the flags change. */
+    EngineOptions engineOptions() {
+        EngineOptions defaults = EngineOptions.defaults(dataDir);
+        return logCache.map(text -> defaults.withLogCacheBytes(bytes("--log-cache", text)))
+                .orElse(defaults);
+    }
+
+    /** {@code 123}, {@code 64k}, {@code 512m}, {@code 2g} (binary multiples) as bytes. */
+    static long bytes(String option, String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        int shift =
+                switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
+                    case 'k' -> 10;
+                    case 'm' -> 20;
+                    case 'g' -> 30;
+                    default -> 0;
+                };
+        String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
+        try {
+            long value = Long.parseLong(digits);
+            if (value < 0 || value > (Long.MAX_VALUE >> shift)) {
+                throw new NumberFormatException("out of range");
+            }
+            return value << shift;
+        } catch (NumberFormatException e) {
+            throw new RefusedException(option + " '" + text + "' is not a size: give a number of bytes, optionally"
+                    + " followed by k, m or g (for example 512m)");
+        }
     }
 
     /** One line saying why (its message names what to do), the stack trace only with --debug. */
