@@ -1,5 +1,6 @@
 package io.factum.framework;
 
+import io.factum.api.AppendResult;
 import io.factum.api.ContentType;
 import io.factum.api.EventData;
 import io.factum.api.RecordedEvent;
@@ -29,8 +30,74 @@ final class CommandSupport<E> {
         this.pause = Objects.requireNonNull(pause, "pause");
     }
 
-    RetryPolicy retry() {
-        return retry;
+    /**
+     * One attempt's read of a command's consistency boundary.
+     *
+     * @param state the decider's state folded from what was read
+     * @param readAt what the append is conditioned on: the stream version, or the query's head
+     * @param unchangedVersion the stream version to report when the command writes nothing (-1:
+     *     none)
+     * @param appliedAt the version of the command's first event when an earlier delivery stored it
+     *     (-1: it did not)
+     */
+    record Loaded<S>(S state, long readAt, long unchangedVersion, long appliedAt) {}
+
+    /** What a handler does against its boundary on each attempt. */
+    interface Boundary<S, E> {
+        Loaded<S> load();
+
+        /**
+         * Appends the events on the condition of the read; throws the handler's conflict exception
+         * when a concurrent write got there first.
+         */
+        AppendResult append(List<E> events, Loaded<S> loaded);
+    }
+
+    /**
+     * The loop both handlers run: read, decide, append; on a conflict wait, read again and decide
+     * again, as the retry policy allows.
+     *
+     * @param described the boundary in words, for {@link RetriesExhaustedException}
+     * @param conflictType what {@link Boundary#append} throws when a concurrent write won
+     */
+    <C, S> CommandResult<E> handle(
+            CommandEnvelope<C> envelope,
+            Decider<C, S, E> decider,
+            Boundary<S, E> boundary,
+            Class<? extends RuntimeException> conflictType,
+            String described) {
+        RuntimeException conflict = null;
+        for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
+            if (attempt > 1) {
+                waitBefore(attempt);
+            }
+            Loaded<S> loaded = boundary.load();
+            if (loaded.appliedAt() >= 0) {
+                return new CommandResult.AlreadyApplied<>(loaded.appliedAt());
+            }
+            Decision<E> decision = decider.decide(envelope.command(), loaded.state());
+            if (decision instanceof Decision.Reject<E> reject) {
+                return new CommandResult.Rejected<>(reject.error());
+            }
+            List<E> events = ((Decision.Accept<E>) decision).events();
+            if (events.isEmpty()) {
+                return new CommandResult.Applied<>(events, loaded.unchangedVersion(), attempt);
+            }
+            try {
+                AppendResult result = boundary.append(events, loaded);
+                if (!result.written()) {
+                    // The store found these very event ids written: a delivery that raced this one.
+                    return new CommandResult.AlreadyApplied<>(result.streamVersion() - events.size() + 1);
+                }
+                return new CommandResult.Applied<>(events, result.streamVersion(), attempt);
+            } catch (RuntimeException e) {
+                if (!conflictType.isInstance(e)) {
+                    throw e;
+                }
+                conflict = e;
+            }
+        }
+        throw new RetriesExhaustedException(described, retry.maxAttempts(), Objects.requireNonNull(conflict));
     }
 
     /** The events as stored events of the command, each with the tags {@code tagsOf} gives it. */

@@ -10,6 +10,7 @@ import io.factum.api.Query;
 import io.factum.api.QueryReadResult;
 import io.factum.api.RecordedEvent;
 import io.factum.api.StreamAppend;
+import io.factum.framework.CommandSupport.Loaded;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -76,47 +77,27 @@ public final class QueryCommandHandler<C, S, E> {
         Query query = Objects.requireNonNull(queryOf.apply(command), "queryOf returned null");
         String stream = Objects.requireNonNull(streamOf.apply(command), "streamOf returned null");
         UUID firstEventId = CommandMetadata.eventId(envelope.commandId(), 0);
-        AppendConditionFailedException conflict = null;
-        RetryPolicy retry = support.retry();
-        for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
-            if (attempt > 1) {
-                support.waitBefore(attempt);
-            }
-            Loaded<S> loaded = load(query, firstEventId);
-            if (loaded.appliedAt() >= 0) {
-                return new CommandResult.AlreadyApplied<>(loaded.appliedAt());
-            }
-            Decision<E> decision = decider.decide(command, loaded.state());
-            if (decision instanceof Decision.Reject<E> reject) {
-                return new CommandResult.Rejected<>(reject.error());
-            }
-            List<E> events = ((Decision.Accept<E>) decision).events();
-            if (events.isEmpty()) {
-                return new CommandResult.Applied<>(events, -1, attempt);
-            }
-            StreamAppend part =
-                    new StreamAppend(stream, ExpectedVersion.any(), support.encode(envelope, events, tagsOf));
-            try {
-                AppendResult result = store.appendMulti(
-                                List.of(part), Optional.of(AppendCondition.noneMatchingAfter(query, loaded.head())))
-                        .get(0);
-                if (!result.written()) {
-                    return new CommandResult.AlreadyApplied<>(result.streamVersion() - events.size() + 1);
-                }
-                return new CommandResult.Applied<>(events, result.streamVersion(), attempt);
-            } catch (AppendConditionFailedException e) {
-                conflict = e;
-            }
-        }
-        throw new RetriesExhaustedException(
-                "the events matching " + query + " (appending to stream '" + stream + "')",
-                retry.maxAttempts(),
-                Objects.requireNonNull(conflict));
-    }
+        return support.handle(
+                envelope,
+                decider,
+                new CommandSupport.Boundary<>() {
+                    @Override
+                    public Loaded<S> load() {
+                        return QueryCommandHandler.this.load(query, firstEventId);
+                    }
 
-    /** The state folded from the matching events, the head the read was consistent at, and the
-     * version of the command's first event if it is among them. */
-    private record Loaded<S>(S state, long head, long appliedAt) {}
+                    @Override
+                    public AppendResult append(List<E> events, Loaded<S> loaded) {
+                        StreamAppend part = new StreamAppend(
+                                stream, ExpectedVersion.any(), support.encode(envelope, events, tagsOf));
+                        AppendCondition condition = AppendCondition.noneMatchingAfter(query, loaded.readAt());
+                        return store.appendMulti(List.of(part), Optional.of(condition))
+                                .get(0);
+                    }
+                },
+                AppendConditionFailedException.class,
+                "the events matching " + query + " (appending to stream '" + stream + "')");
+    }
 
     private Loaded<S> load(Query query, UUID firstEventId) {
         S state = decider.initialState();
@@ -126,14 +107,14 @@ public final class QueryCommandHandler<C, S, E> {
             QueryReadResult read = store.readByQuery(query, from, Direction.FORWARDS, page);
             for (RecordedEvent event : read.events()) {
                 if (event.eventId().equals(firstEventId)) {
-                    return new Loaded<>(state, read.headPosition(), event.version());
+                    return new Loaded<>(state, read.headPosition(), -1, event.version());
                 }
                 state = decider.evolve(state, support.decode(event));
             }
             // A full page may have more after it; each page starts after the previous one's last
             // match, so together the pages saw every match up to the last page's head.
             if (read.events().size() < page) {
-                return new Loaded<>(state, read.headPosition(), -1);
+                return new Loaded<>(state, read.headPosition(), -1, -1);
             }
             from = read.events().getLast().position() + 1;
         }

@@ -7,6 +7,7 @@ import io.factum.api.ExpectedVersion;
 import io.factum.api.ReadStreamResult;
 import io.factum.api.RecordedEvent;
 import io.factum.api.WrongExpectedVersionException;
+import io.factum.framework.CommandSupport.Loaded;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -64,42 +65,24 @@ public final class StreamCommandHandler<C, S, E> {
     public CommandResult<E> handle(CommandEnvelope<C> envelope) {
         String stream = Objects.requireNonNull(streamOf.apply(envelope.command()), "streamOf returned null");
         UUID firstEventId = CommandMetadata.eventId(envelope.commandId(), 0);
-        WrongExpectedVersionException conflict = null;
-        RetryPolicy retry = support.retry();
-        for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
-            if (attempt > 1) {
-                support.waitBefore(attempt);
-            }
-            Loaded<S> loaded = load(stream, firstEventId);
-            if (loaded.appliedAt() >= 0) {
-                return new CommandResult.AlreadyApplied<>(loaded.appliedAt());
-            }
-            Decision<E> decision = decider.decide(envelope.command(), loaded.state());
-            if (decision instanceof Decision.Reject<E> reject) {
-                return new CommandResult.Rejected<>(reject.error());
-            }
-            List<E> events = ((Decision.Accept<E>) decision).events();
-            if (events.isEmpty()) {
-                return new CommandResult.Applied<>(events, loaded.version(), attempt);
-            }
-            try {
-                AppendResult result = store.append(
-                        stream, expected(loaded.version()), support.encode(envelope, events, e -> List.of()));
-                if (!result.written()) {
-                    // The store found these very event ids at this version: a delivery that raced us.
-                    return new CommandResult.AlreadyApplied<>(result.streamVersion() - events.size() + 1);
-                }
-                return new CommandResult.Applied<>(events, result.streamVersion(), attempt);
-            } catch (WrongExpectedVersionException e) {
-                conflict = e;
-            }
-        }
-        throw new RetriesExhaustedException(
-                "stream '" + stream + "'", retry.maxAttempts(), Objects.requireNonNull(conflict));
-    }
+        return support.handle(
+                envelope,
+                decider,
+                new CommandSupport.Boundary<>() {
+                    @Override
+                    public Loaded<S> load() {
+                        return StreamCommandHandler.this.load(stream, firstEventId);
+                    }
 
-    /** The state folded from the stream, and the version of the command's first event if stored. */
-    private record Loaded<S>(S state, long version, long appliedAt) {}
+                    @Override
+                    public AppendResult append(List<E> events, Loaded<S> loaded) {
+                        return store.append(
+                                stream, expected(loaded.readAt()), support.encode(envelope, events, e -> List.of()));
+                    }
+                },
+                WrongExpectedVersionException.class,
+                "stream '" + stream + "'");
+    }
 
     private Loaded<S> load(String stream, UUID firstEventId) {
         S state = decider.initialState();
@@ -109,17 +92,18 @@ public final class StreamCommandHandler<C, S, E> {
         while (true) {
             ReadStreamResult result = store.readStream(stream, from, Direction.FORWARDS, page);
             if (!(result instanceof ReadStreamResult.Found found)) {
-                return new Loaded<>(state, -1, -1);
+                return new Loaded<>(state, -1, -1, -1);
             }
             for (RecordedEvent event : found.events()) {
                 if (event.eventId().equals(firstEventId)) {
-                    return new Loaded<>(state, event.version() - 1, event.version());
+                    return new Loaded<>(state, event.version() - 1, event.version() - 1, event.version());
                 }
                 state = decider.evolve(state, support.decode(event));
                 version = event.version();
             }
             if (found.endOfStream() || found.events().isEmpty()) {
-                return new Loaded<>(state, Math.max(version, found.lastStreamVersion()), -1);
+                long last = Math.max(version, found.lastStreamVersion());
+                return new Loaded<>(state, last, last, -1);
             }
             from = found.events().getLast().version() + 1;
         }

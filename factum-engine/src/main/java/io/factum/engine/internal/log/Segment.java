@@ -140,19 +140,33 @@ final class Segment implements Closeable {
             }
         }
         Start start = startFor(position);
+        return inPlaceOrCopying(start, cursor -> readAt(cursor, start, position));
+    }
+
+    /** A read through one cursor, run again on another when the first one's bytes were torn. */
+    @FunctionalInterface
+    private interface CursorRead<T> {
+        T read(FrameCursor cursor) throws IOException;
+    }
+
+    /**
+     * Runs {@code read} on a cursor that decodes cached bytes in place; when a cache block was
+     * recycled while it decoded (its result or its failure may come from torn bytes), runs it again
+     * on a cursor that copies.
+     */
+    private <T> T inPlaceOrCopying(Start start, CursorRead<T> read) throws IOException {
         FrameCursor inPlace = cursorAt(start, pointChunk(start), true);
         try {
-            RecordedEvent event = readAt(inPlace, start, position);
+            T result = read.read(inPlace);
             if (inPlace.windowsValid()) {
-                return event;
+                return result;
             }
         } catch (IOException | RuntimeException e) {
             if (inPlace.windowsValid()) {
                 throw e;
             }
         }
-        // A cache block was recycled while this read decoded it in place: read again, copying.
-        return readAt(cursorAt(start, POINT_CHUNK_BYTES, false), start, position);
+        return read.read(cursorAt(start, POINT_CHUNK_BYTES, false));
     }
 
     /**
@@ -198,18 +212,7 @@ final class Segment implements Closeable {
     long readBackwardStep(long from, int max, List<RecordedEvent> out) throws IOException {
         Start start = startFor(from);
         long lowest = Math.max(start.firstPosition(), from - max + 1);
-        List<RecordedEvent> ascending = null;
-        FrameCursor inPlace = cursorAt(start, pointChunk(start), true);
-        try {
-            ascending = interval(inPlace, start, lowest, from);
-        } catch (IOException | RuntimeException e) {
-            if (inPlace.windowsValid()) {
-                throw e;
-            }
-        }
-        if (ascending == null || !inPlace.windowsValid()) {
-            ascending = interval(cursorAt(start, POINT_CHUNK_BYTES, false), start, lowest, from);
-        }
+        List<RecordedEvent> ascending = inPlaceOrCopying(start, cursor -> interval(cursor, start, lowest, from));
         for (int i = ascending.size() - 1; i >= 0; i--) {
             out.add(ascending.get(i));
         }
