@@ -51,6 +51,9 @@ final class CommandSupport<E> {
          * when a concurrent write got there first.
          */
         AppendResult append(List<E> events, Loaded<S> loaded);
+
+        /** After {@link #append} stored the events; must not throw (the command is stored). */
+        default void appended(List<E> events, AppendResult result) {}
     }
 
     /**
@@ -89,6 +92,7 @@ final class CommandSupport<E> {
                     // The store found these very event ids written: a delivery that raced this one.
                     return new CommandResult.AlreadyApplied<>(result.streamVersion() - events.size() + 1);
                 }
+                boundary.appended(events, result);
                 return new CommandResult.Applied<>(events, result.streamVersion(), attempt);
             } catch (RuntimeException e) {
                 if (!conflictType.isInstance(e)) {

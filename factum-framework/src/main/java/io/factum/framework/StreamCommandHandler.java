@@ -1,29 +1,35 @@
 package io.factum.framework;
 
 import io.factum.api.AppendResult;
-import io.factum.api.Direction;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
-import io.factum.api.ReadStreamResult;
-import io.factum.api.RecordedEvent;
 import io.factum.api.WrongExpectedVersionException;
 import io.factum.framework.CommandSupport.Loaded;
+import io.factum.framework.EntityLoader.Load;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Handles commands whose consistency boundary is one stream: load the stream's events and fold
- * them into the state, decide, append the decided events with the version the state was read at;
- * when another writer appended in between, reload and decide again, as the {@link RetryPolicy}
- * allows.
+ * Handles commands whose consistency boundary is one stream: load the entity (its newest snapshot
+ * and the events after it, or all its events), decide, append the decided events with the version
+ * the state was read at; when another writer appended in between, reload and decide again, as the
+ * {@link RetryPolicy} allows. After a command, a snapshot is written when the {@link
+ * SnapshotPolicy} says it is due.
  *
  * <p>Idempotent per command id: the events of a command get ids derived from its id, so a second
  * delivery of a command that was stored is recognised, while loading, by its first event's id, and
- * answered {@link CommandResult.AlreadyApplied} without deciding again. (A delivery racing the
- * first one to the same version is recognised by the store itself, which treats the same ids at
- * the same version as a retry.)
+ * answered {@link CommandResult.AlreadyApplied} without deciding again. With snapshots, the ids of
+ * the newest events before a snapshot travel with it ({@link Builder#recentEventIds(int)}), so a
+ * redelivery is recognised when its events are among those or after the snapshot. (A delivery
+ * racing the first one to the same version is recognised by the store itself, which treats the
+ * same ids at the same version as a retry.)
  *
  * <p>Thread-safe, and stateless between calls: any number of threads may handle commands, for the
  * same stream or others; conflicts between them are what the retries resolve.
@@ -35,15 +41,30 @@ import java.util.function.Function;
 public final class StreamCommandHandler<C, S, E> {
 
     private final EventStore store;
-    private final Decider<C, S, E> decider;
     private final Function<? super C, String> streamOf;
+    private final Decider<C, S, E> decider;
     private final CommandSupport<E> support;
+    private final EntityLoader<S, E> loader;
+    private final @Nullable Snapshotter<S, E> snapshotter;
 
     private StreamCommandHandler(Builder<C, S, E> b) {
         this.store = b.store;
         this.decider = b.decider;
         this.streamOf = b.streamOf;
         this.support = b.support(b.codec);
+        SnapshotStore<S> snapshots =
+                b.snapshotCodec == null ? null : new SnapshotStore<>(b.store, b.snapshotCodec, b.snapshotStreamOf, 1);
+        this.loader = new EntityLoader<>(b.store, b.decider, support, snapshots, b.recentEventIds, b.nanoTime);
+        this.snapshotter = snapshots == null
+                ? null
+                : new Snapshotter<>(
+                        snapshots,
+                        b.snapshotPolicy,
+                        b.decider,
+                        b.snapshotExecutor,
+                        b.clock,
+                        b.nanoTime,
+                        b.recentEventIds);
     }
 
     /**
@@ -64,48 +85,83 @@ public final class StreamCommandHandler<C, S, E> {
      */
     public CommandResult<E> handle(CommandEnvelope<C> envelope) {
         String stream = Objects.requireNonNull(streamOf.apply(envelope.command()), "streamOf returned null");
-        UUID firstEventId = CommandMetadata.eventId(envelope.commandId(), 0);
         return support.handle(
                 envelope,
                 decider,
-                new CommandSupport.Boundary<>() {
-                    @Override
-                    public Loaded<S> load() {
-                        return StreamCommandHandler.this.load(stream, firstEventId);
-                    }
-
-                    @Override
-                    public AppendResult append(List<E> events, Loaded<S> loaded) {
-                        return store.append(
-                                stream, expected(loaded.readAt()), support.encode(envelope, events, e -> List.of()));
-                    }
-                },
+                new StreamBoundary(stream, envelope),
                 WrongExpectedVersionException.class,
                 "stream '" + stream + "'");
     }
 
-    private Loaded<S> load(String stream, UUID firstEventId) {
-        S state = decider.initialState();
-        long version = -1;
-        int page = store.limits().maxReadCount();
-        long from = 0;
-        while (true) {
-            ReadStreamResult result = store.readStream(stream, from, Direction.FORWARDS, page);
-            if (!(result instanceof ReadStreamResult.Found found)) {
-                return new Loaded<>(state, -1, -1, -1);
+    /** The entity's current state, loaded as a command would load it (from its snapshot if any). */
+    public EntityState<S> load(String stream) {
+        Load<S> load = loader.load(stream, null);
+        return new EntityState<>(load.state(), load.version());
+    }
+
+    /**
+     * Writes a snapshot of the entity now, whatever the policy says.
+     *
+     * @return the stream version the entity's newest snapshot reflects after the call (-1: the
+     *     stream has no events)
+     * @throws IllegalStateException when the handler was built without {@link
+     *     Builder#snapshots(SnapshotCodec, SnapshotPolicy)}
+     */
+    public long snapshot(String stream) {
+        if (snapshotter == null) {
+            throw new IllegalStateException("this handler keeps no snapshots: build it with snapshots(codec, policy)");
+        }
+        Load<S> load = loader.load(stream, null);
+        if (load.version() < 0 || load.eventsSinceSnapshot() == 0) {
+            return load.version();
+        }
+        List<UUID> recent = load.recent();
+        var snapshot = new SnapshotStore.Snapshot<>(load.state(), load.version(), recent.getLast(), recent);
+        snapshotter.write(stream, snapshot, load.snapshotStreamVersion());
+        return load.version();
+    }
+
+    /** What this handler's snapshots did (all zero without snapshots). */
+    public SnapshotStats snapshotStats() {
+        return snapshotter == null ? new SnapshotStats(0, 0, 0) : snapshotter.stats();
+    }
+
+    /** One command's attempts against its stream; the attempts run one after another. */
+    private final class StreamBoundary implements CommandSupport.Boundary<S, E> {
+        private final String stream;
+        private final CommandEnvelope<C> envelope;
+        private @Nullable Load<S> last;
+
+        StreamBoundary(String stream, CommandEnvelope<C> envelope) {
+            this.stream = stream;
+            this.envelope = envelope;
+        }
+
+        @Override
+        public Loaded<S> load() {
+            Load<S> load = loader.load(stream, CommandMetadata.eventId(envelope.commandId(), 0));
+            last = load;
+            if (load.appliedAt() >= 0) {
+                return new Loaded<>(load.state(), load.appliedAt() - 1, load.appliedAt() - 1, load.appliedAt());
             }
-            for (RecordedEvent event : found.events()) {
-                if (event.eventId().equals(firstEventId)) {
-                    return new Loaded<>(state, event.version() - 1, event.version() - 1, event.version());
-                }
-                state = decider.evolve(state, support.decode(event));
-                version = event.version();
+            return new Loaded<>(load.state(), load.version(), load.version(), -1);
+        }
+
+        @Override
+        public AppendResult append(List<E> events, Loaded<S> loaded) {
+            return store.append(stream, expected(loaded.readAt()), support.encode(envelope, events, e -> List.of()));
+        }
+
+        @Override
+        public void appended(List<E> events, AppendResult result) {
+            if (snapshotter == null || last == null) {
+                return;
             }
-            if (found.endOfStream() || found.events().isEmpty()) {
-                long last = Math.max(version, found.lastStreamVersion());
-                return new Loaded<>(state, last, last, -1);
+            List<UUID> ids = new ArrayList<>(events.size());
+            for (int i = 0; i < events.size(); i++) {
+                ids.add(CommandMetadata.eventId(envelope.commandId(), i));
             }
-            from = found.events().getLast().version() + 1;
+            snapshotter.afterCommand(stream, last, events, ids, result.streamVersion());
         }
     }
 
@@ -119,6 +175,13 @@ public final class StreamCommandHandler<C, S, E> {
         private final Decider<C, S, E> decider;
         private final EventCodec<E> codec;
         private final Function<? super C, String> streamOf;
+        private @Nullable SnapshotCodec<S> snapshotCodec;
+        private SnapshotPolicy snapshotPolicy = SnapshotPolicy.onDemand();
+        private Function<String, String> snapshotStreamOf = stream -> "snapshot-" + stream;
+        private Executor snapshotExecutor = Runnable::run;
+        private int recentEventIds = 256;
+        private Clock clock = Clock.systemUTC();
+        private LongSupplier nanoTime = System::nanoTime;
 
         private Builder(
                 EventStore store, Decider<C, S, E> decider, EventCodec<E> codec, Function<? super C, String> streamOf) {
@@ -130,6 +193,55 @@ public final class StreamCommandHandler<C, S, E> {
 
         @Override
         Builder<C, S, E> self() {
+            return this;
+        }
+
+        /**
+         * Keeps snapshots of the entities, written when {@code policy} says so (and on demand,
+         * through {@link StreamCommandHandler#snapshot(String)}), and loads entities from them.
+         */
+        public Builder<C, S, E> snapshots(SnapshotCodec<S> stateCodec, SnapshotPolicy policy) {
+            this.snapshotCodec = Objects.requireNonNull(stateCodec, "stateCodec");
+            this.snapshotPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** The stream an entity's snapshots live in (default: {@code "snapshot-" + stream}). */
+        public Builder<C, S, E> snapshotStream(Function<String, String> ofEntityStream) {
+            this.snapshotStreamOf = Objects.requireNonNull(ofEntityStream, "ofEntityStream");
+            return this;
+        }
+
+        /**
+         * Where due snapshots are written (default: on the thread that handled the command, after
+         * its append). An executor takes that write off the command's latency.
+         */
+        public Builder<C, S, E> snapshotsOn(Executor executor) {
+            this.snapshotExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * How many ids of the events before a snapshot it carries (default 256), so that a command
+         * redelivered after a snapshot of its own events is still recognised. 0 keeps none.
+         */
+        public Builder<C, S, E> recentEventIds(int count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("count must be >= 0, was " + count);
+            }
+            this.recentEventIds = count;
+            return this;
+        }
+
+        /** The wall clock the {@link SnapshotPolicy#every} policy reads (default: system UTC). */
+        public Builder<C, S, E> clock(Clock wallClock) {
+            this.clock = Objects.requireNonNull(wallClock, "wallClock");
+            return this;
+        }
+
+        /** The monotonic time source replay and snapshot costs are measured with. */
+        public Builder<C, S, E> nanoTime(LongSupplier source) {
+            this.nanoTime = Objects.requireNonNull(source, "source");
             return this;
         }
 

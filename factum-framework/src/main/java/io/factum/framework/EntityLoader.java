@@ -1,0 +1,185 @@
+package io.factum.framework;
+
+import io.factum.api.Direction;
+import io.factum.api.EventStore;
+import io.factum.api.ReadStreamResult;
+import io.factum.api.RecordedEvent;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Loads an entity of a stream: its newest usable snapshot, if any, plus the events after it,
+ * folded; or every event from the first. While folding it looks for a command's first event, to
+ * recognise a redelivered command, and it measures what the next snapshot decision needs.
+ */
+final class EntityLoader<S, E> {
+    private final EventStore store;
+    private final Decider<?, S, E> decider;
+    private final CommandSupport<E> support;
+    private final @Nullable SnapshotStore<S> snapshots;
+    private final int recentIds;
+    private final LongSupplier nanoTime;
+    private final System.Logger log = System.getLogger(EntityLoader.class.getName());
+
+    EntityLoader(
+            EventStore store,
+            Decider<?, S, E> decider,
+            CommandSupport<E> support,
+            @Nullable SnapshotStore<S> snapshots,
+            int recentIds,
+            LongSupplier nanoTime) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.decider = Objects.requireNonNull(decider, "decider");
+        this.support = Objects.requireNonNull(support, "support");
+        this.snapshots = snapshots;
+        this.recentIds = recentIds;
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+    }
+
+    /**
+     * One load of an entity.
+     *
+     * @param version the version of the last event folded (-1: none)
+     * @param appliedAt the version of {@code wanted} when the stream holds it (-1: it does not)
+     * @param snapshotStreamVersion the snapshot stream's version, for the next snapshot's append
+     * @param eventsSinceSnapshot how many events were folded beyond the snapshot (all of them
+     *     without one)
+     * @param replayNanos how long reading and folding those took
+     * @param oldestUnsnapshotted when the first of those was stored (null: there were none)
+     * @param recent the ids of the newest events, oldest first, at most the configured number
+     */
+    record Load<S>(
+            S state,
+            long version,
+            long appliedAt,
+            long snapshotStreamVersion,
+            long eventsSinceSnapshot,
+            long replayNanos,
+            @Nullable Instant oldestUnsnapshotted,
+            List<UUID> recent) {}
+
+    /** Loads the stream's entity; stops at {@code wanted} (a command's first event id) if it is met. */
+    Load<S> load(String stream, @Nullable UUID wanted) {
+        SnapshotStore.Latest<S> latest = snapshots == null ? null : snapshots.latest(stream);
+        long snapshotStreamVersion = latest == null ? -1 : latest.streamVersion();
+        if (latest != null && latest.ignored() != null) {
+            log.log(System.Logger.Level.DEBUG, "snapshot of {0} ignored: {1}", stream, latest.ignored());
+        }
+        long started = nanoTime.getAsLong();
+        Fold fold = null;
+        if (latest != null && latest.usable() != null) {
+            fold = fromSnapshot(stream, latest.usable(), wanted);
+        }
+        if (fold == null) {
+            fold = new Fold(decider.initialState(), -1, List.of(), wanted);
+            readFrom(stream, 0, fold);
+        }
+        return new Load<>(
+                fold.state,
+                fold.version,
+                fold.appliedAt,
+                snapshotStreamVersion,
+                fold.events,
+                nanoTime.getAsLong() - started,
+                fold.oldest,
+                List.copyOf(fold.recent));
+    }
+
+    /**
+     * The fold that continues from a snapshot, or null when the stream no longer holds the event
+     * the snapshot was taken at (the stream was deleted and written again, or truncated).
+     */
+    private @Nullable Fold fromSnapshot(String stream, SnapshotStore.Snapshot<S> snapshot, @Nullable UUID wanted) {
+        ReadStreamResult first = store.readStream(stream, snapshot.version(), Direction.FORWARDS, 1);
+        if (!(first instanceof ReadStreamResult.Found found)
+                || found.events().isEmpty()
+                || found.events().getFirst().version() != snapshot.version()
+                || !found.events().getFirst().eventId().equals(snapshot.eventId())) {
+            log.log(
+                    System.Logger.Level.DEBUG,
+                    "snapshot of {0} at version {1} ignored: the stream no longer holds that event",
+                    stream,
+                    snapshot.version());
+            return null;
+        }
+        Fold fold = new Fold(snapshot.state(), snapshot.version(), snapshot.recentEventIds(), wanted);
+        int at = wanted == null ? -1 : snapshot.recentEventIds().indexOf(wanted);
+        if (at >= 0) {
+            fold.appliedAt = snapshot.version() - (snapshot.recentEventIds().size() - 1 - at);
+            return fold;
+        }
+        readFrom(stream, snapshot.version() + 1, fold);
+        return fold;
+    }
+
+    private void readFrom(String stream, long from, Fold fold) {
+        int page = store.limits().maxReadCount();
+        while (true) {
+            ReadStreamResult result = store.readStream(stream, from, Direction.FORWARDS, page);
+            if (!(result instanceof ReadStreamResult.Found found)) {
+                return;
+            }
+            for (RecordedEvent event : found.events()) {
+                if (!fold.accept(event)) {
+                    return;
+                }
+            }
+            if (found.endOfStream() || found.events().isEmpty()) {
+                return;
+            }
+            from = found.events().getLast().version() + 1;
+        }
+    }
+
+    /** The state being folded; one per load. */
+    private final class Fold {
+        S state;
+        long version;
+        long appliedAt = -1;
+        long events;
+
+        @Nullable
+        Instant oldest;
+
+        final ArrayDeque<UUID> recent = new ArrayDeque<>();
+        private final @Nullable UUID wanted;
+
+        Fold(S state, long version, List<UUID> recent, @Nullable UUID wanted) {
+            this.state = state;
+            this.version = version;
+            this.wanted = wanted;
+            recent.forEach(this::remember);
+        }
+
+        /** Folds the event in; false when it is the wanted one, and loading stops. */
+        boolean accept(RecordedEvent event) {
+            if (event.eventId().equals(wanted)) {
+                appliedAt = event.version();
+                return false;
+            }
+            state = decider.evolve(state, support.decode(event));
+            version = event.version();
+            events++;
+            if (oldest == null) {
+                oldest = event.created();
+            }
+            remember(event.eventId());
+            return true;
+        }
+
+        private void remember(UUID id) {
+            if (recentIds == 0) {
+                return;
+            }
+            if (recent.size() == recentIds) {
+                recent.removeFirst();
+            }
+            recent.addLast(id);
+        }
+    }
+}
