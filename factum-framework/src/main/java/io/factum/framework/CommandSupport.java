@@ -106,11 +106,17 @@ final class CommandSupport<E> {
 
     /** The events as stored events of the command, each with the tags {@code tagsOf} gives it. */
     List<EventData> encode(CommandEnvelope<?> envelope, List<E> events, Function<? super E, List<String>> tagsOf) {
-        byte[] metadata = CommandMetadata.json(envelope);
         ContentType contentType = codec.isJson() ? ContentType.JSON : ContentType.BINARY;
+        byte[] metadata = null;
+        int metadataVersion = 0;
         List<EventData> out = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
             E event = events.get(i);
+            int version = codec.schemaVersionOf(event);
+            if (metadata == null || version != metadataVersion) {
+                metadata = CommandMetadata.json(envelope, version);
+                metadataVersion = version;
+            }
             out.add(new EventData(
                     CommandMetadata.eventId(envelope.commandId(), i),
                     codec.typeOf(event),
@@ -122,9 +128,10 @@ final class CommandSupport<E> {
         return out;
     }
 
-    E decode(RecordedEvent event) {
+    /** The domain events a stored event stands for (several when an upcaster split it). */
+    List<E> decode(RecordedEvent event) {
         try {
-            return codec.decode(event.type(), event.data());
+            return codec.decode(event.type(), CommandMetadata.schemaVersion(event.metadata()), event.data());
         } catch (RuntimeException e) {
             throw new UndecodableEventException(event.stream(), event.version(), event.type(), e);
         }

@@ -162,7 +162,9 @@ final class EntityLoader<S, E> {
                 appliedAt = event.version();
                 return false;
             }
-            state = decider.evolve(state, support.decode(event));
+            for (E domainEvent : support.decode(event)) {
+                state = decider.evolve(state, domainEvent);
+            }
             version = event.version();
             events++;
             if (oldest == null) {

@@ -1,8 +1,12 @@
 package io.factum.framework;
 
+import java.util.List;
+
 /**
- * How domain events become stored events and back: a type name and bytes. The framework adds the
- * event id, the metadata (correlation and causation) and the content type itself.
+ * How domain events become stored events and back: a type name, a schema version and bytes. The
+ * framework adds the event id, the metadata (correlation, causation, the schema version when it
+ * is not 1) and the content type itself. {@link JacksonEventCodec} is the ready-made one, with
+ * upcasting; a hand-written codec implements the first three methods.
  *
  * @param <E> events
  */
@@ -15,11 +19,31 @@ public interface EventCodec<E> {
     byte[] encode(E event);
 
     /**
-     * The domain event stored with this type and data.
+     * The domain event stored with this type and data at the current schema version.
      *
      * @throws IllegalArgumentException when the type is unknown or the data does not decode
      */
     E decode(String type, byte[] data);
+
+    /** The schema version {@link #encode} writes {@code event} at (default 1). */
+    default int schemaVersionOf(E event) {
+        return 1;
+    }
+
+    /**
+     * The domain events a stored event of this type, schema version and data stands for: one,
+     * or several when an upcaster split an old event. The default reads version 1 only.
+     *
+     * @throws IllegalArgumentException when the type or version is unknown or the data does not
+     *     decode
+     */
+    default List<E> decode(String type, int schemaVersion, byte[] data) {
+        if (schemaVersion != 1) {
+            throw new IllegalArgumentException(
+                    type + " is stored at schema version " + schemaVersion + "; this codec reads version 1 only");
+        }
+        return List.of(decode(type, data));
+    }
 
     /** Whether {@link #encode} writes JSON; stored events are marked so. */
     default boolean isJson() {

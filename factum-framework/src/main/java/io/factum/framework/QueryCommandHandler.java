@@ -109,7 +109,9 @@ public final class QueryCommandHandler<C, S, E> {
                 if (event.eventId().equals(firstEventId)) {
                     return new Loaded<>(state, read.headPosition(), -1, event.version());
                 }
-                state = decider.evolve(state, support.decode(event));
+                for (E domainEvent : support.decode(event)) {
+                    state = decider.evolve(state, domainEvent);
+                }
             }
             // A full page may have more after it; each page starts after the previous one's last
             // match, so together the pages saw every match up to the last page's head.
