@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
             DeleteCommand.class,
             VerifyCommand.class,
             StatsCommand.class,
+            MigrateCommand.class,
             HelpCommand.class
         },
         footer = {
@@ -54,6 +55,7 @@ import picocli.CommandLine.Spec;
             "  factum read-query 'type=StudentEnrolled,tag=course:7'",
             "  factum tail orders-1 --from-start",
             "  factum read orders-1 --url kurrentdb://localhost:2113?tls=false",
+            "  factum migrate accounts-v2 --from account- --to acct2-",
             "",
             "Exit codes: 0 success, 1 operation failed (conflict, not found, damaged or locked store,"
                     + " I/O error), 2 bad command line or input (nothing was changed).",

@@ -194,18 +194,21 @@ class JacksonEventCodecTest {
         }
     }
 
+    /** A store whose ledger-1 starts with an OpenedWithDeposit of 3, then holds {@code more}. */
+    private static InMemoryEventStore oldLedger(EventData... more) {
+        var store = new InMemoryEventStore();
+        List<EventData> events = new java.util.ArrayList<>();
+        events.add(EventData.json(UUID.randomUUID(), "OpenedWithDeposit", "{\"owner\":\"ann\",\"amount\":3}", "{}"));
+        events.addAll(List.of(more));
+        store.append("ledger-1", ExpectedVersion.noStream(), events);
+        return store;
+    }
+
     @Test
     void theHandlerStoresTheSchemaVersionAndFoldsOldEventsLifted() {
-        var store = new InMemoryEventStore();
-        String meta = "{\"$schemaVersion\":1}";
-        store.append(
-                "ledger-1",
-                ExpectedVersion.noStream(),
-                List.of(
-                        EventData.json(
-                                UUID.randomUUID(), "OpenedWithDeposit", "{\"owner\":\"ann\",\"amount\":3}", "{}"),
-                        EventData.json(UUID.randomUUID(), "MoneyWithdrawn", "{\"cents\":50}", "{}"),
-                        EventData.json(UUID.randomUUID(), "Deposited", "{\"amount\":1}", meta)));
+        var store = oldLedger(
+                EventData.json(UUID.randomUUID(), "MoneyWithdrawn", "{\"cents\":50}", "{}"),
+                EventData.json(UUID.randomUUID(), "Deposited", "{\"amount\":1}", "{\"$schemaVersion\":1}"));
         var strict = JacksonEventCodec.of(history()
                 .schema("Deposited", 3, "{\"properties\": {\"cents\": {\"minimum\": 1}}}")
                 .build());
@@ -224,5 +227,28 @@ class JacksonEventCodecTest {
                 .isInstanceOf(EventSchemaViolationException.class)
                 .hasMessageContaining("/cents: must have a minimum value of 1");
         assertThat(handler.load("ledger-1").version()).as("nothing stored").isEqualTo(3);
+    }
+
+    @Test
+    void aMigrationWithTheUpcastingTransformWritesCurrentVersionsOnly() {
+        var store = oldLedger(
+                EventData.json(UUID.randomUUID(), "Deposited", "{\"amount\":1}", "{\"$correlationId\":\"x\"}"));
+        var transform =
+                new UpcastingTransform<>(codec, s -> s.startsWith("ledger-") ? "ledger2-" + s.substring(7) : null);
+
+        var report = io.factum.framework.migration.Migration.builder(store, "bake", transform)
+                .build()
+                .run();
+
+        assertThat(report.written()).isEqualTo(3);
+        List<RecordedEvent> copied =
+                ((ReadStreamResult.Found) store.readStream("ledger2-1", 0, Direction.FORWARDS, 10)).events();
+        assertThat(copied).extracting(RecordedEvent::type).containsExactly("Opened", "Deposited", "Deposited");
+        assertThat(copied.get(2).dataAsString()).isEqualTo("{\"cents\":100,\"currency\":\"EUR\"}");
+        assertThat(copied.get(2).metadataAsString()).contains("\"$correlationId\":\"x\"", "\"$schemaVersion\":3");
+        assertThat(copied.get(0).metadataAsString()).doesNotContain("$schemaVersion");
+        var handler = StreamCommandHandler.builder(store, new Ledger(), codec, cents -> "ledger2-1")
+                .build();
+        assertThat(handler.load("ledger2-1")).isEqualTo(new EntityState<>(400L, 2));
     }
 }
