@@ -1,10 +1,8 @@
 package io.factum.framework;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
@@ -15,10 +13,9 @@ import java.util.UUID;
  * {@code $schemaVersion} when the event's schema version is not 1.
  */
 final class CommandMetadata {
-    static final String SCHEMA_VERSION = "$schemaVersion";
+    static final String SCHEMA_VERSION = EventMetadata.SCHEMA_VERSION;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final byte[] SCHEMA_VERSION_KEY = ("\"" + SCHEMA_VERSION + "\"").getBytes(StandardCharsets.UTF_8);
 
     private CommandMetadata() {}
 
@@ -43,32 +40,7 @@ final class CommandMetadata {
         }
     }
 
-    /**
-     * The schema version a stored event's metadata names; 1 when it names none (or is not JSON:
-     * metadata written by other tools is theirs).
-     */
     static int schemaVersion(byte[] metadata) {
-        if (!contains(metadata, SCHEMA_VERSION_KEY)) {
-            return 1; // the common case, without parsing
-        }
-        try {
-            JsonNode version = JSON.readTree(metadata).path(SCHEMA_VERSION);
-            return version.canConvertToInt() ? version.asInt() : 1;
-        } catch (IOException e) {
-            return 1;
-        }
-    }
-
-    private static boolean contains(byte[] bytes, byte[] part) {
-        outer:
-        for (int i = 0; i <= bytes.length - part.length; i++) {
-            for (int j = 0; j < part.length; j++) {
-                if (bytes[i + j] != part[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
+        return EventMetadata.schemaVersion(metadata);
     }
 }

@@ -1,0 +1,263 @@
+package io.factum.framework.projection;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/**
+ * Exactly-once effects in PostgreSQL: each commit runs the handler's changes, records dead
+ * letters and moves the partition's checkpoint in one transaction, so after any crash the read
+ * model and the checkpoint agree. The checkpoint moves only from where this instance left it
+ * ({@code UPDATE ... WHERE position = ?}), which fences off an instance that lost its partition
+ * and does not know it yet.
+ *
+ * <p>Tables (created if missing): {@code factum_projection_checkpoints} and {@code
+ * factum_projection_dead_letters}, keyed by projection name. Each partition uses a connection of
+ * its own from the data source.
+ */
+public final class JdbcProjectionSink<E> implements ProjectionSink<E> {
+
+    /** Empties the read model's tables for a rebuild, inside the reset's transaction. */
+    @FunctionalInterface
+    public interface Reset {
+        void reset(Connection transaction) throws SQLException;
+    }
+
+    private final DataSource dataSource;
+    private final JdbcEventHandler<E> handler;
+    private final Reset reset;
+    private String projection = "";
+    private Connection[] connections = new Connection[0];
+
+    public JdbcProjectionSink(DataSource dataSource, JdbcEventHandler<E> handler, Reset reset) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.reset = Objects.requireNonNull(reset, "reset");
+    }
+
+    @Override
+    public void open(String name, int partitions) throws SQLException {
+        this.projection = name;
+        this.connections = new Connection[partitions];
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                // Instances starting together would otherwise race to create the same tables.
+                s.execute("SELECT pg_advisory_xact_lock(hashtext('factum_projection_tables'))");
+                s.execute("CREATE TABLE IF NOT EXISTS factum_projection_checkpoints (projection text NOT NULL,"
+                        + " partition int NOT NULL, position bigint NOT NULL, PRIMARY KEY (projection, partition))");
+                s.execute("CREATE TABLE IF NOT EXISTS factum_projection_dead_letters (projection text NOT NULL,"
+                        + " partition int NOT NULL, stream text NOT NULL, position bigint NOT NULL, error text,"
+                        + " parked_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (projection, position))");
+            }
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO factum_projection_checkpoints" + " VALUES (?, ?, -1) ON CONFLICT DO NOTHING")) {
+                for (int p = 0; p < partitions; p++) {
+                    insert.setString(1, name);
+                    insert.setInt(2, p);
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+            c.commit();
+        }
+    }
+
+    @Override
+    public long checkpoint(int partition) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement q = c.prepareStatement(
+                        "SELECT position FROM factum_projection_checkpoints WHERE projection = ? AND partition = ?")) {
+            q.setString(1, projection);
+            q.setInt(2, partition);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters(int partition) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT stream, position, error FROM"
+                        + " factum_projection_dead_letters WHERE projection = ? AND partition = ? ORDER BY position")) {
+            q.setString(1, projection);
+            q.setInt(2, partition);
+            List<DeadLetter> out = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new DeadLetter(partition, rs.getString(1), rs.getLong(2), rs.getString(3)));
+                }
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public void commit(int partition, List<Step<E>> steps, long from, long to) throws Exception {
+        Connection c = connection(partition);
+        try {
+            int end = steps.size();
+            int failed = -1;
+            Exception cause = null;
+            while (true) {
+                Failure failure = run(c, partition, steps.subList(0, end));
+                if (failure == null) {
+                    break;
+                }
+                c.rollback();
+                if (!c.isValid(2)) {
+                    throw new SQLException("the connection broke while handling an event", failure.cause());
+                }
+                failed = failure.index();
+                cause = failure.cause();
+                end = failure.index();
+                if (end == 0) {
+                    throw new HandlerFailedException(0, cause);
+                }
+            }
+            moveCheckpoint(
+                    c,
+                    partition,
+                    from,
+                    end == steps.size() ? to : steps.get(end - 1).recorded().position());
+            c.commit();
+            if (failed >= 0) {
+                throw new HandlerFailedException(failed, Objects.requireNonNull(cause));
+            }
+        } catch (SQLException | CheckpointMovedException | RuntimeException e) {
+            abandon(partition, c);
+            throw e;
+        }
+    }
+
+    private record Failure(int index, Exception cause) {}
+
+    /** Runs the steps in the open transaction; the first handler failure, or null. */
+    private Failure run(Connection c, int partition, List<Step<E>> steps) throws SQLException {
+        for (int i = 0; i < steps.size(); i++) {
+            Step<E> step = steps.get(i);
+            try {
+                switch (step) {
+                    case Step.Handle<E> h -> handle(c, h.recorded(), h.events());
+                    case Step.Park<E> p -> park(c, partition, p.recorded(), p.error());
+                    case Step.Hold<E> h -> park(c, partition, h.recorded(), null);
+                    case Step.Release<E> r -> {
+                        handle(c, r.recorded(), r.events());
+                        release(c, r.recorded().position());
+                    }
+                }
+            } catch (SQLException e) {
+                if (step instanceof Step.Handle<E> || step instanceof Step.Release<E>) {
+                    return new Failure(i, e);
+                }
+                throw e;
+            } catch (Exception e) {
+                return new Failure(i, e);
+            }
+        }
+        return null;
+    }
+
+    private void handle(Connection c, io.factum.api.RecordedEvent recorded, List<E> events) throws Exception {
+        for (E event : events) {
+            handler.handle(c, new EventEnvelope<>(event, recorded));
+        }
+    }
+
+    private void park(Connection c, int partition, io.factum.api.RecordedEvent recorded, String error)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO factum_projection_dead_letters"
+                + " (projection, partition, stream, position, error) VALUES (?, ?, ?, ?, ?)"
+                + " ON CONFLICT (projection, position) DO UPDATE SET error = excluded.error")) {
+            s.setString(1, projection);
+            s.setInt(2, partition);
+            s.setString(3, recorded.stream());
+            s.setLong(4, recorded.position());
+            s.setString(5, error);
+            s.executeUpdate();
+        }
+    }
+
+    private void release(Connection c, long position) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "DELETE FROM factum_projection_dead_letters WHERE projection = ? AND position = ?")) {
+            s.setString(1, projection);
+            s.setLong(2, position);
+            s.executeUpdate();
+        }
+    }
+
+    private void moveCheckpoint(Connection c, int partition, long from, long to)
+            throws SQLException, CheckpointMovedException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE factum_projection_checkpoints SET position = ?"
+                + " WHERE projection = ? AND partition = ? AND position = ?")) {
+            s.setLong(1, to);
+            s.setString(2, projection);
+            s.setInt(3, partition);
+            s.setLong(4, from);
+            if (s.executeUpdate() != 1) {
+                c.rollback();
+                throw new CheckpointMovedException(projection, partition, from);
+            }
+        }
+    }
+
+    private synchronized Connection connection(int partition) throws SQLException {
+        Connection c = connections[partition];
+        if (c == null || c.isClosed()) {
+            c = dataSource.getConnection();
+            c.setAutoCommit(false);
+            connections[partition] = c;
+        }
+        return c;
+    }
+
+    /** Rolls back and closes a connection after a failure; the next commit opens a new one. */
+    private synchronized void abandon(int partition, Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // closing below is what matters
+        }
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // nothing more to do with a broken connection
+        }
+        connections[partition] = null;
+    }
+
+    @Override
+    public void reset() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement d =
+                            c.prepareStatement("DELETE FROM factum_projection_dead_letters WHERE projection = ?");
+                    PreparedStatement u = c.prepareStatement(
+                            "UPDATE factum_projection_checkpoints SET position = -1 WHERE projection = ?")) {
+                d.setString(1, projection);
+                d.executeUpdate();
+                u.setString(1, projection);
+                u.executeUpdate();
+            }
+            reset.reset(c);
+            c.commit();
+        }
+    }
+
+    /** Closes the partitions' connections. */
+    public synchronized void close() {
+        for (int p = 0; p < connections.length; p++) {
+            if (connections[p] != null) {
+                abandon(p, connections[p]);
+            }
+        }
+    }
+}
