@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The options every command handler takes: how often it decides again after a conflict and how
@@ -15,6 +16,8 @@ public abstract class CommandHandlerBuilder<B extends CommandHandlerBuilder<B>> 
     private RetryPolicy retry = RetryPolicy.DEFAULT;
     private Supplier<? extends RandomGenerator> random = ThreadLocalRandom::current;
     private Pause pause = Pause.sleeping();
+    private Telemetry telemetry = Telemetry.none();
+    private @Nullable String name;
 
     CommandHandlerBuilder() {}
 
@@ -37,7 +40,25 @@ public abstract class CommandHandlerBuilder<B extends CommandHandlerBuilder<B>> 
         return self();
     }
 
-    <E> CommandSupport<E> support(EventCodec<E> codec) {
-        return new CommandSupport<>(codec, retry, random, pause);
+    /**
+     * Spans and meters (default: none). Each command is a span {@code command <Type>} (with an
+     * {@code append} span inside), its events carry the span's W3C {@code traceparent}, and the
+     * registry gets {@code factum.command} (a timer tagged {@code handler} and {@code outcome})
+     * and {@code factum.command.conflicts}.
+     */
+    public B telemetry(Telemetry reporting) {
+        this.telemetry = Objects.requireNonNull(reporting, "reporting");
+        return self();
+    }
+
+    /** The handler's name in spans and meters (default: the decider's class name). */
+    public B name(String handlerName) {
+        this.name = Objects.requireNonNull(handlerName, "handlerName");
+        return self();
+    }
+
+    <E> CommandSupport<E> support(EventCodec<E> codec, Object decider) {
+        String named = name != null ? name : decider.getClass().getSimpleName();
+        return new CommandSupport<>(codec, retry, random, pause, telemetry, named);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -25,14 +26,18 @@ final class CommandMetadata {
         return UUID.nameUUIDFromBytes(name);
     }
 
-    /** The metadata of an event of the command at {@code schemaVersion}, as UTF-8 JSON. */
-    static byte[] json(CommandEnvelope<?> envelope, int schemaVersion) {
+    /**
+     * The metadata of an event of the command at {@code schemaVersion}, with the trace context
+     * it was written in, as UTF-8 JSON.
+     */
+    static byte[] json(CommandEnvelope<?> envelope, int schemaVersion, Map<String, String> traceContext) {
         ObjectNode meta = JSON.createObjectNode()
                 .put("$correlationId", envelope.correlationId())
                 .put("$causationId", envelope.commandId().toString());
         if (schemaVersion != 1) {
             meta.put(SCHEMA_VERSION, schemaVersion);
         }
+        traceContext.forEach(meta::put);
         try {
             return JSON.writeValueAsBytes(meta);
         } catch (JsonProcessingException e) {

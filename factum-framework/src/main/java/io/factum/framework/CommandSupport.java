@@ -4,6 +4,10 @@ import io.factum.api.AppendResult;
 import io.factum.api.ContentType;
 import io.factum.api.EventData;
 import io.factum.api.RecordedEvent;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -22,12 +26,22 @@ final class CommandSupport<E> {
     private final RetryPolicy retry;
     private final Supplier<? extends RandomGenerator> random;
     private final Pause pause;
+    private final Telemetry telemetry;
+    private final String name;
 
-    CommandSupport(EventCodec<E> codec, RetryPolicy retry, Supplier<? extends RandomGenerator> random, Pause pause) {
+    CommandSupport(
+            EventCodec<E> codec,
+            RetryPolicy retry,
+            Supplier<? extends RandomGenerator> random,
+            Pause pause,
+            Telemetry telemetry,
+            String name) {
         this.codec = Objects.requireNonNull(codec, "codec");
         this.retry = Objects.requireNonNull(retry, "retry");
         this.random = Objects.requireNonNull(random, "random");
         this.pause = Objects.requireNonNull(pause, "pause");
+        this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+        this.name = Objects.requireNonNull(name, "name");
     }
 
     /**
@@ -69,6 +83,53 @@ final class CommandSupport<E> {
             Boundary<S, E> boundary,
             Class<? extends RuntimeException> conflictType,
             String described) {
+        Span span = telemetry
+                .tracer()
+                .spanBuilder("command " + envelope.command().getClass().getSimpleName())
+                .setAttribute("factum.handler", name)
+                .setAttribute("factum.command.id", envelope.commandId().toString())
+                .setAttribute("factum.correlation.id", envelope.correlationId())
+                .setAttribute("factum.boundary", described)
+                .startSpan();
+        long started = System.nanoTime();
+        String outcome = "failed";
+        try (Scope scope = span.makeCurrent()) {
+            CommandResult<E> result = attempts(envelope, decider, boundary, conflictType, described, span);
+            outcome = switch (result) {
+                case CommandResult.Applied<E> a -> a.events().isEmpty() ? "unchanged" : "applied";
+                case CommandResult.AlreadyApplied<E> a -> "already_applied";
+                case CommandResult.Rejected<E> r -> "rejected";
+            };
+            return result;
+        } catch (RetriesExhaustedException e) {
+            outcome = "retries_exhausted";
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR);
+            throw e;
+        } catch (RuntimeException e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR);
+            throw e;
+        } finally {
+            span.setAttribute("factum.outcome", outcome);
+            span.end();
+            telemetry.time(
+                    "factum.command",
+                    Duration.ofNanos(System.nanoTime() - started),
+                    "handler",
+                    name,
+                    "outcome",
+                    outcome);
+        }
+    }
+
+    private <C, S> CommandResult<E> attempts(
+            CommandEnvelope<C> envelope,
+            Decider<C, S, E> decider,
+            Boundary<S, E> boundary,
+            Class<? extends RuntimeException> conflictType,
+            String described,
+            Span span) {
         RuntimeException conflict = null;
         for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
             if (attempt > 1) {
@@ -86,8 +147,9 @@ final class CommandSupport<E> {
             if (events.isEmpty()) {
                 return new CommandResult.Applied<>(events, loaded.unchangedVersion(), attempt);
             }
+            span.setAttribute("factum.attempts", attempt);
             try {
-                AppendResult result = boundary.append(events, loaded);
+                AppendResult result = append(boundary, events, loaded);
                 if (!result.written()) {
                     // The store found these very event ids written: a delivery that raced this one.
                     return new CommandResult.AlreadyApplied<>(result.streamVersion() - events.size() + 1);
@@ -99,9 +161,24 @@ final class CommandSupport<E> {
                     throw e;
                 }
                 conflict = e;
+                telemetry.count("factum.command.conflicts", "handler", name);
             }
         }
         throw new RetriesExhaustedException(described, retry.maxAttempts(), Objects.requireNonNull(conflict));
+    }
+
+    private <S> AppendResult append(Boundary<S, E> boundary, List<E> events, Loaded<S> loaded) {
+        Span span = telemetry.tracer().spanBuilder("append").startSpan();
+        try (Scope scope = span.makeCurrent()) {
+            AppendResult result = boundary.append(events, loaded);
+            span.setAttribute("factum.position", result.position());
+            return result;
+        } catch (RuntimeException e) {
+            span.recordException(e);
+            throw e;
+        } finally {
+            span.end();
+        }
     }
 
     /** The events as stored events of the command, each with the tags {@code tagsOf} gives it. */
@@ -114,7 +191,7 @@ final class CommandSupport<E> {
             E event = events.get(i);
             int version = codec.schemaVersionOf(event);
             if (metadata == null || version != metadataVersion) {
-                metadata = CommandMetadata.json(envelope, version);
+                metadata = CommandMetadata.json(envelope, version, Telemetry.traceContext(Span.current()));
                 metadataVersion = version;
             }
             out.add(new EventData(

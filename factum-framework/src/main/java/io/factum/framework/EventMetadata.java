@@ -38,6 +38,18 @@ public final class EventMetadata {
         return parse(metadata).path(CAUSATION_ID).asText("");
     }
 
+    /** The W3C {@code traceparent} and {@code tracestate} the metadata carries (empty: none). */
+    public static java.util.Map<String, String> traceContext(byte[] metadata) {
+        java.util.Map<String, String> out = new java.util.HashMap<>(2);
+        JsonNode node = parse(metadata);
+        for (String key : new String[] {"traceparent", "tracestate"}) {
+            if (node.path(key).isTextual()) {
+                out.put(key, node.get(key).asText());
+            }
+        }
+        return out;
+    }
+
     private static JsonNode parse(byte[] metadata) {
         if (metadata.length == 0) {
             return JSON.missingNode();

@@ -54,7 +54,7 @@ public final class QueryCommandHandler<C, S, E> {
         this.queryOf = b.queryOf;
         this.streamOf = Objects.requireNonNull(b.streamOf, "streamOf: name the stream each decision's events go to");
         this.tagsOf = Objects.requireNonNull(b.tagsOf, "tagsOf: name the tags each decided event carries");
-        this.support = b.support(b.codec);
+        this.support = b.support(b.codec, b.decider);
     }
 
     /**

@@ -51,7 +51,7 @@ public final class StreamCommandHandler<C, S, E> {
         this.store = b.store;
         this.decider = b.decider;
         this.streamOf = b.streamOf;
-        this.support = b.support(b.codec);
+        this.support = b.support(b.codec, b.decider);
         SnapshotStore<S> snapshots =
                 b.snapshotCodec == null ? null : new SnapshotStore<>(b.store, b.snapshotCodec, b.snapshotStreamOf, 1);
         this.loader = new EntityLoader<>(b.store, b.decider, support, snapshots, b.recentEventIds, b.nanoTime);

@@ -110,8 +110,16 @@ final class PartitionWorker<E> implements Runnable {
         return lost;
     }
 
-    /** Enqueues an event (waiting while the queue is full); false once the worker stops. */
-    boolean offer(RecordedEvent event) throws InterruptedException {
+    /**
+     * Enqueues an event a reader of generation {@code generation} read (waiting while the queue
+     * is full); false once the worker stops.
+     */
+    boolean offer(int generation, RecordedEvent event) throws InterruptedException {
+        if (generation < firstGeneration) {
+            // A reader started before this worker, and already past events of this partition it
+            // skipped: taking this one would make those look enqueued. The new reader brings them.
+            return true;
+        }
         if (event.position() <= enqueuedThrough) {
             return true; // seen already (the reader restarted from an earlier position)
         }

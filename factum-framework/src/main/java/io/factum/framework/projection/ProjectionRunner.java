@@ -291,7 +291,7 @@ public final class ProjectionRunner<E> implements AutoCloseable {
                 PartitionWorker<E> worker = workers.get(partitionOf(event.stream()));
                 if (worker != null) {
                     try {
-                        worker.offer(event);
+                        worker.offer(gen, event);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
@@ -406,6 +406,14 @@ public final class ProjectionRunner<E> implements AutoCloseable {
                 out.add(new PartitionStatus(p, false, "", processedThrough(p), 0, 0));
             }
         }
+        return out;
+    }
+
+    /** The partitions this instance runs (no store or database reads, unlike {@link #status()}). */
+    public List<PartitionStatus> localStatus() {
+        List<PartitionStatus> out = new ArrayList<>();
+        workers.forEach((p, w) ->
+                out.add(new PartitionStatus(p, true, instance, w.processedThrough(), w.queued(), w.parkedStreams())));
         return out;
     }
 
