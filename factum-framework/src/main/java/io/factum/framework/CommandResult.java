@@ -15,9 +15,11 @@ public sealed interface CommandResult<E>
      * The command was decided and its events stored (none when it changed nothing).
      *
      * @param streamVersion the stream's version after the append (-1: the stream does not exist)
+     * @param position the {@code $all} position of the last event stored (-1: none was), what
+     *     a caller waits for on a read model to read its own write
      * @param attempts how many times it was decided (more than 1 after concurrent writes)
      */
-    record Applied<E>(List<E> events, long streamVersion, int attempts) implements CommandResult<E> {
+    record Applied<E>(List<E> events, long streamVersion, long position, int attempts) implements CommandResult<E> {
         public Applied {
             events = List.copyOf(events);
         }

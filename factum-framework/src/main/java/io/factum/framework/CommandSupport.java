@@ -145,7 +145,7 @@ final class CommandSupport<E> {
             }
             List<E> events = ((Decision.Accept<E>) decision).events();
             if (events.isEmpty()) {
-                return new CommandResult.Applied<>(events, loaded.unchangedVersion(), attempt);
+                return new CommandResult.Applied<>(events, loaded.unchangedVersion(), -1, attempt);
             }
             span.setAttribute("factum.attempts", attempt);
             try {
@@ -155,7 +155,7 @@ final class CommandSupport<E> {
                     return new CommandResult.AlreadyApplied<>(result.streamVersion() - events.size() + 1);
                 }
                 boundary.appended(events, result);
-                return new CommandResult.Applied<>(events, result.streamVersion(), attempt);
+                return new CommandResult.Applied<>(events, result.streamVersion(), result.position(), attempt);
             } catch (RuntimeException e) {
                 if (!conflictType.isInstance(e)) {
                     throw e;

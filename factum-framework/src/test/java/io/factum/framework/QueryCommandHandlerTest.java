@@ -69,7 +69,7 @@ class QueryCommandHandlerTest {
             CommandEnvelope<Enroll> enroll = CommandEnvelope.of(new Enroll("cs101", "ada"));
 
             assertThat(handler.handle(enroll))
-                    .isEqualTo(new CommandResult.Applied<>(List.of(new Enrolled("cs101", "ada")), 0, 1));
+                    .isEqualTo(new CommandResult.Applied<>(List.of(new Enrolled("cs101", "ada")), 0, 0, 1));
             RecordedEvent event = enrolled("cs101").get(0);
             assertThat(event.stream()).isEqualTo("student-ada");
             assertThat(event.tags()).containsExactly("course:cs101", "student:ada");

@@ -78,7 +78,7 @@ class StreamCommandHandlerTest {
 
             CommandResult<Account.Event> result = handler.handle(open);
 
-            assertThat(result).isEqualTo(new CommandResult.Applied<>(List.of(new Opened("a")), 0, 1));
+            assertThat(result).isEqualTo(new CommandResult.Applied<>(List.of(new Opened("a")), 0, 0, 1));
             RecordedEvent event = stored("account-a").get(0);
             assertThat(event.type()).isEqualTo("Opened");
             assertThat(event.eventId()).isEqualTo(CommandMetadata.eventId(open.commandId(), 0));
@@ -86,7 +86,7 @@ class StreamCommandHandlerTest {
             assertThat(event.metadataAsString())
                     .isEqualTo("{\"$correlationId\":\"transfer-7\",\"$causationId\":\"" + open.commandId() + "\"}");
             assertThat(handler.handle(CommandEnvelope.of(new Deposit("a", 50))))
-                    .isEqualTo(new CommandResult.Applied<>(List.of(new Deposited(50)), 1, 1));
+                    .isEqualTo(new CommandResult.Applied<>(List.of(new Deposited(50)), 1, 1, 1));
         }
 
         @Test
@@ -99,7 +99,7 @@ class StreamCommandHandlerTest {
             assertThat(stored("account-a")).hasSize(1);
             assertThat(handler.handle(CommandEnvelope.of(new Open("a"))))
                     .as("accepted, nothing to write")
-                    .isEqualTo(new CommandResult.Applied<>(List.of(), 0, 1));
+                    .isEqualTo(new CommandResult.Applied<>(List.of(), 0, -1, 1));
         }
 
         @Test
