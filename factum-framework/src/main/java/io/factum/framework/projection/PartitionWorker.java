@@ -158,6 +158,7 @@ final class PartitionWorker<E> implements Runnable {
             while (!stopping && !lost) {
                 Object first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    saveIfIdle(); // the last mark may have come too soon after a commit to save
                     continue;
                 }
                 items.add(first);
