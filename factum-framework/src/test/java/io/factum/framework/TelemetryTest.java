@@ -151,4 +151,31 @@ class TelemetryTest {
         }
         assertThat(List.of(head)).isNotEmpty();
     }
+
+    @Test
+    void aTracedProjectionHandlerContinuesTheTraceOfTheCommandThatWroteTheEvent() throws Exception {
+        handler().handle(CommandEnvelope.of(new Account.Open("d")));
+        long head = store.headPosition();
+        var model = new ProjectionRunnerTest.Balances();
+        var traced = io.factum.framework.projection.ProjectionTracing.traced(
+                Telemetry.of(otel, null), "balances", (io.factum.framework.projection.EventHandler<Account.Event>)
+                        model::apply);
+        try (var runner = ProjectionRunner.builder(
+                        store, "balances", new Account.Codec(), new MemoryProjectionSink<>(traced, model::clear))
+                .build()
+                .start()) {
+            assertThat(runner.awaitPosition(head, Duration.ofSeconds(10))).isTrue();
+        }
+        SpanData append = spans.getFinishedSpanItems().stream()
+                .filter(s -> s.getName().equals("append"))
+                .findFirst()
+                .orElseThrow();
+        SpanData project = spans.getFinishedSpanItems().stream()
+                .filter(s -> s.getName().equals("project balances"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(project.getTraceId()).isEqualTo(append.getTraceId());
+        assertThat(project.getParentSpanId()).isEqualTo(append.getSpanId());
+        assertThat(project.getAttributes().asMap().toString()).contains("factum.stream=account-d");
+    }
 }

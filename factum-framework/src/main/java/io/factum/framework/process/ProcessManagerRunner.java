@@ -8,9 +8,13 @@ import io.factum.framework.CommandResult;
 import io.factum.framework.EventCodec;
 import io.factum.framework.EventMetadata;
 import io.factum.framework.SnapshotCodec;
+import io.factum.framework.Telemetry;
 import io.factum.framework.projection.EventEnvelope;
 import io.factum.framework.projection.ProjectionRunner;
+import io.factum.framework.projection.ProjectionTracing;
 import io.factum.framework.projection.StoreCheckpointSink;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -57,6 +61,7 @@ public final class ProcessManagerRunner<E, S, C> implements AutoCloseable {
     private final DeadlineBook deadlines;
     private final ProjectionRunner<E> events;
     private final Duration deadlinePoll;
+    private final Telemetry telemetry;
     private final System.Logger log = System.getLogger(ProcessManagerRunner.class.getName());
     private volatile boolean closed;
     private @Nullable Thread timer;
@@ -69,6 +74,7 @@ public final class ProcessManagerRunner<E, S, C> implements AutoCloseable {
         this.gateway = b.gateway;
         this.clock = b.clock;
         this.deadlinePoll = b.deadlinePoll;
+        this.telemetry = b.telemetry;
         this.processes = new ProcessStore(b.store, b.name);
         this.deadlines = new DeadlineBook(b.store, b.name);
         ProjectionRunner.Builder<E> runner = ProjectionRunner.builder(
@@ -137,8 +143,19 @@ public final class ProcessManagerRunner<E, S, C> implements AutoCloseable {
                 EventMetadata.correlationId(e.recorded().metadata()),
                 clock.instant());
         String process = manager.processOf(e.event(), info);
-        if (process != null && !process.isBlank()) {
+        if (process == null || process.isBlank()) {
+            return;
+        }
+        // The commands it sends start their spans inside this one: one trace from the event on.
+        Span span = ProjectionTracing.start(telemetry, "process " + name, e);
+        span.setAttribute("factum.process.id", process);
+        try (Scope scope = span.makeCurrent()) {
             handle(process, "event:" + e.recorded().eventId(), state -> manager.on(state, e.event(), info));
+        } catch (RuntimeException ex) {
+            span.recordException(ex);
+            throw ex;
+        } finally {
+            span.end();
         }
     }
 
@@ -297,6 +314,7 @@ public final class ProcessManagerRunner<E, S, C> implements AutoCloseable {
         private EventFilter filter = EventFilter.eventTypeRegex("^[^$]");
         private @Nullable Duration leases;
         private Duration deadlinePoll = Duration.ofMillis(200);
+        private Telemetry telemetry = Telemetry.none();
 
         private Builder(
                 EventStore store,
@@ -350,6 +368,15 @@ public final class ProcessManagerRunner<E, S, C> implements AutoCloseable {
         /** How often the deadlines are looked at (default 200 ms): how late one may fire. */
         public Builder<E, S, C> deadlinePoll(Duration interval) {
             this.deadlinePoll = Objects.requireNonNull(interval, "interval");
+            return this;
+        }
+
+        /**
+         * Spans (default: none): each event handled is a span {@code project process <name>}
+         * continuing the trace the event carries, and the commands sent start theirs inside it.
+         */
+        public Builder<E, S, C> telemetry(Telemetry reporting) {
+            this.telemetry = Objects.requireNonNull(reporting, "reporting");
             return this;
         }
 
