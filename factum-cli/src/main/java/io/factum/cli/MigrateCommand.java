@@ -11,12 +11,6 @@ import io.factum.framework.migration.StreamTransform;
 import io.factum.framework.migration.Verification;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.reflect.InvocationTargetException;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,7 +124,7 @@ final class MigrateCommand extends Verb {
                 throw CliException.usage(
                         "--to and --rename-type are for copies; a --transform class decides targets itself");
             }
-            return load(transformClass.get());
+            return new PluginClasses(classpath).create(transformClass.get(), StreamTransform.class, "--transform");
         }
         if (from.isEmpty() || to.isEmpty()) {
             throw CliException.usage("give --from PREFIX and --to PREFIX, or --transform CLASS");
@@ -152,45 +146,6 @@ final class MigrateCommand extends Verb {
             out.put(rename.substring(0, eq), rename.substring(eq + 1));
         }
         return out;
-    }
-
-    private StreamTransform load(String className) {
-        ClassLoader loader = classLoader();
-        try {
-            Class<?> type = Class.forName(className, true, loader);
-            if (!StreamTransform.class.isAssignableFrom(type)) {
-                throw CliException.usage(className + " is not a " + StreamTransform.class.getName());
-            }
-            return (StreamTransform) type.getConstructor().newInstance();
-        } catch (ClassNotFoundException e) {
-            throw CliException.usage("class " + className + " not found"
-                    + (classpath.isEmpty() ? "; give --classpath with the jar it is in" : " in " + classpath.get()));
-        } catch (NoSuchMethodException e) {
-            throw CliException.usage(className + " has no public no-argument constructor");
-        } catch (InvocationTargetException | InstantiationException | IllegalAccessException e) {
-            Throwable cause = e instanceof InvocationTargetException ite ? ite.getCause() : e;
-            throw CliException.failed("could not create " + className + ": " + cause);
-        }
-    }
-
-    private ClassLoader classLoader() {
-        ClassLoader own = MigrateCommand.class.getClassLoader();
-        if (classpath.isEmpty()) {
-            return own;
-        }
-        List<URL> urls = new ArrayList<>();
-        for (String entry : classpath.get().split(java.io.File.pathSeparator)) {
-            Path path = Path.of(entry);
-            if (!Files.exists(path)) {
-                throw CliException.usage("--classpath entry " + entry + " does not exist");
-            }
-            try {
-                urls.add(path.toUri().toURL());
-            } catch (MalformedURLException e) {
-                throw CliException.usage("--classpath entry " + entry + " is not a path: " + e.getMessage());
-            }
-        }
-        return new URLClassLoader(urls.toArray(URL[]::new), own);
     }
 
     private void report(MigrationReport report, ObjectNode json) {

@@ -37,6 +37,8 @@ import picocli.CommandLine.Spec;
             VerifyCommand.class,
             StatsCommand.class,
             MigrateCommand.class,
+            TraceCommand.class,
+            ReplayCommand.class,
             HelpCommand.class
         },
         footer = {
@@ -56,6 +58,8 @@ import picocli.CommandLine.Spec;
             "  factum tail orders-1 --from-start",
             "  factum read orders-1 --url kurrentdb://localhost:2113?tls=false",
             "  factum migrate accounts-v2 --from account- --to acct2-",
+            "  factum trace transfer-7                 (every event of a correlation id, as a tree of causes)",
+            "  factum replay account-42 --decider com.example.AccountDecider --classpath service.jar",
             "",
             "Exit codes: 0 success, 1 operation failed (conflict, not found, damaged or locked store,"
                     + " I/O error), 2 bad command line or input (nothing was changed).",

@@ -124,11 +124,11 @@ class MigrateCommandTest {
                 .contains("invalid --rename-type 'X': give OLD=NEW");
         CliHarness.Run missing = factum("migrate", "v2", "--transform", "com.example.Nope");
         assertThat(missing.exitCode).isEqualTo(ExitCodes.USAGE);
-        assertThat(missing.err.toString()).contains("class com.example.Nope not found; give --classpath");
+        assertThat(missing.err.toString()).contains("--transform: class com.example.Nope not found; give --classpath");
         assertThat(factum("migrate", "v2", "--transform", String.class.getName())
                         .err
                         .toString())
-                .contains("java.lang.String is not a io.factum.framework.migration.StreamTransform");
+                .contains("--transform: java.lang.String is not a io.factum.framework.migration.StreamTransform");
         assertThat(factum("migrate", "v2", "--transform", "x.Y", "--classpath", "/no/such.jar")
                         .err
                         .toString())

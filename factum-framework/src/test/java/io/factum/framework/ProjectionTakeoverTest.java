@@ -348,7 +348,7 @@ class ProjectionTakeoverTest {
     }
 
     /** Applies the updates that arrived, without waiting. */
-    private void drain(Map<Integer, Set<Integer>> running, int ignored) {
+    private void drain(Map<Integer, Set<Integer>> running, int ignored) throws InterruptedException {
         Update u;
         while ((u = updates.poll()) != null) {
             if (u.child() != ignored) {
@@ -357,10 +357,12 @@ class ProjectionTakeoverTest {
         }
     }
 
-    private void apply(Map<Integer, Set<Integer>> running, Update u) {
+    private void apply(Map<Integer, Set<Integer>> running, Update u) throws InterruptedException {
         if (u.running() == null) {
-            fail("instance-" + u.child() + " ended by itself (exit "
-                    + children.get(u.child()).process().exitValue() + ")" + stderrTails());
+            Process process = children.get(u.child()).process();
+            fail("instance-" + u.child() + " closed its output by itself ("
+                    + (process.waitFor(5, TimeUnit.SECONDS) ? "exit " + process.exitValue() : "still running") + ")"
+                    + stderrTails());
         }
         Set<Integer> before = running.put(u.child(), u.running());
         if (before != null && !before.isEmpty() && u.running().isEmpty()) {
