@@ -27,9 +27,9 @@ import java.util.function.LongSupplier;
  * writes it back, conditional on the version it read. An instance whose counter this one has not
  * seen change for the timeout, measured on this instance's own monotonic clock (so clock skew
  * between machines does not matter), is dead: it is removed and its partitions are free. The
- * partitions are spread evenly over the live instances in a fixed order; an instance gives up a
- * partition another should have (it stops working on it first, then writes the release), and
- * claims a free one it should have. An instance that cannot write the table for the timeout stops
+ * partitions are spread evenly over the live instances, moving as few as possible; an instance
+ * gives up a partition another should have (it stops working on it first, then writes the
+ * release), and claims a free one it should have. An instance that cannot write the table for the timeout stops
  * all its partitions, since the others will take them.
  */
 final class Leases {
@@ -66,27 +66,35 @@ final class Leases {
         this.nanoTime = nanoTime;
     }
 
-    /** One heartbeat: read, reconcile, write; then start or stop partitions to match. */
+    /**
+     * One heartbeat: read, reconcile, write; then start or stop partitions to match. A write that
+     * loses to another instance's is tried again at once on the new table, a few times: instances
+     * beating in step must not make each other look dead.
+     */
     void tick(Owner owner) {
-        long now = nanoTime.getAsLong();
-        try {
-            Read read = read();
-            observe(read.table(), now);
-            Set<String> live = live(read.table(), now);
-            Map<Integer, String> owners = assign(read.table(), live, owner);
-            Map<String, Long> members = new TreeMap<>();
-            live.forEach(m -> members.put(m, read.table().members().getOrDefault(m, 0L)));
-            members.put(self, ++beat);
-            write(new LeaseTable(members, owners), read.version());
-            lastWritten = now;
-            everWritten = true;
-            reconcile(owners, owner);
-        } catch (WrongExpectedVersionException e) {
-            // Another instance wrote first; the next beat reads its table.
-            fenceIfSilent(owner, now);
-        } catch (IOException | RuntimeException e) {
-            fenceIfSilent(owner, now);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            long now = nanoTime.getAsLong();
+            try {
+                Read read = read();
+                observe(read.table(), now);
+                Set<String> live = live(read.table(), now);
+                Map<Integer, String> owners = assign(read.table(), live, owner);
+                Map<String, Long> members = new TreeMap<>();
+                live.forEach(m -> members.put(m, read.table().members().getOrDefault(m, 0L)));
+                members.put(self, beat + 1);
+                write(new LeaseTable(members, owners), read.version());
+                beat++;
+                lastWritten = now;
+                everWritten = true;
+                reconcile(owners, owner);
+                return;
+            } catch (WrongExpectedVersionException e) {
+                // Another instance wrote first: read its table and try again.
+            } catch (IOException | RuntimeException e) {
+                break;
+            }
         }
+        fenceIfSilent(owner, nanoTime.getAsLong());
     }
 
     /** The table says who holds what; start what is ours, stop what is not. */
@@ -162,22 +170,26 @@ final class Leases {
     }
 
     /**
-     * The owners to write: each partition's wanted owner is the live instances, sorted, taken
-     * round-robin. A partition held by a live instance stays with it until that instance gives
-     * it up; this instance gives up, after stopping work on them, those it should not have.
+     * The owners to write. Every instance computes the same wanted owner for each partition from
+     * the same table: the live instances, sorted, each with an even share (the first ones one
+     * more when it does not divide); a live owner keeps what it holds within its share, and the
+     * rest goes to whoever is short, so a death or an arrival moves as few partitions as it can.
+     * This instance then gives up, after stopping work on them, those it holds but should not,
+     * and claims those it should have that are free. Others' partitions stay theirs until they
+     * give them up.
      */
     private Map<Integer, String> assign(LeaseTable table, Set<String> live, Owner owner) {
-        List<String> order = new ArrayList<>(new java.util.TreeSet<>(live));
+        Map<Integer, String> wanted = wanted(table, live);
         Map<Integer, String> owners = new TreeMap<>();
         Set<Integer> giveUp = new HashSet<>();
         for (int p = 0; p < partitions; p++) {
-            String wanted = order.get(p % order.size());
             String current = table.owners().get(p);
+            String want = wanted.get(p);
             if (current != null && live.contains(current) && !current.equals(self)) {
                 owners.put(p, current); // theirs until they give it up
-            } else if (current != null && current.equals(self) && !wanted.equals(self)) {
-                giveUp.add(p); // free it for the wanted owner
-            } else if (wanted.equals(self) || (current != null && current.equals(self))) {
+            } else if (self.equals(current) && !self.equals(want)) {
+                giveUp.add(p); // free it for its wanted owner
+            } else if (self.equals(want) || self.equals(current)) {
                 owners.put(p, self);
             }
         }
@@ -186,5 +198,35 @@ final class Leases {
             owner.release(giveUp); // stopped before the table says so
         }
         return owners;
+    }
+
+    private Map<Integer, String> wanted(LeaseTable table, Set<String> live) {
+        List<String> order = new ArrayList<>(new java.util.TreeSet<>(live));
+        Map<String, Integer> quota = new HashMap<>();
+        for (int i = 0; i < order.size(); i++) {
+            quota.put(order.get(i), partitions / order.size() + (i < partitions % order.size() ? 1 : 0));
+        }
+        Map<String, Integer> count = new HashMap<>();
+        Map<Integer, String> wanted = new TreeMap<>();
+        for (int p = 0; p < partitions; p++) {
+            String current = table.owners().get(p);
+            if (current != null && live.contains(current) && count.getOrDefault(current, 0) < quota.get(current)) {
+                wanted.put(p, current);
+                count.merge(current, 1, Integer::sum);
+            }
+        }
+        for (int p = 0; p < partitions; p++) {
+            if (wanted.containsKey(p)) {
+                continue;
+            }
+            for (String member : order) {
+                if (count.getOrDefault(member, 0) < quota.get(member)) {
+                    wanted.put(p, member);
+                    count.merge(member, 1, Integer::sum);
+                    break;
+                }
+            }
+        }
+        return wanted;
     }
 }
