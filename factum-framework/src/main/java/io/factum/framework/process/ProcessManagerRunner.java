@@ -181,8 +181,8 @@ public final class ProcessManagerRunner<E, S, C> implements AutoCloseable {
             }
             S state = last == null ? manager.initialState() : states.decode(last.state());
             Reaction<S, C> reaction = react.apply(state);
-            if (reaction == null) {
-                return;
+            if (reaction == null || (last == null && unchanged(state, reaction))) {
+                return; // an event that starts nothing leaves no process behind
             }
             ProcessStep step = step(process, input, last, reaction);
             reaction.schedule().forEach(d -> deadlines.scheduled(process, d));
@@ -198,6 +198,13 @@ public final class ProcessManagerRunner<E, S, C> implements AutoCloseable {
             closeCancelled(process, last, step);
             return;
         }
+    }
+
+    private static boolean unchanged(Object state, Reaction<?, ?> reaction) {
+        return reaction.state().equals(state)
+                && reaction.commands().isEmpty()
+                && reaction.schedule().isEmpty()
+                && !reaction.done();
     }
 
     private ProcessStep step(String process, String input, @Nullable ProcessStep last, Reaction<S, C> reaction) {
