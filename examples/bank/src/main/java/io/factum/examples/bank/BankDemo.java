@@ -46,9 +46,10 @@ public final class BankDemo {
             long dailyLimit,
             boolean postgres,
             long seed,
-            Duration timeout) {
+            Duration timeout,
+            int httpPort) {
         public static Settings defaults() {
-            return new Settings(1000, 100_000, 32, null, null, 10_000, true, 42, Duration.ofMinutes(15));
+            return new Settings(1000, 100_000, 32, null, null, 10_000, true, 42, Duration.ofMinutes(15), -1);
         }
     }
 
@@ -94,7 +95,8 @@ public final class BankDemo {
               --daily-limit N   most a customer may transfer a day (default 10000)
               --url URL         run against a server (default: an embedded store in a temporary directory)
               --data DIR        run on this data directory instead of a temporary one
-              --no-postgres     no PostgreSQL read model (default: one at 127.0.0.1:5432, database test)""";
+              --no-postgres     no PostgreSQL read model (default: one at 127.0.0.1:5432, database test)
+              --http PORT       serve the bank's HTTP API on this port (0: any) until Ctrl-C, instead of the run""";
 
     static Settings parse(String[] args) {
         Settings s = Settings.defaults();
@@ -111,7 +113,15 @@ public final class BankDemo {
             }
         }
         for (String key : values.keySet()) {
-            if (!List.of("--accounts", "--transfers", "--concurrency", "--daily-limit", "--url", "--data", "--seed")
+            if (!List.of(
+                            "--accounts",
+                            "--transfers",
+                            "--concurrency",
+                            "--daily-limit",
+                            "--url",
+                            "--data",
+                            "--seed",
+                            "--http")
                     .contains(key)) {
                 throw new IllegalArgumentException("unknown option " + key);
             }
@@ -129,7 +139,8 @@ public final class BankDemo {
                 positive(values, "--daily-limit", (int) s.dailyLimit()),
                 !noPostgres,
                 values.containsKey("--seed") ? Long.parseLong(values.get("--seed")) : s.seed(),
-                s.timeout());
+                s.timeout(),
+                values.containsKey("--http") ? Integer.parseInt(values.get("--http")) : -1);
     }
 
     private static int positive(Map<String, String> values, String key, int fallback) {
@@ -160,6 +171,9 @@ public final class BankDemo {
                 options = options.withPostgres(postgres, table);
             }
             try (Bank bank = new Bank(store, options).start()) {
+                if (settings.httpPort() >= 0) {
+                    return serve(bank);
+                }
                 try {
                     return new Run(bank).all();
                 } finally {
@@ -173,6 +187,20 @@ public final class BankDemo {
             if (temporary != null) {
                 deleteTree(temporary);
             }
+        }
+    }
+
+    private int serve(Bank bank) throws Exception {
+        try (BankHttp http = new BankHttp(bank, new java.net.InetSocketAddress("127.0.0.1", settings.httpPort()))) {
+            String base = "http://127.0.0.1:" + http.port();
+            out.println("the bank's HTTP API is at " + base + " (Ctrl-C stops it); try:");
+            out.println("  curl -X POST " + base + "/accounts -d '{\"accountId\":\"a1\",\"customerId\":\"c1\"}'");
+            out.println("  curl -X POST " + base + "/accounts/a1/deposits -d '{\"amount\":100}'");
+            out.println("  curl -X POST " + base + "/accounts -d '{\"accountId\":\"a2\",\"customerId\":\"c2\"}'");
+            out.println("  curl -X POST " + base + "/transfers -d '{\"from\":\"a1\",\"to\":\"a2\",\"amount\":30}'");
+            out.println("  curl -N " + base + "/transfers/<transferId>/events");
+            Thread.currentThread().join(); // until the JVM is stopped
+            return 0;
         }
     }
 

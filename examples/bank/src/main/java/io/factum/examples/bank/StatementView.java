@@ -6,7 +6,6 @@ import io.factum.examples.bank.AccountEvent.MoneyDeposited;
 import io.factum.examples.bank.AccountEvent.MoneyWithdrawn;
 import io.factum.framework.EventMetadata;
 import io.factum.framework.projection.EventEnvelope;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Each account's statement: one line per event, with the balance after it. */
 public final class StatementView {
-    /** @param reference the transfer the money moved for ("" when none) */
-    public record Line(long version, Instant at, String what, long amount, long balance, String reference) {}
+    /**
+     * @param at when the event was stored (ISO-8601)
+     * @param reference the transfer the money moved for ("" when none)
+     */
+    public record Line(long version, String at, String what, long amount, long balance, String reference) {}
 
     private final Map<String, List<Line>> statements = new ConcurrentHashMap<>();
 
@@ -31,11 +33,11 @@ public final class StatementView {
             Line line =
                     switch (a) {
                         case AccountOpened o ->
-                            new Line(e.version(), e.recorded().created(), "opened", 0, before, "");
+                            new Line(e.version(), e.recorded().created().toString(), "opened", 0, before, "");
                         case MoneyDeposited d ->
                             new Line(
                                     e.version(),
-                                    e.recorded().created(),
+                                    e.recorded().created().toString(),
                                     "deposit",
                                     d.amount(),
                                     before + d.amount(),
@@ -43,13 +45,13 @@ public final class StatementView {
                         case MoneyWithdrawn w ->
                             new Line(
                                     e.version(),
-                                    e.recorded().created(),
+                                    e.recorded().created().toString(),
                                     "withdrawal",
                                     -w.amount(),
                                     before - w.amount(),
                                     reference);
                         case AccountClosed c ->
-                            new Line(e.version(), e.recorded().created(), "closed", 0, before, "");
+                            new Line(e.version(), e.recorded().created().toString(), "closed", 0, before, "");
                     };
             lines.add(line);
         }

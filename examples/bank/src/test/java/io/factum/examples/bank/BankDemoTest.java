@@ -38,7 +38,7 @@ class BankDemoTest {
     }
 
     static BankDemo.Settings small(String url, Path data) {
-        return new BankDemo.Settings(40, 600, 8, url, data, 3000, true, 7, Duration.ofMinutes(3));
+        return new BankDemo.Settings(40, 600, 8, url, data, 3000, true, 7, Duration.ofMinutes(3), -1);
     }
 
     @Test
