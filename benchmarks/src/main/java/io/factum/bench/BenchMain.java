@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
             IndexMemoryCommand.class,
             ServerBenchCommand.class,
             DcbCommand.class,
+            FrameworkCommand.class,
             AllCommand.class
         })
 public final class BenchMain implements Runnable {

@@ -26,7 +26,8 @@ abstract sealed class ScenarioCommand implements Callable<Integer>
                 RestartCommand,
                 IndexMemoryCommand,
                 ServerBenchCommand,
-                DcbCommand {
+                DcbCommand,
+                FrameworkCommand {
 
     @Mixin
     CommonOptions common = new CommonOptions();

@@ -1,0 +1,453 @@
+package io.factum.bench;
+
+import io.factum.api.ContentType;
+import io.factum.api.EventData;
+import io.factum.api.ExpectedVersion;
+import io.factum.api.StreamAppend;
+import io.factum.engine.Durability;
+import io.factum.engine.EmbeddedEventStore;
+import io.factum.examples.bank.AccountCommand;
+import io.factum.examples.bank.AccountEvent;
+import io.factum.examples.bank.Accounts;
+import io.factum.examples.bank.BankEvent;
+import io.factum.framework.CommandEnvelope;
+import io.factum.framework.CommandResult;
+import io.factum.framework.SnapshotCodec;
+import io.factum.framework.SnapshotPolicy;
+import io.factum.framework.StreamCommandHandler;
+import io.factum.framework.projection.JdbcProjectionSink;
+import io.factum.framework.projection.MemoryProjectionSink;
+import io.factum.framework.projection.ProjectionRunner;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+import org.postgresql.ds.PGSimpleDataSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * {@code framework}: the framework on the embedded store, with the bank example's accounts.
+ *
+ * <ol>
+ *   <li>command throughput: concurrent clients deposit into random accounts through a {@link
+ *       StreamCommandHandler} (load, decide, append with the expected version), fsync on;
+ *   <li>loading a long entity (100,000 events) without and with a snapshot;
+ *   <li>loading an entity whose 10,000 events were written one command at a time between other
+ *       entities' events, without a snapshot;
+ *   <li>projection catch-up from the first event, into memory and into PostgreSQL (when it
+ *       answers at 127.0.0.1:5432, database test).
+ * </ol>
+ */
+@Command(
+        name = "framework",
+        description = "Command handling, entity loading with and without snapshots, and projection catch-up, "
+                + "with the bank example's accounts.")
+final class FrameworkCommand extends ScenarioCommand {
+    static final String COMMANDS_TARGET = ">= 30,000 commands/s";
+    static final String SNAPSHOT_TARGET = "<= 1 ms";
+    static final String INTERLEAVED_TARGET = "<= 10 ms";
+    static final String MEMORY_TARGET = ">= 1,000,000 events/s";
+    static final String POSTGRES_TARGET = ">= 20,000 events/s";
+
+    @Option(names = "--clients", description = "Concurrent command clients (default: ${DEFAULT-VALUE}).")
+    int clients = 32;
+
+    @Option(names = "--accounts", description = "Accounts the commands spread over (default: ${DEFAULT-VALUE}).")
+    int accounts = 10_000;
+
+    @Mixin
+    TimingOptions timing = new TimingOptions();
+
+    @Option(names = "--long-entity", description = "Events of the long entity (default: ${DEFAULT-VALUE}).")
+    int longEntity = 100_000;
+
+    @Option(
+            names = "--interleaved-entity",
+            description = "Events of the interleaved entity (default: ${DEFAULT-VALUE}).")
+    int interleaved = 10_000;
+
+    @Option(
+            names = "--projection-events",
+            description = "Events the projections catch up on (default: ${DEFAULT-VALUE}).")
+    int projectionEvents = 1_000_000;
+
+    @Option(
+            names = "--postgres-events",
+            description = "Events the PostgreSQL projection catches up on (default: ${DEFAULT-VALUE}).")
+    int postgresEvents = 200_000;
+
+    @Override
+    String name() {
+        return "framework";
+    }
+
+    @Override
+    void validate(CommandLine cmd) {
+        timing.validate(cmd);
+        if (clients < 1
+                || accounts < 1
+                || longEntity < 1
+                || interleaved < 1
+                || projectionEvents < 1
+                || postgresEvents < 1) {
+            throw new ParameterException(cmd, "--clients, --accounts and the event counts must be >= 1");
+        }
+    }
+
+    @Override
+    Map<String, String> parameters() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("--clients", Integer.toString(clients));
+        p.put("--accounts", Integer.toString(accounts));
+        timing.addParameters(p);
+        p.put("--long-entity", Integer.toString(longEntity));
+        p.put("--interleaved-entity", Integer.toString(interleaved));
+        p.put("--projection-events", Integer.toString(projectionEvents));
+        p.put("--postgres-events", Integer.toString(postgresEvents));
+        return p;
+    }
+
+    @Override
+    Outcome run(RunContext ctx) throws Exception {
+        Ceilings ceilings = ctx.ceilings();
+        List<Figure> figures = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        double commands = commands(ctx, figures);
+        loads(ctx, figures);
+        figures.add(Figure.of("projection catch-up into memory", memoryProjection(ctx), "events/s", MEMORY_TARGET));
+        PGSimpleDataSource pg = postgres();
+        if (pg == null) {
+            notes.add("PostgreSQL did not answer at 127.0.0.1:5432 (database test): no PostgreSQL figure.");
+        } else {
+            figures.add(Figure.of(
+                    "projection catch-up into PostgreSQL", postgresProjection(ctx, pg), "events/s", POSTGRES_TARGET));
+        }
+        notes.add("Commands are deposits into random accounts, each loaded (snapshot every 100 events plus the newer"
+                + " ones), decided and appended with its expected version, with fsync; the figure counts the"
+                + " commands that stored an event.");
+        notes.add("Axon Framework is not measured in this run yet: the side-by-side comparison is still to come.");
+        List<Figure> ratios =
+                List.of(Figure.of("commands/s ÷ fsync ceiling", commands / ceilings.fsyncOpsPerSec(), "x"));
+        return new Outcome(figures, ratios, notes);
+    }
+
+    private static StreamCommandHandler<AccountCommand, Accounts.State, BankEvent> handler(EmbeddedEventStore store) {
+        return StreamCommandHandler.builder(store, new Accounts(), BankEvent.codec(), Accounts::streamOf)
+                .snapshots(new JsonState(), SnapshotPolicy.everyEvents(100))
+                .build();
+    }
+
+    /** The accounts' state as JSON, for snapshots. */
+    static final class JsonState implements SnapshotCodec<Accounts.State> {
+        private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+                new com.fasterxml.jackson.databind.ObjectMapper();
+
+        @Override
+        public int schemaVersion() {
+            return 1;
+        }
+
+        @Override
+        public byte[] encode(Accounts.State state) {
+            try {
+                return JSON.writeValueAsBytes(state);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public Accounts.State decode(byte[] data) {
+            try {
+                return JSON.readValue(data, Accounts.State.class);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(e);
+            }
+        }
+    }
+
+    private double commands(RunContext ctx, List<Figure> figures) throws Exception {
+        Path dir = ctx.newStoreDir("framework-commands");
+        try (EmbeddedEventStore store = RunContext.openStore(dir, Durability.FSYNC)) {
+            var handler = handler(store);
+            openAccounts(store);
+            ConcurrentHistogram nanos = new ConcurrentHistogram(Latency.SIGNIFICANT_DIGITS);
+            LongAdder done = new LongAdder();
+            AtomicBoolean measuring = new AtomicBoolean();
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Future<?>> work = new ArrayList<>();
+            try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
+                for (int c = 0; c < clients; c++) {
+                    SplittableRandom random = new SplittableRandom(c);
+                    work.add(pool.submit(() -> {
+                        while (!stop.get()) {
+                            String account = "b" + random.nextInt(accounts);
+                            long t0 = System.nanoTime();
+                            CommandResult<BankEvent> r =
+                                    handler.handle(CommandEnvelope.of(new AccountCommand.Deposit(account, 1)));
+                            if (!(r instanceof CommandResult.Applied<BankEvent>)) {
+                                throw new BenchmarkFailedException("a deposit was not applied: " + r);
+                            }
+                            if (measuring.get()) {
+                                nanos.recordValue(System.nanoTime() - t0);
+                                done.increment();
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                Thread.sleep(timing.warmup.toMillis());
+                measuring.set(true);
+                long t0 = System.nanoTime();
+                try (Progress p = Progress.start(ctx, "framework: commands", "commands", done::sum, -1)) {
+                    Thread.sleep(timing.duration.toMillis());
+                }
+                measuring.set(false);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                stop.set(true);
+                for (Future<?> f : work) {
+                    f.get();
+                }
+                double rate = done.sum() / seconds;
+                figures.add(Figure.of("commands (load, decide, append)", rate, "commands/s", COMMANDS_TARGET));
+                figures.addAll(Latency.of(nanos).figures("command latency", ""));
+                return rate;
+            }
+        } finally {
+            ctx.discard(dir);
+        }
+    }
+
+    private void openAccounts(EmbeddedEventStore store) {
+        List<StreamAppend> batch = new ArrayList<>();
+        for (int i = 0; i < accounts; i++) {
+            batch.add(new StreamAppend(
+                    "account-b" + i,
+                    ExpectedVersion.noStream(),
+                    List.of(event(new AccountEvent.AccountOpened("b" + i, "c" + i)))));
+            if (batch.size() == 100 || i == accounts - 1) {
+                store.appendMulti(batch);
+                batch.clear();
+            }
+        }
+    }
+
+    private static EventData event(AccountEvent e) {
+        return new EventData(
+                UUID.randomUUID(),
+                BankEvent.codec().typeOf(e),
+                BankEvent.codec().encode(e),
+                new byte[0],
+                ContentType.JSON);
+    }
+
+    private void loads(RunContext ctx, List<Figure> figures) throws Exception {
+        Path dir = ctx.newStoreDir("framework-loads");
+        try (EmbeddedEventStore store = RunContext.openStore(dir, Durability.NO_FSYNC)) {
+            ctx.err()
+                    .println("[framework: loads] writing a " + longEntity + "-event entity and a " + interleaved
+                            + "-event one between others");
+            store.append(
+                    "account-long",
+                    ExpectedVersion.noStream(),
+                    List.of(event(new AccountEvent.AccountOpened("long", "c"))));
+            for (int written = 1; written < longEntity; ) {
+                List<EventData> batch = new ArrayList<>();
+                for (int i = 0; i < 1000 && written < longEntity; i++, written++) {
+                    batch.add(event(new AccountEvent.MoneyDeposited("long", 1)));
+                }
+                store.append("account-long", ExpectedVersion.any(), batch);
+            }
+            var plain = StreamCommandHandler.builder(store, new Accounts(), BankEvent.codec(), Accounts::streamOf)
+                    .build();
+            figures.add(Figure.of(
+                    "load a " + longEntity + "-event entity, no snapshot",
+                    medianMillis(5, () -> plain.load("account-long")),
+                    "ms"));
+            var snapshotting = handler(store);
+            snapshotting.snapshot("account-long");
+            figures.add(Figure.of(
+                    "load a " + longEntity + "-event entity from its snapshot",
+                    medianMillis(200, () -> snapshotting.load("account-long")),
+                    "ms",
+                    SNAPSHOT_TARGET));
+            // One event at a time, each between ten other entities' events, as commands write them.
+            store.append(
+                    "account-mixed",
+                    ExpectedVersion.noStream(),
+                    List.of(event(new AccountEvent.AccountOpened("mixed", "c"))));
+            for (int i = 1; i < interleaved; i++) {
+                store.append(
+                        "account-mixed",
+                        ExpectedVersion.any(),
+                        List.of(event(new AccountEvent.MoneyDeposited("mixed", 1))));
+                List<StreamAppend> others = new ArrayList<>();
+                for (int o = 0; o < 10; o++) {
+                    others.add(new StreamAppend(
+                            "account-other" + (i * 10 + o) % 5000,
+                            ExpectedVersion.any(),
+                            List.of(event(new AccountEvent.MoneyDeposited("other", 1)))));
+                }
+                store.appendMulti(others);
+            }
+            figures.add(Figure.of(
+                    "load a " + interleaved + "-event interleaved entity, no snapshot",
+                    medianMillis(20, () -> plain.load("account-mixed")),
+                    "ms",
+                    INTERLEAVED_TARGET));
+        } finally {
+            ctx.discard(dir);
+        }
+    }
+
+    /** The median of {@code runs} timed runs, after as many untimed ones. */
+    private static double medianMillis(int runs, Runnable work) {
+        for (int i = 0; i < runs; i++) {
+            work.run();
+        }
+        Histogram nanos = new Histogram(Latency.SIGNIFICANT_DIGITS);
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            work.run();
+            nanos.recordValue(System.nanoTime() - t0);
+        }
+        return nanos.getValueAtPercentile(50) / 1e6;
+    }
+
+    private void writeDeposits(EmbeddedEventStore store, int count) {
+        for (int written = 0; written < count; ) {
+            List<StreamAppend> batch = new ArrayList<>();
+            for (int i = 0; i < 100 && written < count; i++, written++) {
+                batch.add(new StreamAppend(
+                        "account-p" + written % 10_000,
+                        ExpectedVersion.any(),
+                        List.of(event(new AccountEvent.MoneyDeposited("p" + written % 10_000, 1)))));
+            }
+            store.appendMulti(batch);
+        }
+    }
+
+    private double memoryProjection(RunContext ctx) throws Exception {
+        Path dir = ctx.newStoreDir("framework-memory");
+        try (EmbeddedEventStore store = RunContext.openStore(dir, Durability.NO_FSYNC)) {
+            ctx.err().println("[framework: projection into memory] writing " + projectionEvents + " events");
+            writeDeposits(store, projectionEvents);
+            LongAdder sum = new LongAdder();
+            long head = store.headPosition();
+            long t0 = System.nanoTime();
+            try (var runner = ProjectionRunner.builder(
+                            store,
+                            "bench",
+                            BankEvent.codec(),
+                            new MemoryProjectionSink<BankEvent>(e -> sum.increment(), sum::reset))
+                    .partitions(4)
+                    .build()
+                    .start()) {
+                awaitWithProgress(ctx, runner, head, "framework: projection into memory");
+            }
+            double rate = (head + 1) / ((System.nanoTime() - t0) / 1e9);
+            if (sum.sum() != projectionEvents) {
+                throw new BenchmarkFailedException(
+                        "the projection applied " + sum.sum() + " events of " + projectionEvents);
+            }
+            return rate;
+        } finally {
+            ctx.discard(dir);
+        }
+    }
+
+    private static void awaitWithProgress(RunContext ctx, ProjectionRunner<?> runner, long head, String label)
+            throws Exception {
+        AtomicLong through = new AtomicLong();
+        try (Progress p = Progress.start(ctx, label, "events", () -> through.get() + 1, head + 1)) {
+            while (!runner.awaitPosition(head, Duration.ofMillis(200))) {
+                through.set(runner.progress().processedThrough());
+            }
+            through.set(head);
+        }
+    }
+
+    private double postgresProjection(RunContext ctx, PGSimpleDataSource pg) throws Exception {
+        Path dir = ctx.newStoreDir("framework-postgres");
+        String table = "bench_balances_" + UUID.randomUUID().toString().substring(0, 8);
+        String projection = "bench_" + table;
+        try (EmbeddedEventStore store = RunContext.openStore(dir, Durability.NO_FSYNC)) {
+            execute(pg, "CREATE TABLE " + table + " (account_id text PRIMARY KEY, balance bigint NOT NULL)");
+            ctx.err().println("[framework: projection into PostgreSQL] writing " + postgresEvents + " events");
+            writeDeposits(store, postgresEvents);
+            long head = store.headPosition();
+            String upsert = "INSERT INTO " + table + " VALUES (?, ?) ON CONFLICT (account_id)"
+                    + " DO UPDATE SET balance = " + table + ".balance + excluded.balance";
+            var sink = new JdbcProjectionSink<BankEvent>(
+                    pg,
+                    (tx, e) -> {
+                        if (e.event() instanceof AccountEvent.MoneyDeposited d) {
+                            try (PreparedStatement s = tx.prepareStatement(upsert)) {
+                                s.setString(1, d.accountId());
+                                s.setLong(2, d.amount());
+                                s.executeUpdate();
+                            }
+                        }
+                    },
+                    tx -> {});
+            long t0 = System.nanoTime();
+            try (var runner = ProjectionRunner.builder(store, projection, BankEvent.codec(), sink)
+                    .partitions(8)
+                    .build()
+                    .start()) {
+                awaitWithProgress(ctx, runner, head, "framework: projection into PostgreSQL");
+            } finally {
+                sink.close();
+            }
+            return (head + 1) / ((System.nanoTime() - t0) / 1e9);
+        } finally {
+            execute(
+                    pg,
+                    "DROP TABLE IF EXISTS " + table,
+                    "DELETE FROM factum_projection_checkpoints WHERE projection = '" + projection + "'");
+            ctx.discard(dir);
+        }
+    }
+
+    private static PGSimpleDataSource postgres() {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setServerNames(new String[] {"127.0.0.1"});
+        ds.setPortNumbers(new int[] {5432});
+        ds.setDatabaseName("test");
+        ds.setUser("postgres");
+        ds.setConnectTimeout(3);
+        try (Connection c = ds.getConnection()) {
+            return ds;
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    private static void execute(PGSimpleDataSource pg, String... sql) throws SQLException {
+        try (Connection c = pg.getConnection();
+                var s = c.createStatement()) {
+            for (String statement : sql) {
+                s.execute(statement);
+            }
+        }
+    }
+}
