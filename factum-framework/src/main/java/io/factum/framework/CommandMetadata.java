@@ -1,9 +1,10 @@
 package io.factum.framework;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.UUID;
 
@@ -20,10 +21,28 @@ final class CommandMetadata {
 
     private CommandMetadata() {}
 
-    /** The id of the {@code index}-th event of the command: a name-based UUID, the same every time. */
+    /**
+     * The id of the {@code index}-th event of the command: the same every time, different for
+     * every command and index. Two Feistel rounds of a 64-bit mix over the command id's bits,
+     * keyed by the index (a bijection per index, so two commands never share an id at one
+     * index), marked as a version 8 (custom) UUID. Cheaper than a name-based UUID's MD5, which
+     * showed in profiles of the command path.
+     */
     static UUID eventId(UUID commandId, int index) {
-        byte[] name = (commandId + "/" + index).getBytes(StandardCharsets.UTF_8);
-        return UUID.nameUUIDFromBytes(name);
+        long hi = commandId.getMostSignificantBits();
+        long lo = commandId.getLeastSignificantBits();
+        hi ^= mix(lo + 0x9E3779B97F4A7C15L * (index + 1));
+        lo ^= mix(hi ^ (0xD1B54A32D192ED03L * (index + 1)));
+        hi = (hi & ~0xF000L) | 0x8000L; // version 8
+        lo = (lo & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
+        return new UUID(hi, lo);
+    }
+
+    /** SplitMix64's finaliser: every input bit affects every output bit. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /**
@@ -31,18 +50,22 @@ final class CommandMetadata {
      * it was written in, as UTF-8 JSON.
      */
     static byte[] json(CommandEnvelope<?> envelope, int schemaVersion, Map<String, String> traceContext) {
-        ObjectNode meta = JSON.createObjectNode()
-                .put("$correlationId", envelope.correlationId())
-                .put("$causationId", envelope.commandId().toString());
-        if (schemaVersion != 1) {
-            meta.put(SCHEMA_VERSION, schemaVersion);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("$correlationId", envelope.correlationId());
+            g.writeStringField("$causationId", envelope.commandId().toString());
+            if (schemaVersion != 1) {
+                g.writeNumberField(SCHEMA_VERSION, schemaVersion);
+            }
+            for (Map.Entry<String, String> e : traceContext.entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing metadata to memory failed", e);
         }
-        traceContext.forEach(meta::put);
-        try {
-            return JSON.writeValueAsBytes(meta);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a tree of strings did not serialise", e);
-        }
+        return out.toByteArray();
     }
 
     static int schemaVersion(byte[] metadata) {

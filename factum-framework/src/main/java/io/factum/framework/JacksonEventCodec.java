@@ -3,6 +3,8 @@ package io.factum.framework;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
@@ -29,6 +31,20 @@ public final class JacksonEventCodec<E> implements EventCodec<E> {
     private final EventTypes<E> types;
     private final ObjectMapper mapper;
     private final Map<TypeVersion, Schema> schemas;
+    /** A reader and a writer per class, built once: Jackson resolves types per call otherwise. */
+    private final ClassValue<ObjectReader> readers = new ClassValue<>() {
+        @Override
+        protected ObjectReader computeValue(Class<?> type) {
+            return mapper.readerFor(type);
+        }
+    };
+
+    private final ClassValue<ObjectWriter> writers = new ClassValue<>() {
+        @Override
+        protected ObjectWriter computeValue(Class<?> type) {
+            return mapper.writerFor(type);
+        }
+    };
 
     private JacksonEventCodec(EventTypes<E> types, ObjectMapper mapper) {
         this.types = Objects.requireNonNull(types, "types");
@@ -80,7 +96,7 @@ public final class JacksonEventCodec<E> implements EventCodec<E> {
         Schema schema = schemas.get(tv);
         try {
             if (schema == null) {
-                return mapper.writeValueAsBytes(event);
+                return writers.get(event.getClass()).writeValueAsBytes(event);
             }
             JsonNode tree = mapper.valueToTree(event);
             List<Error> errors = schema.validate(tree);
@@ -120,7 +136,8 @@ public final class JacksonEventCodec<E> implements EventCodec<E> {
         try {
             Class<? extends E> direct = types.classOf(stored);
             if (direct != null) {
-                return List.of(mapper.readValue(data, direct)); // current: no tree in between
+                E event = readers.get(direct).readValue(data); // current: no tree in between
+                return List.of(event);
             }
             JsonNode tree = mapper.readTree(data);
             if (!(tree instanceof ObjectNode object)) {

@@ -318,7 +318,7 @@ public final class ProcessManagerRunner<E, S, C> implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private int partitions = 4;
         private String instance = UUID.randomUUID().toString();
-        private EventFilter filter = EventFilter.eventTypeRegex("^[^$]");
+        private EventFilter filter = EventFilter.none();
         private @Nullable Duration leases;
         private Duration deadlinePoll = Duration.ofMillis(200);
         private Telemetry telemetry = Telemetry.none();

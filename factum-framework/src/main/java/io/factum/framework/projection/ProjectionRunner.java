@@ -541,7 +541,7 @@ public final class ProjectionRunner<E> implements AutoCloseable {
         private final ProjectionSink<E> sink;
         private String instance = UUID.randomUUID().toString();
         private int partitions = 4;
-        private EventFilter filter = EventFilter.eventTypeRegex("^[^$]");
+        private EventFilter filter = EventFilter.none();
         private int batchSize = 500;
         private int queueCapacity = 4096;
         private int maxAttempts = 5;
@@ -589,8 +589,9 @@ public final class ProjectionRunner<E> implements AutoCloseable {
         }
 
         /**
-         * Which events the store sends (default: every event whose type does not start with
-         * {@code $}); system events are skipped whatever the filter.
+         * Which events the store sends (default: all; a filter matched on the store's side saves
+         * sending what the projection does not want, at the cost of matching every event there).
+         * System events are skipped whatever the filter.
          */
         public Builder<E> filter(EventFilter storeSide) {
             this.filter = Objects.requireNonNull(storeSide, "storeSide");
