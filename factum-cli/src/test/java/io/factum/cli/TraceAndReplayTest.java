@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.factum.api.EventData;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
-import io.factum.engine.EmbeddedEventStore;
-import io.factum.engine.EngineOptions;
 import io.factum.framework.Decider;
 import io.factum.framework.Decision;
 import io.factum.framework.EventCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -24,19 +21,21 @@ class TraceAndReplayTest {
     @TempDir
     Path dataDir;
 
-    private final CliHarness cli = new CliHarness(new EmbeddedStoreOpener());
+    private EmbeddedCli cli;
 
     private CliHarness.Run factum(String... args) {
-        String[] withData = Arrays.copyOf(args, args.length + 2);
-        withData[args.length] = "--data";
-        withData[args.length + 1] = dataDir.toString();
-        return cli.run(withData);
+        return embedded().run(args);
+    }
+
+    private EmbeddedCli embedded() {
+        if (cli == null) {
+            cli = new EmbeddedCli(dataDir);
+        }
+        return cli;
     }
 
     private void withStore(java.util.function.Consumer<EventStore> work) throws IOException {
-        try (EventStore store = EmbeddedEventStore.open(EngineOptions.defaults(dataDir))) {
-            work.accept(store);
-        }
+        embedded().withStore(work);
     }
 
     private static EventData event(UUID id, String type, String metadata) {
