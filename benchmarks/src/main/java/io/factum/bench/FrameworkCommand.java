@@ -4,6 +4,7 @@ import io.factum.api.ContentType;
 import io.factum.api.EventData;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.StreamAppend;
+import io.factum.bench.axon.AxonDriver;
 import io.factum.engine.Durability;
 import io.factum.engine.EmbeddedEventStore;
 import io.factum.examples.bank.AccountCommand;
@@ -132,9 +133,10 @@ final class FrameworkCommand extends ScenarioCommand {
         List<Figure> figures = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         double commands = commands(ctx, figures);
+        PGSimpleDataSource pg = postgres();
+        axon(ctx, figures, notes, commands, pg != null);
         loads(ctx, figures);
         figures.add(Figure.of("projection catch-up into memory", memoryProjection(ctx), "events/s", MEMORY_TARGET));
-        PGSimpleDataSource pg = postgres();
         if (pg == null) {
             notes.add("PostgreSQL did not answer at 127.0.0.1:5432 (database test): no PostgreSQL figure.");
         } else {
@@ -144,10 +146,46 @@ final class FrameworkCommand extends ScenarioCommand {
         notes.add("Commands are deposits into random accounts, each loaded (snapshot every 100 events plus the newer"
                 + " ones), decided and appended with its expected version, with fsync; the figure counts the"
                 + " commands that stored an event.");
-        notes.add("Axon Framework is not measured in this run yet: the side-by-side comparison is still to come.");
+        notes.add(
+                "Axon Framework " + AXON_VERSION + " runs the same deposits with as many clients over as many accounts:"
+                        + " an annotated aggregate loaded from its events on every command (no snapshots, as most Axon"
+                        + " aggregates), through the command gateway, on its JDBC engine on the same PostgreSQL (a"
+                        + " HikariCP pool as large as the client count, auto-commit) and on its in-memory engine.");
         List<Figure> ratios =
                 List.of(Figure.of("commands/s ÷ fsync ceiling", commands / ceilings.fsyncOpsPerSec(), "x"));
         return new Outcome(figures, ratios, notes);
+    }
+
+    static final String AXON_VERSION = "4.13.0";
+    static final String AXON_TARGET = ">= 10x Axon's JDBC figure";
+
+    private void axon(RunContext ctx, List<Figure> figures, List<String> notes, double commands, boolean postgres)
+            throws Exception {
+        if (postgres) {
+            ctx.err().println("[framework: Axon on JDBC] started");
+            var jdbc = AxonDriver.run(
+                    new AxonDriver.Postgres(
+                            "jdbc:postgresql://127.0.0.1:5432/test",
+                            "postgres",
+                            UUID.randomUUID().toString().substring(0, 8)),
+                    clients,
+                    accounts,
+                    timing.warmup,
+                    timing.duration);
+            figures.add(Figure.of(
+                    "Axon " + AXON_VERSION + " commands, JDBC on PostgreSQL", jdbc.commandsPerSec(), "commands/s"));
+            figures.add(Figure.of("framework ÷ Axon JDBC", commands / jdbc.commandsPerSec(), "x", AXON_TARGET));
+            if (jdbc.failed() > 0) {
+                notes.add("Axon refused " + jdbc.failed() + " deposits on JDBC (concurrent writes to one account); they"
+                        + " are not counted.");
+            }
+        }
+        ctx.err().println("[framework: Axon in memory] started");
+        var memory = AxonDriver.run(new AxonDriver.Memory(), clients, accounts, timing.warmup, timing.duration);
+        figures.add(Figure.of("Axon " + AXON_VERSION + " commands, in memory", memory.commandsPerSec(), "commands/s"));
+        if (memory.failed() > 0) {
+            notes.add("Axon refused " + memory.failed() + " deposits in memory; they are not counted.");
+        }
     }
 
     private static StreamCommandHandler<AccountCommand, Accounts.State, BankEvent> handler(EmbeddedEventStore store) {
