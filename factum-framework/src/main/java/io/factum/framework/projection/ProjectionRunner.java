@@ -508,6 +508,24 @@ public final class ProjectionRunner<E> implements AutoCloseable {
         }
     }
 
+    /**
+     * A blue-green rebuild: {@code next} (a runner of a new projection name writing a new read
+     * model) is started if it is not, and once it has caught up with the head as it stands now,
+     * {@code swap} switches the readers to it (for example {@code CREATE OR REPLACE VIEW}); then
+     * this runner is closed. The old read model serves until the swap, so readers never see a
+     * half-built one.
+     */
+    public void replaceWhenCaughtUp(
+            ProjectionRunner<?> next, Runnable swap, Consumer<ProjectionProgress> progress, Duration timeout)
+            throws Exception {
+        if (!next.started) {
+            next.start();
+        }
+        next.awaitCaughtUp(progress, timeout);
+        swap.run();
+        close();
+    }
+
     /** Stops reading and lets each partition finish its current batch. */
     @Override
     public void close() {
