@@ -16,6 +16,7 @@ import io.factum.framework.CommandResult;
 import io.factum.framework.SnapshotCodec;
 import io.factum.framework.SnapshotPolicy;
 import io.factum.framework.StreamCommandHandler;
+import io.factum.framework.projection.JdbcBatchHandler;
 import io.factum.framework.projection.JdbcProjectionSink;
 import io.factum.framework.projection.MemoryProjectionSink;
 import io.factum.framework.projection.ProjectionRunner;
@@ -435,18 +436,20 @@ final class FrameworkCommand extends ScenarioCommand {
             long head = store.headPosition();
             String upsert = "INSERT INTO " + table + " VALUES (?, ?) ON CONFLICT (account_id)"
                     + " DO UPDATE SET balance = " + table + ".balance + excluded.balance";
-            var sink = new JdbcProjectionSink<BankEvent>(
-                    pg,
-                    (tx, e) -> {
+            // One round trip per run of events: the upserts go out as one JDBC batch.
+            JdbcBatchHandler<BankEvent> upserts = (tx, events) -> {
+                try (PreparedStatement s = tx.prepareStatement(upsert)) {
+                    for (var e : events) {
                         if (e.event() instanceof AccountEvent.MoneyDeposited d) {
-                            try (PreparedStatement s = tx.prepareStatement(upsert)) {
-                                s.setString(1, d.accountId());
-                                s.setLong(2, d.amount());
-                                s.executeUpdate();
-                            }
+                            s.setString(1, d.accountId());
+                            s.setLong(2, d.amount());
+                            s.addBatch();
                         }
-                    },
-                    tx -> {});
+                    }
+                    s.executeBatch();
+                }
+            };
+            var sink = new JdbcProjectionSink<BankEvent>(pg, upserts, tx -> {});
             long t0 = System.nanoTime();
             try (var runner = ProjectionRunner.builder(store, projection, BankEvent.codec(), sink)
                     .partitions(8)

@@ -222,4 +222,51 @@ class JdbcProjectionTest {
         }
         assertThat(sum()).isEqualTo(expectedSum(10) + expectedSum(5) + 13);
     }
+
+    @Test
+    void aBatchHandlerGetsRunsOfEventsAndAFailingOneIsFoundAndParkedAlone() throws Exception {
+        deposits(300);
+        long poison = store.append(
+                        "account-poison",
+                        ExpectedVersion.any(),
+                        List.of(new EventData(
+                                UUID.randomUUID(),
+                                "Deposited",
+                                codec.encode(new Account.Deposited(13)),
+                                new byte[0],
+                                ContentType.JSON)))
+                .position();
+        long last = deposits(300);
+        AtomicInteger largest = new AtomicInteger();
+        io.factum.framework.projection.JdbcBatchHandler<Account.Event> batched = (c, events) -> {
+            largest.accumulateAndGet(events.size(), Math::max);
+            try (PreparedStatement up = c.prepareStatement("INSERT INTO " + table + " VALUES (?, ?)"
+                            + " ON CONFLICT (account) DO UPDATE SET balance = " + table
+                            + ".balance + excluded.balance");
+                    PreparedStatement applied = c.prepareStatement("INSERT INTO " + table + "_applied VALUES (?)")) {
+                for (var e : events) {
+                    if (e.position() == poison) {
+                        throw new IllegalStateException("refused");
+                    }
+                    up.setString(1, e.stream());
+                    up.setLong(2, e.event() instanceof Account.Deposited d ? d.amount() : 0);
+                    up.addBatch();
+                    applied.setLong(1, e.position());
+                    applied.addBatch();
+                }
+                up.executeBatch();
+                applied.executeBatch();
+            }
+        };
+        var sink = new JdbcProjectionSink<>(pg, batched, c -> {});
+        try (var runner = runner(sink).retries(2, Duration.ofMillis(1)).build().start()) {
+            assertThat(runner.awaitPosition(last, Duration.ofSeconds(30))).isTrue();
+            assertThat(runner.deadLetters()).extracting(DeadLetter::position).containsExactly(poison);
+        }
+        assertThat(largest.get()).as("events handed over together").isGreaterThan(1);
+        assertThat(query("SELECT count(*) FROM " + table + "_applied")).isEqualTo(600);
+        assertThat(query("SELECT count(DISTINCT position) FROM " + table + "_applied"))
+                .isEqualTo(600);
+        assertThat(sum()).isEqualTo(expectedSum(300) * 2);
+    }
 }

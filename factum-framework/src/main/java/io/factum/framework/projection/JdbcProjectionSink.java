@@ -30,15 +30,29 @@ public final class JdbcProjectionSink<E> implements ProjectionSink<E> {
     }
 
     private final DataSource dataSource;
-    private final JdbcEventHandler<E> handler;
+    private final JdbcBatchHandler<E> handler;
     private final Reset reset;
     private String projection = "";
     private Connection[] connections = new Connection[0];
 
+    /** A sink that calls {@code handler} for each event. */
     public JdbcProjectionSink(DataSource dataSource, JdbcEventHandler<E> handler, Reset reset) {
+        this(dataSource, eachOf(Objects.requireNonNull(handler, "handler")), reset);
+    }
+
+    /** A sink that calls {@code handler} with each run of consecutive events of a commit. */
+    public JdbcProjectionSink(DataSource dataSource, JdbcBatchHandler<E> handler, Reset reset) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.reset = Objects.requireNonNull(reset, "reset");
+    }
+
+    private static <E> JdbcBatchHandler<E> eachOf(JdbcEventHandler<E> handler) {
+        return (c, events) -> {
+            for (EventEnvelope<E> e : events) {
+                handler.handle(c, e);
+            }
+        };
     }
 
     @Override
@@ -106,14 +120,19 @@ public final class JdbcProjectionSink<E> implements ProjectionSink<E> {
             int end = steps.size();
             int failed = -1;
             Exception cause = null;
+            boolean singly = false;
             while (true) {
-                Failure failure = run(c, partition, steps.subList(0, end));
+                Failure failure = run(c, partition, steps.subList(0, end), singly);
                 if (failure == null) {
                     break;
                 }
                 c.rollback();
                 if (!c.isValid(2)) {
                     throw new SQLException("the connection broke while handling an event", failure.cause());
+                }
+                if (failure.ambiguous()) {
+                    singly = true; // a batch failed: again, one event at a time, to find which
+                    continue;
                 }
                 failed = failure.index();
                 cause = failure.cause();
@@ -137,38 +156,75 @@ public final class JdbcProjectionSink<E> implements ProjectionSink<E> {
         }
     }
 
-    private record Failure(int index, Exception cause) {}
+    /** @param ambiguous a batch of several events failed: which one is not known */
+    private record Failure(int index, Exception cause, boolean ambiguous) {}
 
-    /** Runs the steps in the open transaction; the first handler failure, or null. */
-    private Failure run(Connection c, int partition, List<Step<E>> steps) throws SQLException {
+    /**
+     * Runs the steps in the open transaction, handing consecutive events to the handler together
+     * (or one at a time, {@code singly}); the first handler failure, or null.
+     */
+    private Failure run(Connection c, int partition, List<Step<E>> steps, boolean singly) throws SQLException {
+        List<EventEnvelope<E>> run = new ArrayList<>();
+        int runStart = 0;
+        int runSteps = 0;
         for (int i = 0; i < steps.size(); i++) {
             Step<E> step = steps.get(i);
+            if (step instanceof Step.Handle<E> h) {
+                if (run.isEmpty()) {
+                    runStart = i;
+                    runSteps = 0;
+                }
+                h.events().forEach(e -> run.add(new EventEnvelope<>(e, h.recorded())));
+                runSteps++;
+                if (!singly) {
+                    continue;
+                }
+            }
+            Failure failure = flush(c, run, runStart, runSteps);
+            if (failure != null) {
+                return failure;
+            }
             try {
                 switch (step) {
-                    case Step.Handle<E> h -> handle(c, h.recorded(), h.events());
+                    case Step.Handle<E> h -> {} // flushed above
                     case Step.Park<E> p -> park(c, partition, p.recorded(), p.error());
                     case Step.Hold<E> h -> park(c, partition, h.recorded(), null);
                     case Step.Release<E> r -> {
-                        handle(c, r.recorded(), r.events());
+                        handler.handle(c, envelopes(r.recorded(), r.events()));
                         release(c, r.recorded().position());
                     }
                 }
             } catch (SQLException e) {
-                if (step instanceof Step.Handle<E> || step instanceof Step.Release<E>) {
-                    return new Failure(i, e);
+                if (step instanceof Step.Release<E>) {
+                    return new Failure(i, e, false);
                 }
                 throw e;
             } catch (Exception e) {
-                return new Failure(i, e);
+                return new Failure(i, e, false);
             }
         }
-        return null;
+        return flush(c, run, runStart, runSteps);
     }
 
-    private void handle(Connection c, io.factum.api.RecordedEvent recorded, List<E> events) throws Exception {
-        for (E event : events) {
-            handler.handle(c, new EventEnvelope<>(event, recorded));
+    /** Hands the pending run of events to the handler; a failure of a run of several is ambiguous. */
+    private Failure flush(Connection c, List<EventEnvelope<E>> run, int runStart, int runSteps) {
+        if (run.isEmpty()) {
+            return null;
         }
+        try {
+            handler.handle(c, List.copyOf(run));
+            return null;
+        } catch (Exception e) {
+            return new Failure(runStart, e, runSteps > 1);
+        } finally {
+            run.clear();
+        }
+    }
+
+    private List<EventEnvelope<E>> envelopes(io.factum.api.RecordedEvent recorded, List<E> events) {
+        List<EventEnvelope<E>> out = new ArrayList<>(events.size());
+        events.forEach(e -> out.add(new EventEnvelope<>(e, recorded)));
+        return out;
     }
 
     private void park(Connection c, int partition, io.factum.api.RecordedEvent recorded, String error)
