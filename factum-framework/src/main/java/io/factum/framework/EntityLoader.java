@@ -24,6 +24,7 @@ final class EntityLoader<S, E> {
     private final @Nullable SnapshotStore<S> snapshots;
     private final int recentIds;
     private final LongSupplier nanoTime;
+    private final @Nullable EntityCache<S> cache;
     private final System.Logger log = System.getLogger(EntityLoader.class.getName());
 
     EntityLoader(
@@ -32,13 +33,15 @@ final class EntityLoader<S, E> {
             CommandSupport<E> support,
             @Nullable SnapshotStore<S> snapshots,
             int recentIds,
-            LongSupplier nanoTime) {
+            LongSupplier nanoTime,
+            @Nullable EntityCache<S> cache) {
         this.store = Objects.requireNonNull(store, "store");
         this.decider = Objects.requireNonNull(decider, "decider");
         this.support = Objects.requireNonNull(support, "support");
         this.snapshots = snapshots;
         this.recentIds = recentIds;
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+        this.cache = cache;
     }
 
     /**
@@ -49,7 +52,7 @@ final class EntityLoader<S, E> {
      * @param snapshotStreamVersion the snapshot stream's version, for the next snapshot's append
      * @param eventsSinceSnapshot how many events were folded beyond the snapshot (all of them
      *     without one)
-     * @param replayNanos how long reading and folding those took
+     * @param replayNanosPerEvent what reading and folding one of them cost, as last measured
      * @param oldestUnsnapshotted when the first of those was stored (null: there were none)
      * @param recent the ids of the newest events, oldest first, at most the configured number
      */
@@ -59,12 +62,86 @@ final class EntityLoader<S, E> {
             long appliedAt,
             long snapshotStreamVersion,
             long eventsSinceSnapshot,
-            long replayNanos,
+            long replayNanosPerEvent,
             @Nullable Instant oldestUnsnapshotted,
-            List<UUID> recent) {}
+            List<UUID> recent,
+            @Nullable UUID lastEventId) {}
 
     /** Loads the stream's entity; stops at {@code wanted} (a command's first event id) if it is met. */
     Load<S> load(String stream, @Nullable UUID wanted) {
+        EntityCache.Entry<S> cached = cache == null ? null : cache.get(stream);
+        if (cached != null) {
+            Load<S> load = fromCache(stream, cached, wanted);
+            if (load != null) {
+                return load;
+            }
+            cache.remove(stream); // the stream moved under it (deleted, truncated): load it afresh
+        }
+        Load<S> load = fromStore(stream, wanted);
+        remember(stream, load);
+        return load;
+    }
+
+    /** Keeps a load for the next one (not a load that stopped at a redelivered command). */
+    void remember(String stream, Load<S> load) {
+        if (cache != null && load.version() >= 0 && load.appliedAt() < 0 && load.lastEventId() != null) {
+            cache.put(
+                    stream,
+                    new EntityCache.Entry<>(
+                            load.state(),
+                            load.version(),
+                            load.lastEventId(),
+                            load.recent(),
+                            load.snapshotStreamVersion(),
+                            load.eventsSinceSnapshot(),
+                            load.oldestUnsnapshotted(),
+                            load.replayNanosPerEvent()));
+        }
+    }
+
+    /** A load that goes on from the cached state, or null when the stream no longer holds its event. */
+    private @Nullable Load<S> fromCache(String stream, EntityCache.Entry<S> cached, @Nullable UUID wanted) {
+        ReadStreamResult result = store.readStream(
+                stream, cached.version(), Direction.FORWARDS, store.limits().maxReadCount());
+        if (!(result instanceof ReadStreamResult.Found found)
+                || found.events().isEmpty()
+                || found.events().getFirst().version() != cached.version()
+                || !found.events().getFirst().eventId().equals(cached.lastEventId())) {
+            return null;
+        }
+        long started = nanoTime.getAsLong();
+        Fold fold = new Fold(cached.state(), cached.version(), cached.recent(), wanted);
+        fold.last = cached.lastEventId();
+        int at = wanted == null ? -1 : cached.recent().indexOf(wanted);
+        if (at >= 0) {
+            fold.appliedAt = cached.version() - (cached.recent().size() - 1 - at);
+        } else {
+            boolean more = true;
+            for (RecordedEvent event : found.events().subList(1, found.events().size())) {
+                if (!fold.accept(event)) {
+                    more = false;
+                    break;
+                }
+            }
+            if (more && !found.endOfStream() && found.events().size() > 1) {
+                readFrom(stream, found.events().getLast().version() + 1, fold);
+            }
+        }
+        long folded = nanoTime.getAsLong() - started;
+        long perEvent = fold.events == 0 ? cached.replayNanosPerEvent() : folded / fold.events;
+        return new Load<>(
+                fold.state,
+                fold.version,
+                fold.appliedAt,
+                cached.snapshotStreamVersion(),
+                cached.eventsSinceSnapshot() + fold.events,
+                perEvent,
+                cached.oldestUnsnapshotted() != null ? cached.oldestUnsnapshotted() : fold.oldest,
+                List.copyOf(fold.recent),
+                fold.last);
+    }
+
+    private Load<S> fromStore(String stream, @Nullable UUID wanted) {
         SnapshotStore.Latest<S> latest = snapshots == null ? null : snapshots.latest(stream);
         long snapshotStreamVersion = latest == null ? -1 : latest.streamVersion();
         if (latest != null && latest.ignored() != null) {
@@ -79,15 +156,17 @@ final class EntityLoader<S, E> {
             fold = new Fold(decider.initialState(), -1, List.of(), wanted);
             readFrom(stream, 0, fold);
         }
+        long elapsed = nanoTime.getAsLong() - started;
         return new Load<>(
                 fold.state,
                 fold.version,
                 fold.appliedAt,
                 snapshotStreamVersion,
                 fold.events,
-                nanoTime.getAsLong() - started,
+                fold.events == 0 ? 0 : elapsed / fold.events,
                 fold.oldest,
-                List.copyOf(fold.recent));
+                List.copyOf(fold.recent),
+                fold.last);
     }
 
     /**
@@ -108,6 +187,7 @@ final class EntityLoader<S, E> {
             return null;
         }
         Fold fold = new Fold(snapshot.state(), snapshot.version(), snapshot.recentEventIds(), wanted);
+        fold.last = snapshot.eventId();
         int at = wanted == null ? -1 : snapshot.recentEventIds().indexOf(wanted);
         if (at >= 0) {
             fold.appliedAt = snapshot.version() - (snapshot.recentEventIds().size() - 1 - at);
@@ -146,6 +226,9 @@ final class EntityLoader<S, E> {
         @Nullable
         Instant oldest;
 
+        @Nullable
+        UUID last;
+
         final ArrayDeque<UUID> recent = new ArrayDeque<>();
         private final @Nullable UUID wanted;
 
@@ -166,6 +249,7 @@ final class EntityLoader<S, E> {
                 state = decider.evolve(state, domainEvent);
             }
             version = event.version();
+            last = event.eventId();
             events++;
             if (oldest == null) {
                 oldest = event.created();

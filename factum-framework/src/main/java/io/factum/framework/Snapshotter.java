@@ -51,28 +51,27 @@ final class Snapshotter<S, E> {
     }
 
     /**
-     * After a command stored {@code events} (with ids {@code eventIds}) on top of {@code load},
-     * bringing the stream to {@code version}: writes a snapshot if the policy says it is due.
-     * Never throws: the command is stored whatever happens to its snapshot.
+     * After a command stored events (with ids {@code eventIds}) on top of {@code load}, bringing
+     * the stream to {@code version} and the state to {@code after}: writes a snapshot if the
+     * policy says it is due, and says whether it did. Never throws: the command is stored whatever
+     * happens to its snapshot.
      */
-    void afterCommand(String stream, Load<S> load, List<E> events, List<UUID> eventIds, long version) {
+    boolean afterCommand(String stream, Load<S> load, S after, List<UUID> eventIds, long version) {
         try {
-            if (!policy.due(progress(load, events.size()))) {
-                return;
-            }
-            S state = load.state();
-            for (E event : events) {
-                state = decider.evolve(state, event);
+            if (!policy.due(progress(load, eventIds.size()))) {
+                return false;
             }
             List<UUID> recent = new ArrayList<>(load.recent());
             recent.addAll(eventIds);
             recent = List.copyOf(recent.subList(Math.max(0, recent.size() - recentIds), recent.size()));
-            var snapshot = new SnapshotStore.Snapshot<>(state, version, eventIds.getLast(), recent);
+            var snapshot = new SnapshotStore.Snapshot<>(after, version, eventIds.getLast(), recent);
             executor.execute(() -> writeLogged(stream, snapshot, load.snapshotStreamVersion()));
+            return true;
         } catch (RuntimeException e) {
-            // The policy, evolve or the executor failed: the snapshot waits for the next command.
+            // The policy or the executor failed: the snapshot waits for the next command.
             failed.incrementAndGet();
             log.log(System.Logger.Level.WARNING, "snapshot of " + stream + " not taken: " + e.getMessage(), e);
+            return false;
         }
     }
 
@@ -81,9 +80,7 @@ final class Snapshotter<S, E> {
         Duration age = load.oldestUnsnapshotted() == null
                 ? Duration.ZERO
                 : Duration.between(load.oldestUnsnapshotted(), clock.instant());
-        Duration replay = load.eventsSinceSnapshot() == 0
-                ? Duration.ZERO
-                : Duration.ofNanos(load.replayNanos() * events / load.eventsSinceSnapshot());
+        Duration replay = Duration.ofNanos(load.replayNanosPerEvent() * events);
         return new SnapshotPolicy.Progress(
                 events, age.isNegative() ? Duration.ZERO : age, replay, Duration.ofNanos(cost.get()));
     }

@@ -46,6 +46,8 @@ public final class StreamCommandHandler<C, S, E> {
     private final CommandSupport<E> support;
     private final EntityLoader<S, E> loader;
     private final @Nullable Snapshotter<S, E> snapshotter;
+    private final Clock clock;
+    private final int recentEventIds;
 
     private StreamCommandHandler(Builder<C, S, E> b) {
         this.store = b.store;
@@ -54,7 +56,16 @@ public final class StreamCommandHandler<C, S, E> {
         this.support = b.support(b.codec, b.decider);
         SnapshotStore<S> snapshots =
                 b.snapshotCodec == null ? null : new SnapshotStore<>(b.store, b.snapshotCodec, b.snapshotStreamOf, 1);
-        this.loader = new EntityLoader<>(b.store, b.decider, support, snapshots, b.recentEventIds, b.nanoTime);
+        this.loader = new EntityLoader<>(
+                b.store,
+                b.decider,
+                support,
+                snapshots,
+                b.recentEventIds,
+                b.nanoTime,
+                b.cacheEntities > 0 ? new EntityCache<>(b.cacheEntities) : null);
+        this.clock = b.clock;
+        this.recentEventIds = b.recentEventIds;
         this.snapshotter = snapshots == null
                 ? null
                 : new Snapshotter<>(
@@ -154,14 +165,41 @@ public final class StreamCommandHandler<C, S, E> {
 
         @Override
         public void appended(List<E> events, AppendResult result) {
-            if (snapshotter == null || last == null) {
+            Load<S> load = last;
+            if (load == null) {
                 return;
             }
             List<UUID> ids = new ArrayList<>(events.size());
             for (int i = 0; i < events.size(); i++) {
                 ids.add(CommandMetadata.eventId(envelope.commandId(), i));
             }
-            snapshotter.afterCommand(stream, last, events, ids, result.streamVersion());
+            S after = load.state();
+            for (E event : events) {
+                after = decider.evolve(after, event);
+            }
+            boolean snapshotted =
+                    snapshotter != null && snapshotter.afterCommand(stream, load, after, ids, result.streamVersion());
+            loader.remember(stream, after(load, after, ids, result.streamVersion(), snapshotted));
+        }
+
+        /** The entity after this command's events, as the next load would find it. */
+        private Load<S> after(Load<S> load, S state, List<UUID> ids, long version, boolean snapshotted) {
+            List<UUID> recent = new ArrayList<>(load.recent());
+            recent.addAll(ids);
+            int keep = Math.min(recent.size(), recentEventIds);
+            recent = List.copyOf(recent.subList(recent.size() - keep, recent.size()));
+            return new Load<>(
+                    state,
+                    version,
+                    -1,
+                    snapshotted ? load.snapshotStreamVersion() + 1 : load.snapshotStreamVersion(),
+                    snapshotted ? 0 : load.eventsSinceSnapshot() + ids.size(),
+                    load.replayNanosPerEvent(),
+                    snapshotted
+                            ? null
+                            : load.oldestUnsnapshotted() != null ? load.oldestUnsnapshotted() : clock.instant(),
+                    recent,
+                    ids.getLast());
         }
     }
 
@@ -180,6 +218,7 @@ public final class StreamCommandHandler<C, S, E> {
         private Function<String, String> snapshotStreamOf = stream -> "snapshot-" + stream;
         private Executor snapshotExecutor = Runnable::run;
         private int recentEventIds = 256;
+        private int cacheEntities;
         private Clock clock = Clock.systemUTC();
         private LongSupplier nanoTime = System::nanoTime;
 
@@ -230,6 +269,21 @@ public final class StreamCommandHandler<C, S, E> {
                 throw new IllegalArgumentException("count must be >= 0, was " + count);
             }
             this.recentEventIds = count;
+            return this;
+        }
+
+        /**
+         * Keeps the states of the {@code entities} most recently used entities in memory (default
+         * 0: none), so that a command reads only the events stored after the cached version
+         * instead of the whole stream or its snapshot. The stream is still read from the cached
+         * version on, and the cached event checked by version and id, so writes by other
+         * instances are seen.
+         */
+        public Builder<C, S, E> cache(int entities) {
+            if (entities < 0) {
+                throw new IllegalArgumentException("entities must be >= 0, was " + entities);
+            }
+            this.cacheEntities = entities;
             return this;
         }
 

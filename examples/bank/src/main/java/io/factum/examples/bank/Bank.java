@@ -74,6 +74,7 @@ public final class Bank implements AutoCloseable {
         this.options = Objects.requireNonNull(options, "options");
         this.accounts = StreamCommandHandler.builder(store, new Accounts(), BankEvent.codec(), Accounts::streamOf)
                 .snapshots(new JsonState<>(Accounts.State.class), SnapshotPolicy.everyEvents(100))
+                .cache(100_000)
                 .name("accounts")
                 .build();
         this.limits = QueryCommandHandler.builder(
