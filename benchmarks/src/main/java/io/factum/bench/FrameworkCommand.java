@@ -134,9 +134,10 @@ final class FrameworkCommand extends ScenarioCommand {
         List<Figure> figures = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         double commands = commands(ctx, figures);
+        // The loads before Axon: PostgreSQL's work after Axon's run (its tables dropped) slowed them.
+        loads(ctx, figures);
         PGSimpleDataSource pg = postgres();
         axon(ctx, figures, notes, commands, pg != null);
-        loads(ctx, figures);
         figures.add(Figure.of("projection catch-up into memory", memoryProjection(ctx), "events/s", MEMORY_TARGET));
         if (pg == null) {
             notes.add("PostgreSQL did not answer at 127.0.0.1:5432 (database test): no PostgreSQL figure.");
