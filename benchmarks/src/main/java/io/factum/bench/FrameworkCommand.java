@@ -355,7 +355,7 @@ final class FrameworkCommand extends ScenarioCommand {
             }
             figures.add(Figure.of(
                     "load a " + interleaved + "-event interleaved entity, no snapshot",
-                    medianMillis(20, () -> plain.load("account-mixed")),
+                    medianMillis(50, () -> plain.load("account-mixed")),
                     "ms",
                     INTERLEAVED_TARGET));
         } finally {
@@ -363,11 +363,17 @@ final class FrameworkCommand extends ScenarioCommand {
         }
     }
 
-    /** The median of {@code runs} timed runs, after as many untimed ones. */
-    private static double medianMillis(int runs, Runnable work) {
+    /**
+     * The median of {@code runs} timed runs, after as many untimed ones, on a settled JVM: the
+     * garbage of the phases before is collected first, so that their collections do not land in
+     * these milliseconds.
+     */
+    private static double medianMillis(int runs, Runnable work) throws InterruptedException {
         for (int i = 0; i < runs; i++) {
             work.run();
         }
+        System.gc();
+        Thread.sleep(200);
         Histogram nanos = new Histogram(Latency.SIGNIFICANT_DIGITS);
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
