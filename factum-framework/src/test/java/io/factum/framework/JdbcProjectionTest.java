@@ -110,6 +110,20 @@ class JdbcProjectionTest {
         return last;
     }
 
+    /** A deposit of 13 into account-poison; its position. */
+    long poison() {
+        return store.append(
+                        "account-poison",
+                        ExpectedVersion.any(),
+                        List.of(new EventData(
+                                UUID.randomUUID(),
+                                "Deposited",
+                                codec.encode(new Account.Deposited(13)),
+                                new byte[0],
+                                ContentType.JSON)))
+                .position();
+    }
+
     long sum() throws SQLException {
         return query("SELECT coalesce(sum(balance), 0) FROM " + table);
     }
@@ -190,16 +204,7 @@ class JdbcProjectionTest {
     @Test
     void aPoisonEventIsParkedInTheSameTransactionAndRetriedLater() throws Exception {
         deposits(10);
-        long poison = store.append(
-                        "account-poison",
-                        ExpectedVersion.any(),
-                        List.of(new EventData(
-                                UUID.randomUUID(),
-                                "Deposited",
-                                codec.encode(new Account.Deposited(13)),
-                                new byte[0],
-                                ContentType.JSON)))
-                .position();
+        long poison = poison();
         long after = deposits(5);
         AtomicInteger refuse = new AtomicInteger(1);
         JdbcEventHandler<Account.Event> base = handler(new AtomicInteger(), 0);
@@ -226,16 +231,7 @@ class JdbcProjectionTest {
     @Test
     void aBatchHandlerGetsRunsOfEventsAndAFailingOneIsFoundAndParkedAlone() throws Exception {
         deposits(300);
-        long poison = store.append(
-                        "account-poison",
-                        ExpectedVersion.any(),
-                        List.of(new EventData(
-                                UUID.randomUUID(),
-                                "Deposited",
-                                codec.encode(new Account.Deposited(13)),
-                                new byte[0],
-                                ContentType.JSON)))
-                .position();
+        long poison = poison();
         long last = deposits(300);
         AtomicInteger largest = new AtomicInteger();
         io.factum.framework.projection.JdbcBatchHandler<Account.Event> batched = (c, events) -> {
