@@ -13,7 +13,7 @@ import io.factum.examples.bank.Accounts;
 import io.factum.examples.bank.BankEvent;
 import io.factum.framework.CommandEnvelope;
 import io.factum.framework.CommandResult;
-import io.factum.framework.SnapshotCodec;
+import io.factum.framework.JsonSnapshotCodec;
 import io.factum.framework.SnapshotPolicy;
 import io.factum.framework.StreamCommandHandler;
 import io.factum.framework.projection.JdbcBatchHandler;
@@ -195,38 +195,9 @@ final class FrameworkCommand extends ScenarioCommand {
     private static StreamCommandHandler<AccountCommand, Accounts.State, BankEvent> handler(
             EmbeddedEventStore store, int cached) {
         return StreamCommandHandler.builder(store, new Accounts(), BankEvent.codec(), Accounts::streamOf)
-                .snapshots(new JsonState(), SnapshotPolicy.everyEvents(100))
+                .snapshots(JsonSnapshotCodec.of(Accounts.State.class, 1), SnapshotPolicy.everyEvents(100))
                 .cache(cached)
                 .build();
-    }
-
-    /** The accounts' state as JSON, for snapshots. */
-    static final class JsonState implements SnapshotCodec<Accounts.State> {
-        private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-                new com.fasterxml.jackson.databind.ObjectMapper();
-
-        @Override
-        public int schemaVersion() {
-            return 1;
-        }
-
-        @Override
-        public byte[] encode(Accounts.State state) {
-            try {
-                return JSON.writeValueAsBytes(state);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        public Accounts.State decode(byte[] data) {
-            try {
-                return JSON.readValue(data, Accounts.State.class);
-            } catch (java.io.IOException e) {
-                throw new IllegalArgumentException(e);
-            }
-        }
     }
 
     private double commands(RunContext ctx, List<Figure> figures) throws Exception {

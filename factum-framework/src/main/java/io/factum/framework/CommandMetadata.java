@@ -67,8 +67,4 @@ final class CommandMetadata {
         }
         return out.toByteArray();
     }
-
-    static int schemaVersion(byte[] metadata) {
-        return EventMetadata.schemaVersion(metadata);
-    }
 }

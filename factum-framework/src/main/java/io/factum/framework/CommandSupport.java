@@ -208,7 +208,7 @@ final class CommandSupport<E> {
     /** The domain events a stored event stands for (several when an upcaster split it). */
     List<E> decode(RecordedEvent event) {
         try {
-            return codec.decode(event.type(), CommandMetadata.schemaVersion(event.metadata()), event.data());
+            return codec.decode(event);
         } catch (RuntimeException e) {
             throw new UndecodableEventException(event.stream(), event.version(), event.type(), e);
         }

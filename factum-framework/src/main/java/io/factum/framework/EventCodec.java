@@ -1,5 +1,6 @@
 package io.factum.framework;
 
+import io.factum.api.RecordedEvent;
 import java.util.List;
 
 /**
@@ -43,6 +44,16 @@ public interface EventCodec<E> {
                     type + " is stored at schema version " + schemaVersion + "; this codec reads version 1 only");
         }
         return List.of(decode(type, data));
+    }
+
+    /**
+     * The domain events a stored event stands for, at the schema version its metadata names
+     * ({@code $schemaVersion}, 1 when it names none).
+     *
+     * @throws IllegalArgumentException as {@link #decode(String, int, byte[])}
+     */
+    default List<E> decode(RecordedEvent event) {
+        return decode(event.type(), EventMetadata.schemaVersion(event.metadata()), event.data());
     }
 
     /** Whether {@link #encode} writes JSON; stored events are marked so. */

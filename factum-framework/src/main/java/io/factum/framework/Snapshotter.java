@@ -3,7 +3,6 @@ package io.factum.framework;
 import io.factum.framework.EntityLoader.Load;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -17,14 +16,12 @@ import java.util.function.LongSupplier;
  * loaded state with the command's own events folded in, and nothing else, because the append was
  * conditional on the loaded version.
  */
-final class Snapshotter<S, E> {
+final class Snapshotter<S> {
     private final SnapshotStore<S> store;
     private final SnapshotPolicy policy;
-    private final Decider<?, S, E> decider;
     private final Executor executor;
     private final Clock clock;
     private final LongSupplier nanoTime;
-    private final int recentIds;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong superseded = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -33,38 +30,28 @@ final class Snapshotter<S, E> {
 
     private final System.Logger log = System.getLogger(Snapshotter.class.getName());
 
-    Snapshotter(
-            SnapshotStore<S> store,
-            SnapshotPolicy policy,
-            Decider<?, S, E> decider,
-            Executor executor,
-            Clock clock,
-            LongSupplier nanoTime,
-            int recentIds) {
+    Snapshotter(SnapshotStore<S> store, SnapshotPolicy policy, Executor executor, Clock clock, LongSupplier nanoTime) {
         this.store = Objects.requireNonNull(store, "store");
         this.policy = Objects.requireNonNull(policy, "policy");
-        this.decider = Objects.requireNonNull(decider, "decider");
         this.executor = Objects.requireNonNull(executor, "executor");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
-        this.recentIds = recentIds;
     }
 
     /**
-     * After a command stored events (with ids {@code eventIds}) on top of {@code load}, bringing
-     * the stream to {@code version} and the state to {@code after}: writes a snapshot if the
-     * policy says it is due, and says whether it did. Never throws: the command is stored whatever
+     * After a command stored {@code newEvents} events on top of {@code load}, bringing the stream
+     * to {@code version} (its event {@code lastEventId}), the state to {@code after} and the newest
+     * event ids to {@code recent}:
+     * writes a snapshot if the policy says it is due, and says whether it did. Never throws: the command is stored whatever
      * happens to its snapshot.
      */
-    boolean afterCommand(String stream, Load<S> load, S after, List<UUID> eventIds, long version) {
+    boolean afterCommand(
+            String stream, Load<S> load, S after, int newEvents, UUID lastEventId, List<UUID> recent, long version) {
         try {
-            if (!policy.due(progress(load, eventIds.size()))) {
+            if (!policy.due(progress(load, newEvents))) {
                 return false;
             }
-            List<UUID> recent = new ArrayList<>(load.recent());
-            recent.addAll(eventIds);
-            recent = List.copyOf(recent.subList(Math.max(0, recent.size() - recentIds), recent.size()));
-            var snapshot = new SnapshotStore.Snapshot<>(after, version, eventIds.getLast(), recent);
+            var snapshot = new SnapshotStore.Snapshot<>(after, version, lastEventId, recent);
             executor.execute(() -> writeLogged(stream, snapshot, load.snapshotStreamVersion()));
             return true;
         } catch (RuntimeException e) {

@@ -31,7 +31,8 @@ import org.jspecify.annotations.Nullable;
  * racing the first one to the same version is recognised by the store itself, which treats the
  * same ids at the same version as a retry.)
  *
- * <p>Thread-safe, and stateless between calls: any number of threads may handle commands, for the
+ * <p>Thread-safe, and stateless between calls but for the optional entity cache ({@link
+ * Builder#cache(int)}), which is checked against the stream: any number of threads may handle commands, for the
  * same stream or others; conflicts between them are what the retries resolve.
  *
  * @param <C> commands
@@ -45,7 +46,7 @@ public final class StreamCommandHandler<C, S, E> {
     private final Decider<C, S, E> decider;
     private final CommandSupport<E> support;
     private final EntityLoader<S, E> loader;
-    private final @Nullable Snapshotter<S, E> snapshotter;
+    private final @Nullable Snapshotter<S> snapshotter;
     private final Clock clock;
     private final int recentEventIds;
 
@@ -68,14 +69,7 @@ public final class StreamCommandHandler<C, S, E> {
         this.recentEventIds = b.recentEventIds;
         this.snapshotter = snapshots == null
                 ? null
-                : new Snapshotter<>(
-                        snapshots,
-                        b.snapshotPolicy,
-                        b.decider,
-                        b.snapshotExecutor,
-                        b.clock,
-                        b.nanoTime,
-                        b.recentEventIds);
+                : new Snapshotter<>(snapshots, b.snapshotPolicy, b.snapshotExecutor, b.clock, b.nanoTime);
     }
 
     /**
@@ -126,8 +120,8 @@ public final class StreamCommandHandler<C, S, E> {
         if (load.version() < 0 || load.eventsSinceSnapshot() == 0) {
             return load.version();
         }
-        List<UUID> recent = load.recent();
-        var snapshot = new SnapshotStore.Snapshot<>(load.state(), load.version(), recent.getLast(), recent);
+        var snapshot = new SnapshotStore.Snapshot<>(
+                load.state(), load.version(), Objects.requireNonNull(load.lastEventId()), load.recent());
         snapshotter.write(stream, snapshot, load.snapshotStreamVersion());
         return load.version();
     }
@@ -177,29 +171,27 @@ public final class StreamCommandHandler<C, S, E> {
             for (E event : events) {
                 after = decider.evolve(after, event);
             }
-            boolean snapshotted =
-                    snapshotter != null && snapshotter.afterCommand(stream, load, after, ids, result.streamVersion());
-            loader.remember(stream, after(load, after, ids, result.streamVersion(), snapshotted));
-        }
-
-        /** The entity after this command's events, as the next load would find it. */
-        private Load<S> after(Load<S> load, S state, List<UUID> ids, long version, boolean snapshotted) {
             List<UUID> recent = new ArrayList<>(load.recent());
             recent.addAll(ids);
-            int keep = Math.min(recent.size(), recentEventIds);
-            recent = List.copyOf(recent.subList(recent.size() - keep, recent.size()));
-            return new Load<>(
-                    state,
-                    version,
-                    -1,
-                    snapshotted ? load.snapshotStreamVersion() + 1 : load.snapshotStreamVersion(),
-                    snapshotted ? 0 : load.eventsSinceSnapshot() + ids.size(),
-                    load.replayNanosPerEvent(),
-                    snapshotted
-                            ? null
-                            : load.oldestUnsnapshotted() != null ? load.oldestUnsnapshotted() : clock.instant(),
-                    recent,
-                    ids.getLast());
+            recent =
+                    List.copyOf(recent.subList(recent.size() - Math.min(recent.size(), recentEventIds), recent.size()));
+            long version = result.streamVersion();
+            boolean snapshotted = snapshotter != null
+                    && snapshotter.afterCommand(stream, load, after, ids.size(), ids.getLast(), recent, version);
+            loader.remember(
+                    stream,
+                    new Load<>(
+                            after,
+                            version,
+                            -1,
+                            snapshotted ? load.snapshotStreamVersion() + 1 : load.snapshotStreamVersion(),
+                            snapshotted ? 0 : load.eventsSinceSnapshot() + ids.size(),
+                            load.replayNanosPerEvent(),
+                            snapshotted
+                                    ? null
+                                    : load.oldestUnsnapshotted() != null ? load.oldestUnsnapshotted() : clock.instant(),
+                            recent,
+                            ids.getLast()));
         }
     }
 

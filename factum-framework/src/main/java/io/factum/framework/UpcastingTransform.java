@@ -41,7 +41,7 @@ public final class UpcastingTransform<E> implements StreamTransform {
 
     @Override
     public List<EventData> transform(RecordedEvent event) {
-        List<E> lifted = codec.decode(event.type(), CommandMetadata.schemaVersion(event.metadata()), event.data());
+        List<E> lifted = codec.decode(event);
         List<EventData> out = new ArrayList<>(lifted.size());
         for (E e : lifted) {
             out.add(new EventData(
@@ -65,9 +65,9 @@ public final class UpcastingTransform<E> implements StreamTransform {
             meta = JSON.createObjectNode();
         }
         if (version == 1) {
-            meta.remove(CommandMetadata.SCHEMA_VERSION);
+            meta.remove(EventMetadata.SCHEMA_VERSION);
         } else {
-            meta.put(CommandMetadata.SCHEMA_VERSION, version);
+            meta.put(EventMetadata.SCHEMA_VERSION, version);
         }
         return meta.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }

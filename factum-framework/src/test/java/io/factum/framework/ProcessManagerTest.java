@@ -66,7 +66,7 @@ class ProcessManagerTest {
                             "transfer",
                             new Transfers.Process(),
                             new Transfers.EventsCodec(),
-                            new Transfers.StateCodec(),
+                            JsonSnapshotCodec.of(Transfers.State.class, 1),
                             Transfers.commandCodec(),
                             envelope -> envelope.command() instanceof Account.Withdraw w
                                             && w.accountId().equals("blackhole")

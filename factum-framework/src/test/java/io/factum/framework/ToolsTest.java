@@ -42,7 +42,7 @@ class ToolsTest {
                         "transfer",
                         new Transfers.Process(),
                         new Transfers.EventsCodec(),
-                        new Transfers.StateCodec(),
+                        JsonSnapshotCodec.of(Transfers.State.class, 1),
                         Transfers.commandCodec(),
                         handler::handle)
                 .filter(EventFilter.eventTypeRegex("^(TransferRequested|Withdrawn|Deposited)$"))

@@ -105,31 +105,6 @@ final class Transfers {
         }
     }
 
-    static final class StateCodec implements SnapshotCodec<State> {
-        @Override
-        public int schemaVersion() {
-            return 1;
-        }
-
-        @Override
-        public byte[] encode(State state) {
-            try {
-                return JSON.writeValueAsBytes(state);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        public State decode(byte[] data) {
-            try {
-                return JSON.readValue(data, State.class);
-            } catch (IOException e) {
-                throw new IllegalArgumentException(e);
-            }
-        }
-    }
-
     static EventCodec<Account.Command> commandCodec() {
         return JacksonEventCodec.of(
                 EventTypes.of(Account.Command.class).registerPermitted().build());

@@ -29,6 +29,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -150,7 +151,7 @@ public final class ProcessManagerRunner<E, S, C> implements AutoCloseable {
         Span span = ProjectionTracing.start(telemetry, "process " + name, e);
         span.setAttribute("factum.process.id", process);
         try (Scope scope = span.makeCurrent()) {
-            handle(process, "event:" + e.recorded().eventId(), state -> manager.on(state, e.event(), info));
+            handle(process, "event:" + e.recorded().eventId(), (state, pending) -> manager.on(state, e.event(), info));
         } catch (RuntimeException ex) {
             span.recordException(ex);
             throw ex;
@@ -163,9 +164,11 @@ public final class ProcessManagerRunner<E, S, C> implements AutoCloseable {
      * Handles one input of a process: loads it, reacts, stores the step, sends its commands; or,
      * when the input was handled before, sends that step's commands again.
      *
-     * @param react null when the input no longer concerns the process
+     * @param react the reaction to the input, given the state and the pending deadlines; null
+     *     when the input no longer concerns the process
      */
-    private void handle(String process, String input, Function<S, @Nullable Reaction<S, C>> react) {
+    private void handle(
+            String process, String input, BiFunction<S, Map<String, Deadline>, @Nullable Reaction<S, C>> react) {
         for (int attempt = 1; ; attempt++) {
             ProcessStore.Latest latest = processes.latest(process);
             ProcessStep last = latest.step();
@@ -180,7 +183,7 @@ public final class ProcessManagerRunner<E, S, C> implements AutoCloseable {
                 return;
             }
             S state = last == null ? manager.initialState() : states.decode(last.state());
-            Reaction<S, C> reaction = react.apply(state);
+            Reaction<S, C> reaction = react.apply(state, last == null ? Map.of() : last.pending());
             if (reaction == null || (last == null && unchanged(state, reaction))) {
                 return; // an event that starts nothing leaves no process behind
             }
@@ -239,7 +242,7 @@ public final class ProcessManagerRunner<E, S, C> implements AutoCloseable {
                 handle(
                         process,
                         "rejected:" + sent.commandId(),
-                        state -> manager.onRejected(state, command, rejected.error()));
+                        (state, pending) -> manager.onRejected(state, command, rejected.error()));
             }
         }
     }
@@ -283,10 +286,9 @@ public final class ProcessManagerRunner<E, S, C> implements AutoCloseable {
 
     private void fire(DeadlineBook.Entry entry, Instant now) {
         Deadline d = entry.deadline();
-        handle(entry.process(), "deadline:" + d.id() + "@" + d.due(), state -> {
-            ProcessStep last = processes.latest(entry.process()).step();
-            Deadline pending = last == null ? null : last.pending().get(d.id());
-            return pending != null && pending.due().equals(d.due()) ? manager.onDeadline(state, d, now) : null;
+        handle(entry.process(), "deadline:" + d.id() + "@" + d.due(), (state, pending) -> {
+            Deadline still = pending.get(d.id());
+            return still != null && still.due().equals(d.due()) ? manager.onDeadline(state, d, now) : null;
         });
         deadlines.closed(entry, "$fired");
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Exactly-once effects in PostgreSQL: each commit runs the handler's changes, records dead
@@ -34,6 +35,8 @@ public final class JdbcProjectionSink<E> implements ProjectionSink<E> {
     private final Reset reset;
     private String projection = "";
     private Connection[] connections = new Connection[0];
+    private final Object readLock = new Object();
+    private @Nullable Connection reader; // guarded by readLock
 
     /** A sink that calls {@code handler} for each event. */
     public JdbcProjectionSink(DataSource dataSource, JdbcEventHandler<E> handler, Reset reset) {
@@ -85,22 +88,33 @@ public final class JdbcProjectionSink<E> implements ProjectionSink<E> {
 
     @Override
     public long checkpoint(int partition) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement q = c.prepareStatement(
-                        "SELECT position FROM factum_projection_checkpoints WHERE projection = ? AND partition = ?")) {
-            q.setString(1, projection);
-            q.setInt(2, partition);
-            try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : -1;
+        // Polled by awaitPosition for partitions other instances run: one connection for the
+        // reads, kept open, rather than a new one per poll.
+        synchronized (this) {
+            try (PreparedStatement q = reader().prepareStatement(
+                            "SELECT position FROM factum_projection_checkpoints WHERE projection = ? AND partition = ?")) {
+                q.setString(1, projection);
+                q.setInt(2, partition);
+                try (ResultSet rs = q.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : -1;
+                }
+            } catch (SQLException e) {
+                closeReader();
+                throw e;
             }
         }
     }
 
     @Override
     public List<DeadLetter> deadLetters(int partition) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement q = c.prepareStatement("SELECT stream, position, error FROM"
-                        + " factum_projection_dead_letters WHERE projection = ? AND partition = ? ORDER BY position")) {
+        synchronized (readLock) {
+            return readDeadLetters(partition);
+        }
+    }
+
+    private List<DeadLetter> readDeadLetters(int partition) throws SQLException {
+        try (PreparedStatement q = reader().prepareStatement("SELECT stream, position, error FROM"
+                + " factum_projection_dead_letters WHERE projection = ? AND partition = ? ORDER BY position")) {
             q.setString(1, projection);
             q.setInt(2, partition);
             List<DeadLetter> out = new ArrayList<>();
@@ -110,6 +124,29 @@ public final class JdbcProjectionSink<E> implements ProjectionSink<E> {
                 }
             }
             return out;
+        } catch (SQLException e) {
+            closeReader();
+            throw e;
+        }
+    }
+
+    /** The connection the reads above share (auto-commit: each read sees the latest commits). */
+    private Connection reader() throws SQLException {
+        if (reader == null || reader.isClosed()) {
+            reader = dataSource.getConnection();
+            reader.setAutoCommit(true);
+        }
+        return reader;
+    }
+
+    private void closeReader() {
+        if (reader != null) {
+            try {
+                reader.close();
+            } catch (SQLException ignored) {
+                // it is being replaced
+            }
+            reader = null;
         }
     }
 
@@ -308,8 +345,11 @@ public final class JdbcProjectionSink<E> implements ProjectionSink<E> {
         }
     }
 
-    /** Closes the partitions' connections. */
+    /** Closes the partitions' connections and the one for reads. */
     public synchronized void close() {
+        synchronized (readLock) {
+            closeReader();
+        }
         for (int p = 0; p < connections.length; p++) {
             if (connections[p] != null) {
                 abandon(p, connections[p]);

@@ -212,17 +212,13 @@ final class PartitionWorker<E> implements Runnable {
             }
         }
         try {
-            return new Step.Handle<>(event, codec.decode(event.type(), schemaVersion(event), event.data()));
+            return new Step.Handle<>(event, codec.decode(event));
         } catch (RuntimeException e) {
             synchronized (this) {
                 parked.add(event.stream());
             }
             return new Step.Park<>(event, "does not decode: " + e.getMessage());
         }
-    }
-
-    private static int schemaVersion(RecordedEvent event) {
-        return io.factum.framework.EventMetadata.schemaVersion(event.metadata());
     }
 
     /** Commits the steps, retrying failures as the settings allow, parking what keeps failing. */
@@ -325,7 +321,7 @@ final class PartitionWorker<E> implements Runnable {
             for (DeadLetter letter : letters) {
                 RecordedEvent event = fetch(letter.position());
                 boolean skip = release.skipFirst() && released == 0;
-                List<E> events = skip ? List.of() : codec.decode(event.type(), schemaVersion(event), event.data());
+                List<E> events = skip ? List.of() : codec.decode(event);
                 try {
                     sink.commit(partition, List.of(new Step.Release<>(event, events)), checkpoint, checkpoint);
                 } catch (HandlerFailedException e) {

@@ -124,11 +124,7 @@ public final class ProjectionRunner<E> implements AutoCloseable {
                     .name("projection-" + name + "-marks")
                     .unstarted(this::markLoop);
             if (leaseTimeout == null) {
-                Set<Integer> all = new java.util.HashSet<>();
-                for (int p = 0; p < partitions; p++) {
-                    all.add(p);
-                }
-                claim(all);
+                claim(allPartitions());
             } else {
                 leases = new Leases(store, name, instance, partitions, leaseTimeout.toNanos(), nanoTime);
                 heartbeat = Thread.ofPlatform()
@@ -140,6 +136,14 @@ public final class ProjectionRunner<E> implements AutoCloseable {
             marks.start();
         }
         return this;
+    }
+
+    private Set<Integer> allPartitions() {
+        Set<Integer> all = new java.util.HashSet<>();
+        for (int p = 0; p < partitions; p++) {
+            all.add(p);
+        }
+        return all;
     }
 
     private void leaseLoop() {
@@ -478,11 +482,7 @@ public final class ProjectionRunner<E> implements AutoCloseable {
         synchronized (lock) {
             release(Set.copyOf(workers.keySet()));
             sink.reset();
-            Set<Integer> all = new java.util.HashSet<>();
-            for (int p = 0; p < partitions; p++) {
-                all.add(p);
-            }
-            claim(all);
+            claim(allPartitions());
         }
         awaitCaughtUp(progress, timeout);
     }

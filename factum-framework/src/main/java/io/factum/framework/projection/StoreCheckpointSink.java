@@ -197,8 +197,7 @@ public final class StoreCheckpointSink<E> implements ProjectionSink<E> {
                         ExpectedVersion.any(),
                         List.of(EventData.json("$released", node.toString())));
             }
-            checkpoint(p);
-            checkpointVersions[p] = checkpointVersions[p] < 0 ? -1 : checkpointVersions[p];
+            checkpoint(p); // learns the checkpoint stream's version for the append below
             moveCheckpoint(p, -1);
         }
         clear.run();

@@ -6,7 +6,6 @@ import io.factum.api.ReadStreamResult;
 import io.factum.api.RecordedEvent;
 import io.factum.framework.Decider;
 import io.factum.framework.EventCodec;
-import io.factum.framework.EventMetadata;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -78,7 +77,7 @@ public final class Replay {
 
     private static <E> List<E> decode(EventCodec<E> codec, RecordedEvent event) {
         try {
-            return codec.decode(event.type(), EventMetadata.schemaVersion(event.metadata()), event.data());
+            return codec.decode(event);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(
                     "event " + event.version() + " of " + event.stream() + " (type " + event.type()

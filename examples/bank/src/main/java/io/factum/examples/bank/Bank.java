@@ -1,6 +1,5 @@
 package io.factum.examples.bank;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.factum.api.EventFilter;
 import io.factum.api.EventStore;
 import io.factum.examples.bank.AccountCommand.Deposit;
@@ -10,16 +9,14 @@ import io.factum.examples.bank.TransferCommand.FinishTransfer;
 import io.factum.examples.bank.TransferCommand.RequestTransfer;
 import io.factum.framework.CommandEnvelope;
 import io.factum.framework.CommandResult;
+import io.factum.framework.JsonSnapshotCodec;
 import io.factum.framework.QueryCommandHandler;
-import io.factum.framework.SnapshotCodec;
 import io.factum.framework.SnapshotPolicy;
 import io.factum.framework.StreamCommandHandler;
 import io.factum.framework.process.ProcessManagerRunner;
 import io.factum.framework.projection.JdbcProjectionSink;
 import io.factum.framework.projection.MemoryProjectionSink;
 import io.factum.framework.projection.ProjectionRunner;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,8 +52,6 @@ public final class Bank implements AutoCloseable {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final EventStore store;
     private final Options options;
     private final StreamCommandHandler<AccountCommand, Accounts.State, BankEvent> accounts;
@@ -73,7 +68,7 @@ public final class Bank implements AutoCloseable {
         this.store = Objects.requireNonNull(store, "store");
         this.options = Objects.requireNonNull(options, "options");
         this.accounts = StreamCommandHandler.builder(store, new Accounts(), BankEvent.codec(), Accounts::streamOf)
-                .snapshots(new JsonState<>(Accounts.State.class), SnapshotPolicy.everyEvents(100))
+                .snapshots(JsonSnapshotCodec.of(Accounts.State.class, 1), SnapshotPolicy.everyEvents(100))
                 .cache(100_000)
                 .name("accounts")
                 .build();
@@ -132,7 +127,7 @@ public final class Bank implements AutoCloseable {
                         "transfer",
                         new TransferProcess(),
                         BankEvent.codec(),
-                        new JsonState<>(TransferProcess.State.class),
+                        JsonSnapshotCodec.of(TransferProcess.State.class, 1),
                         Codecs.COMMANDS,
                         this::send)
                 .partitions(options.partitions())
@@ -225,37 +220,5 @@ public final class Bank implements AutoCloseable {
             }
         }
         running.clear();
-    }
-
-    /** A state as JSON through Jackson (records as they are). */
-    static final class JsonState<S> implements SnapshotCodec<S> {
-        private final Class<S> type;
-
-        JsonState(Class<S> type) {
-            this.type = type;
-        }
-
-        @Override
-        public int schemaVersion() {
-            return 1;
-        }
-
-        @Override
-        public byte[] encode(S state) {
-            try {
-                return JSON.writeValueAsBytes(state);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        public S decode(byte[] data) {
-            try {
-                return JSON.readValue(data, type);
-            } catch (IOException e) {
-                throw new IllegalArgumentException(e);
-            }
-        }
     }
 }
