@@ -26,9 +26,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -37,6 +39,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -90,12 +93,27 @@ final class FrameworkCommand extends ScenarioCommand {
     @Option(
             names = "--projection-events",
             description = "Events the projections catch up on (default: ${DEFAULT-VALUE}).")
-    int projectionEvents = 1_000_000;
+    int projectionEvents = 2_000_000;
 
     @Option(
             names = "--postgres-events",
             description = "Events the PostgreSQL projection catches up on (default: ${DEFAULT-VALUE}).")
     int postgresEvents = 200_000;
+
+    /** The parts of the run, in the order they run. */
+    enum Phase {
+        commands,
+        loads,
+        axon,
+        memory,
+        postgres
+    }
+
+    @Option(
+            names = "--phases",
+            split = ",",
+            description = "The phases to run, of ${COMPLETION-CANDIDATES} (default: all).")
+    Set<Phase> phases = EnumSet.allOf(Phase.class);
 
     @Override
     String name() {
@@ -105,6 +123,12 @@ final class FrameworkCommand extends ScenarioCommand {
     @Override
     void validate(CommandLine cmd) {
         timing.validate(cmd);
+        if (phases.isEmpty()) {
+            throw new ParameterException(cmd, "--phases names no phase");
+        }
+        if (phases.contains(Phase.axon) && !phases.contains(Phase.commands)) {
+            throw new ParameterException(cmd, "--phases axon needs commands too: the ratio compares the two");
+        }
         if (clients < 1
                 || accounts < 1
                 || longEntity < 1
@@ -125,6 +149,7 @@ final class FrameworkCommand extends ScenarioCommand {
         p.put("--interleaved-entity", Integer.toString(interleaved));
         p.put("--projection-events", Integer.toString(projectionEvents));
         p.put("--postgres-events", Integer.toString(postgresEvents));
+        p.put("--phases", phases.stream().map(Enum::name).collect(Collectors.joining(",")));
         return p;
     }
 
@@ -133,29 +158,42 @@ final class FrameworkCommand extends ScenarioCommand {
         Ceilings ceilings = ctx.ceilings();
         List<Figure> figures = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        double commands = commands(ctx, figures);
+        double commands = phases.contains(Phase.commands) ? commands(ctx, figures) : Double.NaN;
         // The loads before Axon: PostgreSQL's work after Axon's run (its tables dropped) slowed them.
-        loads(ctx, figures);
-        PGSimpleDataSource pg = postgres();
-        axon(ctx, figures, notes, commands, pg != null);
-        figures.add(Figure.of("projection catch-up into memory", memoryProjection(ctx), "events/s", MEMORY_TARGET));
-        if (pg == null) {
-            notes.add("PostgreSQL did not answer at 127.0.0.1:5432 (database test): no PostgreSQL figure.");
-        } else {
+        if (phases.contains(Phase.loads)) {
+            loads(ctx, figures);
+        }
+        PGSimpleDataSource pg = phases.contains(Phase.axon) || phases.contains(Phase.postgres) ? postgres() : null;
+        if (phases.contains(Phase.axon)) {
+            axon(ctx, figures, notes, commands, pg != null);
+        }
+        if (phases.contains(Phase.memory)) {
+            memoryProjection(ctx, figures);
+        }
+        if (phases.contains(Phase.postgres) && pg != null) {
             figures.add(Figure.of(
                     "projection catch-up into PostgreSQL", postgresProjection(ctx, pg), "events/s", POSTGRES_TARGET));
         }
-        notes.add("Commands are deposits into random accounts, each loaded (from the handler's entity cache, as large"
-                + " as the account count, plus the events stored after the cached version; a snapshot every 100"
-                + " events), decided and appended with its expected version, with fsync; the figure counts the"
-                + " commands that stored an event.");
-        notes.add(
-                "Axon Framework " + AXON_VERSION + " runs the same deposits with as many clients over as many accounts:"
-                        + " an annotated aggregate loaded from its events on every command (no snapshots, as most Axon"
-                        + " aggregates), through the command gateway, on its JDBC engine on the same PostgreSQL (a"
-                        + " HikariCP pool as large as the client count, auto-commit) and on its in-memory engine.");
-        List<Figure> ratios =
-                List.of(Figure.of("commands/s ÷ fsync ceiling", commands / ceilings.fsyncOpsPerSec(), "x"));
+        if ((phases.contains(Phase.postgres) || phases.contains(Phase.axon)) && pg == null) {
+            notes.add("PostgreSQL did not answer at 127.0.0.1:5432 (database test): no PostgreSQL figures.");
+        }
+        if (phases.contains(Phase.commands)) {
+            notes.add(
+                    "Commands are deposits into random accounts, each loaded (from the handler's entity cache, as large"
+                            + " as the account count, plus the events stored after the cached version; a snapshot every 100"
+                            + " events), decided and appended with its expected version, with fsync; the figure counts the"
+                            + " commands that stored an event.");
+        }
+        if (phases.contains(Phase.axon)) {
+            notes.add("Axon Framework " + AXON_VERSION
+                    + " runs the same deposits with as many clients over as many accounts:"
+                    + " an annotated aggregate loaded from its events on every command (no snapshots, as most Axon"
+                    + " aggregates), through the command gateway, on its JDBC engine on the same PostgreSQL (a"
+                    + " HikariCP pool as large as the client count, auto-commit) and on its in-memory engine.");
+        }
+        List<Figure> ratios = phases.contains(Phase.commands)
+                ? List.of(Figure.of("commands/s ÷ fsync ceiling", commands / ceilings.fsyncOpsPerSec(), "x"))
+                : List.of();
         return new Outcome(figures, ratios, notes);
     }
 
@@ -367,33 +405,59 @@ final class FrameworkCommand extends ScenarioCommand {
         }
     }
 
-    private double memoryProjection(RunContext ctx) throws Exception {
+    /**
+     * Two catch-ups over the same events, on the store reopened after the writes (so that the
+     * index flush the writes left behind does not share the cores with the reading): the first on
+     * a JVM that has not run this code yet (a service's first start), the second, timed against
+     * the target, as a running service rebuilds a projection.
+     */
+    private void memoryProjection(RunContext ctx, List<Figure> figures) throws Exception {
         Path dir = ctx.newStoreDir("framework-memory");
-        try (EmbeddedEventStore store = RunContext.openStore(dir, Durability.NO_FSYNC)) {
-            ctx.err().println("[framework: projection into memory] writing " + projectionEvents + " events");
-            writeDeposits(store, projectionEvents);
-            LongAdder sum = new LongAdder();
-            long head = store.headPosition();
-            long t0 = System.nanoTime();
-            try (var runner = ProjectionRunner.builder(
-                            store,
-                            "bench",
-                            BankEvent.codec(),
-                            new MemoryProjectionSink<BankEvent>(e -> sum.increment(), sum::reset))
-                    .partitions(4)
-                    .build()
-                    .start()) {
-                awaitWithProgress(ctx, runner, head, "framework: projection into memory");
+        try {
+            try (EmbeddedEventStore store = RunContext.openStore(dir, Durability.NO_FSYNC)) {
+                ctx.err().println("[framework: projection into memory] writing " + projectionEvents + " events");
+                writeDeposits(store, projectionEvents);
             }
-            double rate = (head + 1) / ((System.nanoTime() - t0) / 1e9);
-            if (sum.sum() != projectionEvents) {
-                throw new BenchmarkFailedException(
-                        "the projection applied " + sum.sum() + " events of " + projectionEvents);
-            }
-            return rate;
+            catchUps(ctx, dir, figures);
         } finally {
             ctx.discard(dir);
         }
+    }
+
+    private void catchUps(RunContext ctx, Path dir, List<Figure> figures) throws Exception {
+        try (EmbeddedEventStore store = RunContext.openStore(dir, Durability.NO_FSYNC)) {
+            figures.add(Figure.of(
+                    "projection catch-up into memory, first run (cold JVM)",
+                    memoryCatchUp(ctx, store, "bench-cold"),
+                    "events/s"));
+            System.gc();
+            figures.add(Figure.of(
+                    "projection catch-up into memory", memoryCatchUp(ctx, store, "bench"), "events/s", MEMORY_TARGET));
+        }
+    }
+
+    private double memoryCatchUp(RunContext ctx, EmbeddedEventStore store, String name) throws Exception {
+        LongAdder sum = new LongAdder();
+        long head = store.headPosition();
+        long t0 = System.nanoTime();
+        long t1;
+        try (var runner = ProjectionRunner.builder(
+                        store,
+                        name,
+                        BankEvent.codec(),
+                        new MemoryProjectionSink<BankEvent>(e -> sum.increment(), sum::reset))
+                .partitions(4)
+                .build()
+                .start()) {
+            awaitWithProgress(ctx, runner, head, "framework: projection " + name + " into memory");
+            t1 = System.nanoTime(); // caught up: stopping the runner is not part of it
+        }
+        double rate = (head + 1) / ((t1 - t0) / 1e9);
+        if (sum.sum() != projectionEvents) {
+            throw new BenchmarkFailedException(
+                    "the projection applied " + sum.sum() + " events of " + projectionEvents);
+        }
+        return rate;
     }
 
     private static void awaitWithProgress(RunContext ctx, ProjectionRunner<?> runner, long head, String label)

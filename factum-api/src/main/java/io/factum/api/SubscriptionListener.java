@@ -1,5 +1,6 @@
 package io.factum.api;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,6 +17,19 @@ public interface SubscriptionListener {
      * increase with no gap except for events the stream's metadata hides at delivery time.
      */
     void onEvent(Subscription subscription, RecordedEvent event);
+
+    /**
+     * A run of events the store read together, in order: exactly what {@link #onEvent} would
+     * receive one by one, which is what this default does. A store may deliver through either
+     * method; a listener that hands events on (to queues, to a socket) can override this to pay
+     * its hand-off once per run instead of once per event. Checkpoints and the caught-up signal
+     * never fall inside a run. The list does not change after the call: the listener may keep it.
+     */
+    default void onEvents(Subscription subscription, List<RecordedEvent> events) {
+        for (RecordedEvent event : events) {
+            onEvent(subscription, event);
+        }
+    }
 
     /**
      * A filtered {@code $all} subscription examined every position below {@code position} and

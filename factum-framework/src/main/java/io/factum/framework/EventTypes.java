@@ -78,6 +78,11 @@ public final class EventTypes<E> {
         return schemas.get(tv);
     }
 
+    /** Every registered class with its current type and version. */
+    Map<Class<?>, TypeVersion> currentTypes() {
+        return byClass;
+    }
+
     Map<TypeVersion, String> schemas() {
         return schemas;
     }

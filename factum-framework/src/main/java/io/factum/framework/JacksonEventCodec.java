@@ -39,6 +39,11 @@ public final class JacksonEventCodec<E> implements EventCodec<E> {
         }
     };
 
+    /** A current type's version and reader: decoding a current event is one look-up by its type. */
+    private record Current(int version, ObjectReader reader) {}
+
+    private final Map<String, Current> current = new HashMap<>();
+
     private final ClassValue<ObjectWriter> writers = new ClassValue<>() {
         @Override
         protected ObjectWriter computeValue(Class<?> type) {
@@ -60,6 +65,7 @@ public final class JacksonEventCodec<E> implements EventCodec<E> {
             }
         });
         this.schemas = Map.copyOf(parsed);
+        types.currentTypes().forEach((c, tv) -> current.put(tv.type(), new Current(tv.version(), readers.get(c))));
     }
 
     /** A codec with a mapper that ignores unknown fields. */
@@ -134,9 +140,9 @@ public final class JacksonEventCodec<E> implements EventCodec<E> {
     public List<E> decode(String type, int schemaVersion, byte[] data) {
         TypeVersion stored = new TypeVersion(type, schemaVersion);
         try {
-            Class<? extends E> direct = types.classOf(stored);
-            if (direct != null) {
-                E event = readers.get(direct).readValue(data); // current: no tree in between
+            Current direct = current.get(type);
+            if (direct != null && direct.version() == schemaVersion) {
+                E event = direct.reader().readValue(data); // current: no tree in between
                 return List.of(event);
             }
             JsonNode tree = mapper.readTree(data);

@@ -8,10 +8,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -38,7 +37,8 @@ final class PartitionWorker<E> implements Runnable {
     private final EventStore store;
     private final Settings settings;
     private final Consumer<Change> changes;
-    private final BlockingQueue<Object> queue;
+    private final BooleanSupplier listening;
+    private final PartitionQueue queue;
     private final Set<String> parked = new HashSet<>();
     private volatile boolean stopping;
     private volatile boolean lost;
@@ -61,7 +61,8 @@ final class PartitionWorker<E> implements Runnable {
             EventStore store,
             Settings settings,
             int queueCapacity,
-            Consumer<Change> changes) {
+            Consumer<Change> changes,
+            BooleanSupplier listening) {
         this.projection = projection;
         this.partition = partition;
         this.sink = sink;
@@ -69,7 +70,8 @@ final class PartitionWorker<E> implements Runnable {
         this.store = store;
         this.settings = settings;
         this.changes = changes;
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.listening = listening;
+        this.queue = new PartitionQueue(queueCapacity);
     }
 
     /** Loads the checkpoint and the parked streams; before the thread starts. */
@@ -111,21 +113,26 @@ final class PartitionWorker<E> implements Runnable {
     }
 
     /**
-     * Enqueues an event a reader of generation {@code generation} read (waiting while the queue
-     * is full); false once the worker stops.
+     * Enqueues events of this partition a reader of generation {@code generation} read, in
+     * position order (waiting while the queue is full); false once the worker stops.
      */
-    boolean offer(int generation, RecordedEvent event) throws InterruptedException {
+    boolean offer(int generation, List<RecordedEvent> events) throws InterruptedException {
         if (generation < firstGeneration) {
             // A reader started before this worker, and already past events of this partition it
-            // skipped: taking this one would make those look enqueued. The new reader brings them.
+            // skipped: taking these would make those look enqueued. The new reader brings them.
             return true;
         }
-        if (event.position() <= enqueuedThrough) {
-            return true; // seen already (the reader restarted from an earlier position)
+        int fresh = 0;
+        while (fresh < events.size() && events.get(fresh).position() <= enqueuedThrough) {
+            fresh++; // seen already (the reader restarted from an earlier position)
         }
+        if (fresh == events.size()) {
+            return true;
+        }
+        PartitionQueue.Run run = new PartitionQueue.Run(events.subList(fresh, events.size()));
         while (!stopping) {
-            if (queue.offer(event, 50, TimeUnit.MILLISECONDS)) {
-                enqueuedThrough = event.position();
+            if (queue.offer(run, 50, TimeUnit.MILLISECONDS)) {
+                enqueuedThrough = events.getLast().position();
                 return true;
             }
         }
@@ -149,6 +156,7 @@ final class PartitionWorker<E> implements Runnable {
 
     void stop() {
         stopping = true;
+        queue.wake();
     }
 
     @Override
@@ -156,13 +164,10 @@ final class PartitionWorker<E> implements Runnable {
         List<Object> items = new ArrayList<>(settings.batchSize());
         try {
             while (!stopping && !lost) {
-                Object first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
+                if (!queue.drainTo(items, settings.batchSize(), 100, TimeUnit.MILLISECONDS)) {
                     saveIfIdle(); // the last mark may have come too soon after a commit to save
                     continue;
                 }
-                items.add(first);
-                queue.drainTo(items, settings.batchSize() - 1);
                 process(items);
                 items.clear();
             }
@@ -175,7 +180,7 @@ final class PartitionWorker<E> implements Runnable {
         List<RecordedEvent> batch = new ArrayList<>(items.size());
         for (Object item : items) {
             switch (item) {
-                case RecordedEvent event -> batch.add(event);
+                case PartitionQueue.Run run -> batch.addAll(run.events());
                 case Watermark mark -> {
                     commitBatch(batch);
                     batch.clear();
@@ -195,9 +200,12 @@ final class PartitionWorker<E> implements Runnable {
 
     private void commitBatch(List<RecordedEvent> batch) throws InterruptedException {
         List<Step<E>> steps = new ArrayList<>(batch.size());
+        boolean anyParked = !parked.isEmpty(); // only this thread changes parked: no lock to read it here
         for (RecordedEvent event : batch) {
             if (event.position() > checkpoint) {
-                steps.add(step(event));
+                Step<E> step = step(event, anyParked);
+                anyParked |= step instanceof Step.Park<E>;
+                steps.add(step);
             }
         }
         if (!steps.isEmpty()) {
@@ -205,10 +213,12 @@ final class PartitionWorker<E> implements Runnable {
         }
     }
 
-    private Step<E> step(RecordedEvent event) {
-        synchronized (this) {
-            if (parked.contains(event.stream())) {
-                return new Step.Hold<>(event);
+    private Step<E> step(RecordedEvent event, boolean anyParked) {
+        if (anyParked) {
+            synchronized (this) {
+                if (parked.contains(event.stream())) {
+                    return new Step.Hold<>(event);
+                }
             }
         }
         try {
@@ -259,11 +269,23 @@ final class PartitionWorker<E> implements Runnable {
         checkpoint = Math.max(checkpoint, position);
         processedThrough = Math.max(processedThrough, position);
         lastSaved = settings.nanoTime().getAsLong();
+        if (!listening.getAsBoolean()) {
+            countHandled(done);
+            return;
+        }
         for (Step<E> step : done) {
             if (step instanceof Step.Handle<E> || step instanceof Step.Release<E>) {
                 handled++;
                 RecordedEvent r = step.recorded();
                 changes.accept(new Change(projection, partition, r.stream(), r.position(), r.type()));
+            }
+        }
+    }
+
+    private void countHandled(List<Step<E>> done) {
+        for (Step<E> step : done) {
+            if (step instanceof Step.Handle<E> || step instanceof Step.Release<E>) {
+                handled++;
             }
         }
     }

@@ -215,8 +215,16 @@ public final class ProjectionRunner<E> implements AutoCloseable {
                 if (workers.containsKey(p)) {
                     continue;
                 }
-                PartitionWorker<E> worker =
-                        new PartitionWorker<>(name, p, sink, codec, store, settings, queueCapacity, this::publish);
+                PartitionWorker<E> worker = new PartitionWorker<>(
+                        name,
+                        p,
+                        sink,
+                        codec,
+                        store,
+                        settings,
+                        queueCapacity,
+                        this::publish,
+                        () -> !listeners.isEmpty());
                 try {
                     worker.load();
                 } catch (Exception e) {
@@ -278,7 +286,10 @@ public final class ProjectionRunner<E> implements AutoCloseable {
         subscription = store.subscribeToAll(SubscribeAllOptions.from(start).withFilter(filter), new Reader(gen));
     }
 
-    /** Hands each event to its partition's queue (waiting while it is full: that is the backpressure). */
+    /**
+     * Hands the events to their partitions' queues, a run per partition (waiting while a queue is
+     * full: that is the backpressure).
+     */
     private final class Reader implements SubscriptionListener {
         private final int gen;
 
@@ -288,21 +299,38 @@ public final class ProjectionRunner<E> implements AutoCloseable {
 
         @Override
         public void onEvent(Subscription sub, RecordedEvent event) {
+            onEvents(sub, List.of(event));
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void onEvents(Subscription sub, List<RecordedEvent> events) {
             if (gen != generation) {
                 return;
             }
-            if (!SystemNames.isSystemStream(event.stream()) && !event.type().startsWith(SystemNames.SYSTEM_PREFIX)) {
-                PartitionWorker<E> worker = workers.get(partitionOf(event.stream()));
+            List<RecordedEvent>[] runs = new List[partitions];
+            for (RecordedEvent event : events) {
+                if (!SystemNames.isSystemStream(event.stream())
+                        && !event.type().startsWith(SystemNames.SYSTEM_PREFIX)) {
+                    int p = partitionOf(event.stream());
+                    if (runs[p] == null) {
+                        runs[p] = new ArrayList<>();
+                    }
+                    runs[p].add(event);
+                }
+            }
+            for (int p = 0; p < partitions; p++) {
+                PartitionWorker<E> worker = runs[p] == null ? null : workers.get(p);
                 if (worker != null) {
                     try {
-                        worker.offer(gen, event);
+                        worker.offer(gen, runs[p]);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
                     }
                 }
             }
-            advance(event.position());
+            advance(events.getLast().position());
         }
 
         private void advance(long position) {

@@ -6,10 +6,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Encodes and decodes one record inside a frame payload. Layout (big-endian, segment format version
@@ -115,15 +117,37 @@ final class RecordCodec {
 
     /** Decodes the record at {@code at} (absolute index into {@code buf}); the frame was checked. */
     static RecordedEvent decode(ByteBuffer buf, int at) {
+        return decode(buf, at, null, -1);
+    }
+
+    /**
+     * Decodes the record at {@code at}, sharing the stream and type strings of {@code previous}
+     * (decoded from {@code previousAt} in the same buffer) when they are the same bytes: records
+     * read in a run often name the same type or stream, and a shared string is neither copied nor
+     * hashed again by whoever looks it up.
+     */
+    static RecordedEvent decode(ByteBuffer buf, int at, @Nullable RecordedEvent previous, int previousAt) {
         int streamLength = buf.getInt(at + STREAM_LENGTH);
         int typeLength = buf.getInt(at + TYPE_LENGTH);
         int dataLength = buf.getInt(at + DATA_LENGTH);
         int metadataLength = buf.getInt(at + METADATA_LENGTH);
         int cursor = at + HEADER_BYTES;
-        String stream = utf8(buf, cursor, streamLength);
-        cursor += streamLength;
-        String type = utf8(buf, cursor, typeLength);
-        cursor += typeLength;
+        String stream;
+        String type;
+        if (previous != null && buf.hasArray()) {
+            int previousStream = previousAt + HEADER_BYTES;
+            int previousType = previousStream + buf.getInt(previousAt + STREAM_LENGTH);
+            stream = sameBytes(buf, cursor, streamLength, previousStream, previousType - previousStream)
+                    ? previous.stream()
+                    : utf8(buf, cursor, streamLength);
+            type = sameBytes(buf, cursor + streamLength, typeLength, previousType, buf.getInt(previousAt + TYPE_LENGTH))
+                    ? previous.type()
+                    : utf8(buf, cursor + streamLength, typeLength);
+        } else {
+            stream = utf8(buf, cursor, streamLength);
+            type = utf8(buf, cursor + streamLength, typeLength);
+        }
+        cursor += streamLength + typeLength;
         byte[] data = new byte[dataLength];
         buf.get(cursor, data);
         cursor += dataLength;
@@ -300,6 +324,18 @@ final class RecordCodec {
                 ? Optional.empty()
                 : Optional.of("record checksum (CRC32C) mismatch: stored " + LogFormat.hex(stored) + ", computed "
                         + LogFormat.hex((int) crc.getValue()));
+    }
+
+    private static boolean sameBytes(ByteBuffer buf, int at, int length, int otherAt, int otherLength) {
+        int base = buf.arrayOffset();
+        return length == otherLength
+                && Arrays.equals(
+                        buf.array(),
+                        base + at,
+                        base + at + length,
+                        buf.array(),
+                        base + otherAt,
+                        base + otherAt + length);
     }
 
     private static String utf8(ByteBuffer buf, int at, int length) {

@@ -110,10 +110,14 @@ final class Segment implements Closeable {
             }
             ByteBuffer buf = cursor.buffer();
             int at = cursor.recordsAt();
+            RecordedEvent previous = null;
+            int previousAt = -1;
             for (int i = 0; i < cursor.recordCount(); i++) {
                 long position = cursor.firstPosition() + i;
                 if (position >= from && position <= durable && out.size() < max) {
-                    out.add(RecordCodec.decode(buf, at));
+                    previous = RecordCodec.decode(buf, at, previous, previousAt);
+                    previousAt = at;
+                    out.add(previous);
                 }
                 at += RecordCodec.sizeAt(buf, at);
             }

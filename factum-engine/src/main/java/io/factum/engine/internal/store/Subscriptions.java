@@ -15,6 +15,8 @@ import io.factum.engine.internal.index.StreamIndex;
 import io.factum.engine.internal.log.SegmentedLog;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -137,20 +139,38 @@ public final class Subscriptions implements AutoCloseable {
                 notifier.awaitChange(seen, IDLE_WAIT_MS);
                 continue;
             }
-            for (RecordedEvent e : batch) {
-                if (!sub.proceed()) {
-                    return;
-                }
-                next = e.position() + 1;
-                if (filter.matches(e)) {
-                    sub.listener.onEvent(sub, e);
-                    examinedSinceReport = 0;
-                } else if (++examinedSinceReport >= options.checkpointInterval()) {
-                    sub.listener.onCheckpoint(sub, next);
-                    examinedSinceReport = 0;
+            List<RecordedEvent> run = filtered ? new ArrayList<>() : batch;
+            if (filtered) {
+                for (RecordedEvent e : batch) {
+                    if (filter.matches(e)) {
+                        run.add(e);
+                        examinedSinceReport = 0;
+                    } else if (++examinedSinceReport >= options.checkpointInterval()) {
+                        if (!deliver(sub, run)) {
+                            return;
+                        }
+                        run = new ArrayList<>();
+                        sub.listener.onCheckpoint(sub, e.position() + 1);
+                        examinedSinceReport = 0;
+                    }
                 }
             }
+            if (!deliver(sub, run)) {
+                return;
+            }
+            next = batch.getLast().position() + 1;
         }
+    }
+
+    /** Hands a run of events over in one call (the listener may keep the list); false once stopped. */
+    private static boolean deliver(Running sub, List<RecordedEvent> run) {
+        if (!sub.proceed()) {
+            return false;
+        }
+        if (!run.isEmpty()) {
+            sub.listener.onEvents(sub, Collections.unmodifiableList(run));
+        }
+        return true;
     }
 
     private void runQuery(Running sub, Query query, long start) throws IOException {
