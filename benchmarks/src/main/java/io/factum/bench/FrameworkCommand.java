@@ -80,7 +80,7 @@ final class FrameworkCommand extends ScenarioCommand {
     int accounts = 10_000;
 
     @Mixin
-    TimingOptions timing = new TimingOptions();
+    TimingOptions timing = new TimingOptions(Duration.ofSeconds(10));
 
     @Option(names = "--long-entity", description = "Events of the long entity (default: ${DEFAULT-VALUE}).")
     int longEntity = 100_000;
@@ -248,7 +248,9 @@ final class FrameworkCommand extends ScenarioCommand {
             AtomicBoolean measuring = new AtomicBoolean();
             AtomicBoolean stop = new AtomicBoolean();
             List<Future<?>> work = new ArrayList<>();
-            try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                ctx.err().println("[framework: commands] one deposit into each of the " + accounts + " accounts first");
+                depositOnceEach(pool, handler);
                 for (int c = 0; c < clients; c++) {
                     SplittableRandom random = new SplittableRandom(c);
                     work.add(pool.submit(() -> {
@@ -290,6 +292,33 @@ final class FrameworkCommand extends ScenarioCommand {
         }
     }
 
+    /**
+     * One deposit into every account, spread over the clients, so that the measured commands
+     * find the entity cache as a running service keeps it (each account's first command loads it
+     * from the store).
+     */
+    private void depositOnceEach(
+            ExecutorService pool, StreamCommandHandler<AccountCommand, Accounts.State, BankEvent> handler)
+            throws Exception {
+        List<Future<?>> work = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            int first = c;
+            work.add(pool.submit(() -> {
+                for (int a = first; a < accounts; a += clients) {
+                    CommandResult<BankEvent> r =
+                            handler.handle(CommandEnvelope.of(new AccountCommand.Deposit("b" + a, 1)));
+                    if (!(r instanceof CommandResult.Applied<BankEvent>)) {
+                        throw new BenchmarkFailedException("a deposit was not applied: " + r);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : work) {
+            f.get();
+        }
+    }
+
     private void openAccounts(EmbeddedEventStore store) {
         List<StreamAppend> batch = new ArrayList<>();
         for (int i = 0; i < accounts; i++) {
@@ -313,76 +342,103 @@ final class FrameworkCommand extends ScenarioCommand {
                 ContentType.JSON);
     }
 
+    /**
+     * The entity loads: first on the store that wrote them (their bytes still in its log cache,
+     * as a service's recent entities are), then the interleaved one again on the store reopened
+     * (read from the files, as after a restart).
+     */
     private void loads(RunContext ctx, List<Figure> figures) throws Exception {
         Path dir = ctx.newStoreDir("framework-loads");
-        try (EmbeddedEventStore store = RunContext.openStore(dir, Durability.NO_FSYNC)) {
-            ctx.err()
-                    .println("[framework: loads] writing a " + longEntity + "-event entity and a " + interleaved
-                            + "-event one between others");
-            store.append(
-                    "account-long",
-                    ExpectedVersion.noStream(),
-                    List.of(event(new AccountEvent.AccountOpened("long", "c"))));
-            for (int written = 1; written < longEntity; ) {
-                List<EventData> batch = new ArrayList<>();
-                for (int i = 0; i < 1000 && written < longEntity; i++, written++) {
-                    batch.add(event(new AccountEvent.MoneyDeposited("long", 1)));
-                }
-                store.append("account-long", ExpectedVersion.any(), batch);
+        try {
+            try (EmbeddedEventStore store = RunContext.openStore(dir, Durability.NO_FSYNC)) {
+                ctx.err()
+                        .println("[framework: loads] writing a " + longEntity + "-event entity and a " + interleaved
+                                + "-event one between others");
+                writeLongEntity(store);
+                writeInterleavedEntity(store);
+                timeLoads(store, figures);
             }
-            var plain = StreamCommandHandler.builder(store, new Accounts(), BankEvent.codec(), Accounts::streamOf)
-                    .build();
-            figures.add(Figure.of(
-                    "load a " + longEntity + "-event entity, no snapshot",
-                    medianMillis(5, () -> plain.load("account-long")),
-                    "ms"));
-            var snapshotting = handler(store, 0); // no cache: the figure is the snapshot's
-            snapshotting.snapshot("account-long");
-            figures.add(Figure.of(
-                    "load a " + longEntity + "-event entity from its snapshot",
-                    medianMillis(200, () -> snapshotting.load("account-long")),
-                    "ms",
-                    SNAPSHOT_TARGET));
-            // One event at a time, each between ten other entities' events, as commands write them.
-            store.append(
-                    "account-mixed",
-                    ExpectedVersion.noStream(),
-                    List.of(event(new AccountEvent.AccountOpened("mixed", "c"))));
-            for (int i = 1; i < interleaved; i++) {
-                store.append(
-                        "account-mixed",
-                        ExpectedVersion.any(),
-                        List.of(event(new AccountEvent.MoneyDeposited("mixed", 1))));
-                List<StreamAppend> others = new ArrayList<>();
-                for (int o = 0; o < 10; o++) {
-                    others.add(new StreamAppend(
-                            "account-other" + (i * 10 + o) % 5000,
-                            ExpectedVersion.any(),
-                            List.of(event(new AccountEvent.MoneyDeposited("other", 1)))));
-                }
-                store.appendMulti(others);
+            try (EmbeddedEventStore store = RunContext.openStore(dir, Durability.NO_FSYNC)) {
+                var plain = StreamCommandHandler.builder(store, new Accounts(), BankEvent.codec(), Accounts::streamOf)
+                        .build();
+                figures.add(Figure.of(
+                        "load a " + interleaved + "-event interleaved entity, store reopened",
+                        medianMillis(50, () -> plain.load("account-mixed")),
+                        "ms"));
             }
-            figures.add(Figure.of(
-                    "load a " + interleaved + "-event interleaved entity, no snapshot",
-                    medianMillis(50, () -> plain.load("account-mixed")),
-                    "ms",
-                    INTERLEAVED_TARGET));
         } finally {
             ctx.discard(dir);
         }
     }
 
+    private void writeLongEntity(EmbeddedEventStore store) {
+        store.append(
+                "account-long",
+                ExpectedVersion.noStream(),
+                List.of(event(new AccountEvent.AccountOpened("long", "c"))));
+        for (int written = 1; written < longEntity; ) {
+            List<EventData> batch = new ArrayList<>();
+            for (int i = 0; i < 1000 && written < longEntity; i++, written++) {
+                batch.add(event(new AccountEvent.MoneyDeposited("long", 1)));
+            }
+            store.append("account-long", ExpectedVersion.any(), batch);
+        }
+    }
+
+    /** One event at a time, each between ten other entities' events, as commands write them. */
+    private void writeInterleavedEntity(EmbeddedEventStore store) {
+        store.append(
+                "account-mixed",
+                ExpectedVersion.noStream(),
+                List.of(event(new AccountEvent.AccountOpened("mixed", "c"))));
+        for (int i = 1; i < interleaved; i++) {
+            store.append(
+                    "account-mixed",
+                    ExpectedVersion.any(),
+                    List.of(event(new AccountEvent.MoneyDeposited("mixed", 1))));
+            List<StreamAppend> others = new ArrayList<>();
+            for (int o = 0; o < 10; o++) {
+                others.add(new StreamAppend(
+                        "account-other" + (i * 10 + o) % 5000,
+                        ExpectedVersion.any(),
+                        List.of(event(new AccountEvent.MoneyDeposited("other", 1)))));
+            }
+            store.appendMulti(others);
+        }
+    }
+
+    private void timeLoads(EmbeddedEventStore store, List<Figure> figures) throws InterruptedException {
+        var plain = StreamCommandHandler.builder(store, new Accounts(), BankEvent.codec(), Accounts::streamOf)
+                .build();
+        figures.add(Figure.of(
+                "load a " + longEntity + "-event entity, no snapshot",
+                medianMillis(5, () -> plain.load("account-long")),
+                "ms"));
+        var snapshotting = handler(store, 0); // no cache: the figure is the snapshot's
+        snapshotting.snapshot("account-long");
+        figures.add(Figure.of(
+                "load a " + longEntity + "-event entity from its snapshot",
+                medianMillis(200, () -> snapshotting.load("account-long")),
+                "ms",
+                SNAPSHOT_TARGET));
+        figures.add(Figure.of(
+                "load a " + interleaved + "-event interleaved entity, no snapshot",
+                medianMillis(50, () -> plain.load("account-mixed")),
+                "ms",
+                INTERLEAVED_TARGET));
+    }
+
     /**
-     * The median of {@code runs} timed runs, after as many untimed ones, on a settled JVM: the
-     * garbage of the phases before is collected first, so that their collections do not land in
-     * these milliseconds.
+     * The median of {@code runs} timed runs on a settled JVM: the garbage of the phases before is
+     * collected first, then as many untimed runs let the JIT compile this work and the collector
+     * size its young generation for it again (timed right after a full collection, the same loads
+     * took twice as long: the shrunken heap collected every few loads).
      */
-    private static double medianMillis(int runs, Runnable work) throws InterruptedException {
+    private static double medianMillis(int runs, Runnable work) {
+        System.gc();
         for (int i = 0; i < runs; i++) {
             work.run();
         }
-        System.gc();
-        Thread.sleep(200);
         Histogram nanos = new Histogram(Latency.SIGNIFICANT_DIGITS);
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();

@@ -24,6 +24,11 @@ public interface SubscriptionListener {
      * method; a listener that hands events on (to queues, to a socket) can override this to pay
      * its hand-off once per run instead of once per event. Checkpoints and the caught-up signal
      * never fall inside a run. The list does not change after the call: the listener may keep it.
+     *
+     * <p>A listener that overrides this gets the whole run even if the subscription is closed
+     * while it runs (by the listener itself or by another thread, whose {@code close()} then
+     * waits for the call to return): it stops early on its own if it must. A listener that does
+     * not override it gets no event after a close.
      */
     default void onEvents(Subscription subscription, List<RecordedEvent> events) {
         for (RecordedEvent event : events) {

@@ -5,7 +5,7 @@ import io.factum.api.EventStore;
 import io.factum.api.ReadStreamResult;
 import io.factum.api.RecordedEvent;
 import java.time.Instant;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -137,7 +137,7 @@ final class EntityLoader<S, E> {
                 cached.eventsSinceSnapshot() + fold.events,
                 perEvent,
                 cached.oldestUnsnapshotted() != null ? cached.oldestUnsnapshotted() : fold.oldest,
-                List.copyOf(fold.recent),
+                fold.recent(),
                 fold.last);
     }
 
@@ -165,7 +165,7 @@ final class EntityLoader<S, E> {
                 fold.events,
                 fold.events == 0 ? 0 : elapsed / fold.events,
                 fold.oldest,
-                List.copyOf(fold.recent),
+                fold.recent(),
                 fold.last);
     }
 
@@ -229,14 +229,17 @@ final class EntityLoader<S, E> {
         @Nullable
         UUID last;
 
-        final ArrayDeque<UUID> recent = new ArrayDeque<>();
+        /** The ids the load started from (immutable), and those folded since, oldest first. */
+        private final List<UUID> base;
+
+        private final ArrayList<UUID> added = new ArrayList<>();
         private final @Nullable UUID wanted;
 
         Fold(S state, long version, List<UUID> recent, @Nullable UUID wanted) {
             this.state = state;
             this.version = version;
             this.wanted = wanted;
-            recent.forEach(this::remember);
+            this.base = List.copyOf(recent); // free when it is immutable already, as cached ones are
         }
 
         /** Folds the event in; false when it is the wanted one, and loading stops. */
@@ -262,10 +265,25 @@ final class EntityLoader<S, E> {
             if (recentIds == 0) {
                 return;
             }
-            if (recent.size() == recentIds) {
-                recent.removeFirst();
+            added.add(id);
+            if (added.size() >= 2 * recentIds) {
+                added.subList(0, added.size() - recentIds).clear(); // a long replay keeps only the newest
             }
-            recent.addLast(id);
+        }
+
+        /** The newest ids, at most the configured number: the start's own list when nothing was folded. */
+        List<UUID> recent() {
+            if (recentIds == 0) {
+                return List.of();
+            }
+            if (added.isEmpty() && base.size() <= recentIds) {
+                return base;
+            }
+            int fromBase = Math.max(0, Math.min(base.size(), recentIds - added.size()));
+            List<UUID> out = new ArrayList<>(Math.min(recentIds, fromBase + added.size()));
+            out.addAll(base.subList(base.size() - fromBase, base.size()));
+            out.addAll(added.subList(Math.max(0, added.size() - recentIds), added.size()));
+            return List.copyOf(out);
         }
     }
 }

@@ -113,7 +113,7 @@ public final class AxonDriver {
 
     private static void open(CommandGateway gateway, int clients, int accounts) throws Exception {
         AtomicInteger next = new AtomicInteger();
-        try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> work = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 work.add(pool.submit(() -> {
@@ -135,7 +135,7 @@ public final class AxonDriver {
         LongAdder failed = new LongAdder();
         AtomicBoolean measuring = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
-        try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> work = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 SplittableRandom random = new SplittableRandom(c);

@@ -320,6 +320,9 @@ public final class ProjectionRunner<E> implements AutoCloseable {
                 }
             }
             for (int p = 0; p < partitions; p++) {
+                if (gen != generation) {
+                    return; // closed or restarted while this run was handed out: the rest is not wanted
+                }
                 PartitionWorker<E> worker = runs[p] == null ? null : workers.get(p);
                 if (worker != null) {
                     try {

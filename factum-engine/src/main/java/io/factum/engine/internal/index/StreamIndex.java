@@ -759,7 +759,7 @@ public final class StreamIndex implements Closeable {
     private void publish(Snapshot next) {
         Snapshot prev = current;
         current = next;
-        prev.release();
+        prev.retire();
     }
 
     private void maybeScheduleMerge() {
@@ -1118,7 +1118,7 @@ public final class StreamIndex implements Closeable {
         } finally {
             closed = true;
             synchronized (stateLock) {
-                current.release();
+                current.retire();
             }
         }
     }

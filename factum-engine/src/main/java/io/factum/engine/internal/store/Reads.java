@@ -63,11 +63,13 @@ public final class Reads {
 
     private ReadStreamResult forwards(String stream, long from, int maxCount, long last, Visibility visibility)
             throws IOException {
-        List<RecordedEvent> out = new ArrayList<>(Math.min(maxCount, SCAN_BATCH));
+        // At most last - from + 1 events are there: a read of the newest few sizes for those few.
+        int there = (int) Math.max(0, Math.min(SCAN_BATCH, last - from + 1));
+        List<RecordedEvent> out = new ArrayList<>(Math.min(maxCount, there));
         long next = from;
         while (out.size() < maxCount && next <= last) {
-            List<StreamIndex.Entry> entries =
-                    index.read(stream, next, Direction.FORWARDS, Math.min(SCAN_BATCH, maxCount - out.size()));
+            int want = (int) Math.min(Math.min(SCAN_BATCH, maxCount - out.size()), last - next + 1);
+            List<StreamIndex.Entry> entries = index.read(stream, next, Direction.FORWARDS, want);
             if (entries.isEmpty()) {
                 break;
             }

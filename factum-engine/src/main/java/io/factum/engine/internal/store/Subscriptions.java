@@ -162,15 +162,33 @@ public final class Subscriptions implements AutoCloseable {
         }
     }
 
-    /** Hands a run of events over in one call (the listener may keep the list); false once stopped. */
+    /**
+     * Hands a run of events over: in one call to a listener that takes runs (it may keep the
+     * list), else event by event, stopping as soon as the subscription is closed, even by the
+     * listener itself. False once the subscription stopped.
+     */
     private static boolean deliver(Running sub, List<RecordedEvent> run) {
-        if (!sub.proceed()) {
-            return false;
-        }
-        if (!run.isEmpty()) {
+        if (!sub.takesRuns) {
+            for (RecordedEvent e : run) {
+                if (!sub.proceed()) {
+                    return false;
+                }
+                sub.listener.onEvent(sub, e);
+            }
+        } else if (sub.proceed() && !run.isEmpty()) {
             sub.listener.onEvents(sub, Collections.unmodifiableList(run));
         }
-        return true;
+        return sub.proceed();
+    }
+
+    private static boolean overridesOnEvents(Class<?> listener) {
+        try {
+            return listener.getMethod("onEvents", Subscription.class, List.class)
+                            .getDeclaringClass()
+                    != SubscriptionListener.class;
+        } catch (NoSuchMethodException e) {
+            return false; // cannot happen: the interface declares it
+        }
     }
 
     private void runQuery(Running sub, Query query, long start) throws IOException {
@@ -260,6 +278,9 @@ public final class Subscriptions implements AutoCloseable {
     private final class Running implements Subscription {
         final String id;
         final SubscriptionListener listener;
+        /** Whether the listener overrides {@code onEvents}: only then does it get runs in one call. */
+        final boolean takesRuns;
+
         volatile boolean stopped;
         volatile Optional<Throwable> stopReason = Optional.empty();
         Thread thread;
@@ -267,6 +288,7 @@ public final class Subscriptions implements AutoCloseable {
         Running(String id, SubscriptionListener listener) {
             this.id = id;
             this.listener = listener;
+            this.takesRuns = overridesOnEvents(listener.getClass());
         }
 
         boolean proceed() {
