@@ -359,8 +359,7 @@ final class FrameworkCommand extends ScenarioCommand {
                 timeLoads(store, figures);
             }
             try (EmbeddedEventStore store = RunContext.openStore(dir, Durability.NO_FSYNC)) {
-                var plain = StreamCommandHandler.builder(store, new Accounts(), BankEvent.codec(), Accounts::streamOf)
-                        .build();
+                var plain = plainHandler(store);
                 figures.add(Figure.of(
                         "load a " + interleaved + "-event interleaved entity, store reopened",
                         medianMillis(50, () -> plain.load("account-mixed")),
@@ -407,9 +406,15 @@ final class FrameworkCommand extends ScenarioCommand {
         }
     }
 
-    private void timeLoads(EmbeddedEventStore store, List<Figure> figures) throws InterruptedException {
-        var plain = StreamCommandHandler.builder(store, new Accounts(), BankEvent.codec(), Accounts::streamOf)
+    /** The accounts' handler without snapshots or cache: a load reads every event. */
+    private static StreamCommandHandler<AccountCommand, Accounts.State, BankEvent> plainHandler(
+            EmbeddedEventStore store) {
+        return StreamCommandHandler.builder(store, new Accounts(), BankEvent.codec(), Accounts::streamOf)
                 .build();
+    }
+
+    private void timeLoads(EmbeddedEventStore store, List<Figure> figures) {
+        var plain = plainHandler(store);
         figures.add(Figure.of(
                 "load a " + longEntity + "-event entity, no snapshot",
                 medianMillis(5, () -> plain.load("account-long")),
