@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.factum.api.ContentType;
 import io.factum.api.EventData;
-import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.framework.Account.Deposit;
 import io.factum.framework.Account.Open;
 import io.factum.framework.Account.Withdraw;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,20 +18,10 @@ import org.junit.jupiter.api.Test;
 class EntityCacheTest {
 
     @Nested
-    class InMemory extends Cases {
-        @Override
-        EventStore open(Path dir) {
-            return inMemory();
-        }
-    }
+    class InMemory extends Cases implements StoreOpener.InMemory {}
 
     @Nested
-    class Embedded extends Cases {
-        @Override
-        EventStore open(Path dir) throws IOException {
-            return embedded(dir);
-        }
-    }
+    class Embedded extends Cases implements StoreOpener.Embedded {}
 
     abstract static class Cases extends OnEachStore {
         final AtomicInteger folded = new AtomicInteger();

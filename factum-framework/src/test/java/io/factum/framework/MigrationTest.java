@@ -17,10 +17,8 @@ import io.factum.framework.migration.MigrationReport;
 import io.factum.framework.migration.PrefixCopy;
 import io.factum.framework.migration.StreamTransform;
 import io.factum.framework.migration.Verification;
-import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,20 +31,10 @@ import org.junit.jupiter.api.Test;
 class MigrationTest {
 
     @Nested
-    class InMemory extends Cases {
-        @Override
-        EventStore open(Path dir) {
-            return inMemory();
-        }
-    }
+    class InMemory extends Cases implements StoreOpener.InMemory {}
 
     @Nested
-    class Embedded extends Cases {
-        @Override
-        EventStore open(Path dir) throws IOException {
-            return embedded(dir);
-        }
-    }
+    class Embedded extends Cases implements StoreOpener.Embedded {}
 
     abstract static class Cases extends OnEachStore {
         final PrefixCopy copy = new PrefixCopy("account-", "acct2-", Map.of("MoneyWithdrawn", "Withdrawn"));

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Cases that run on each store the framework is tested on: a test class declares its cases in a
- * subclass, and one nested subclass of those per store names the store ({@link #inMemory()}, {@link
- * #embedded(Path)}).
+ * subclass, and one nested subclass of those per store names the store by the interface it
+ * implements ({@link StoreOpener.InMemory}, {@link StoreOpener.Embedded}).
  */
-abstract class OnEachStore {
+abstract class OnEachStore implements StoreOpener {
     @TempDir
     Path dir;
 
@@ -27,8 +27,6 @@ abstract class OnEachStore {
 
     /** The waits a handler made, recorded instead of slept. */
     final List<Duration> pauses = new ArrayList<>();
-
-    abstract EventStore open(Path dir) throws IOException;
 
     @BeforeEach
     void openStore() throws IOException {

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.factum.api.EventData;
 import io.factum.api.EventFilter;
-import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.framework.process.Deadline;
 import io.factum.framework.process.ProcessFixture;
 import io.factum.framework.process.ProcessManagerRunner;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,20 +33,10 @@ class ProcessManagerTest {
     }
 
     @Nested
-    class InMemory extends Cases {
-        @Override
-        EventStore open(Path dir) {
-            return inMemory();
-        }
-    }
+    class InMemory extends Cases implements StoreOpener.InMemory {}
 
     @Nested
-    class Embedded extends Cases {
-        @Override
-        EventStore open(Path dir) throws IOException {
-            return embedded(dir);
-        }
-    }
+    class Embedded extends Cases implements StoreOpener.Embedded {}
 
     abstract static class Cases extends OnEachStore {
         final SnapshotTest.MutableClock clock = new SnapshotTest.MutableClock(Instant.parse("2026-06-01T00:00:00Z"));

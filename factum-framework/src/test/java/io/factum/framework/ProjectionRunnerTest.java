@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.factum.api.EventData;
-import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.framework.projection.Change;
 import io.factum.framework.projection.DeadLetter;
@@ -13,9 +12,7 @@ import io.factum.framework.projection.MemoryProjectionSink;
 import io.factum.framework.projection.ProjectionProgress;
 import io.factum.framework.projection.ProjectionRunner;
 import io.factum.framework.projection.StoreCheckpointSink;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,20 +29,10 @@ import org.junit.jupiter.api.Test;
 class ProjectionRunnerTest {
 
     @Nested
-    class InMemory extends Cases {
-        @Override
-        EventStore open(Path dir) {
-            return inMemory();
-        }
-    }
+    class InMemory extends Cases implements StoreOpener.InMemory {}
 
     @Nested
-    class Embedded extends Cases {
-        @Override
-        EventStore open(Path dir) throws IOException {
-            return embedded(dir);
-        }
-    }
+    class Embedded extends Cases implements StoreOpener.Embedded {}
 
     /** Balances per account, and the versions each account's events arrived in. */
     static final class Balances {

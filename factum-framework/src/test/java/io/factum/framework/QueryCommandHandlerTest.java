@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.factum.api.Direction;
-import io.factum.api.EventStore;
 import io.factum.api.Query;
 import io.factum.api.RecordedEvent;
 import io.factum.framework.Course.Enroll;
 import io.factum.framework.Course.Enrolled;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,20 +23,10 @@ import org.junit.jupiter.api.Test;
 class QueryCommandHandlerTest {
 
     @Nested
-    class InMemory extends Cases {
-        @Override
-        EventStore open(Path dir) {
-            return inMemory();
-        }
-    }
+    class InMemory extends Cases implements StoreOpener.InMemory {}
 
     @Nested
-    class Embedded extends Cases {
-        @Override
-        EventStore open(Path dir) throws IOException {
-            return embedded(dir);
-        }
-    }
+    class Embedded extends Cases implements StoreOpener.Embedded {}
 
     abstract static class Cases extends OnEachStore {
 

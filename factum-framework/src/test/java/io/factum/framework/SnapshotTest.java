@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.factum.api.Direction;
 import io.factum.api.EventData;
-import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.ReadStreamResult;
 import io.factum.api.RecordedEvent;
 import io.factum.framework.Account.Deposit;
 import io.factum.framework.Account.Open;
 import io.factum.framework.Account.Withdraw;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,20 +34,10 @@ import org.junit.jupiter.api.Test;
 class SnapshotTest {
 
     @Nested
-    class InMemory extends Cases {
-        @Override
-        EventStore open(Path dir) {
-            return inMemory();
-        }
-    }
+    class InMemory extends Cases implements StoreOpener.InMemory {}
 
     @Nested
-    class Embedded extends Cases {
-        @Override
-        EventStore open(Path dir) throws IOException {
-            return embedded(dir);
-        }
-    }
+    class Embedded extends Cases implements StoreOpener.Embedded {}
 
     /** {"open":true,"balance":5} under a schema version chosen by the test. */
     record StateCodec(int schemaVersion) implements SnapshotCodec<Account.State> {

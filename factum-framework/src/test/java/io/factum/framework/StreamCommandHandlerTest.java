@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.factum.api.ContentType;
 import io.factum.api.Direction;
 import io.factum.api.EventData;
-import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.ReadStreamResult;
 import io.factum.api.RecordedEvent;
@@ -16,9 +15,7 @@ import io.factum.framework.Account.InsufficientFunds;
 import io.factum.framework.Account.Open;
 import io.factum.framework.Account.Opened;
 import io.factum.framework.Account.Withdraw;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,20 +32,10 @@ import org.junit.jupiter.api.Test;
 class StreamCommandHandlerTest {
 
     @Nested
-    class InMemory extends Cases {
-        @Override
-        EventStore open(Path dir) {
-            return inMemory();
-        }
-    }
+    class InMemory extends Cases implements StoreOpener.InMemory {}
 
     @Nested
-    class Embedded extends Cases {
-        @Override
-        EventStore open(Path dir) throws IOException {
-            return embedded(dir);
-        }
-    }
+    class Embedded extends Cases implements StoreOpener.Embedded {}
 
     abstract static class Cases extends OnEachStore {
 

@@ -213,13 +213,10 @@ final class PartitionWorker<E> implements Runnable {
         }
     }
 
+    /** On this worker's thread, the only one that changes {@code parked}: it reads it unlocked. */
     private Step<E> step(RecordedEvent event, boolean anyParked) {
-        if (anyParked) {
-            synchronized (this) {
-                if (parked.contains(event.stream())) {
-                    return new Step.Hold<>(event);
-                }
-            }
+        if (anyParked && parked.contains(event.stream())) {
+            return new Step.Hold<>(event);
         }
         try {
             return new Step.Handle<>(event, codec.decode(event));
