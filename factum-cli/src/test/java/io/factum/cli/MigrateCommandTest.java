@@ -8,35 +8,13 @@ import io.factum.api.ExpectedVersion;
 import io.factum.api.RecordedEvent;
 import io.factum.framework.migration.StreamTransform;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code factum migrate} on an embedded data directory. */
-class MigrateCommandTest {
-
-    @TempDir
-    Path dataDir;
-
-    private EmbeddedCli cli;
-
-    private CliHarness.Run factum(String... args) {
-        return embedded().run(args);
-    }
-
-    private EmbeddedCli embedded() {
-        if (cli == null) {
-            cli = new EmbeddedCli(dataDir);
-        }
-        return cli;
-    }
-
-    private void withStore(java.util.function.Consumer<EventStore> work) throws IOException {
-        embedded().withStore(work);
-    }
+class MigrateCommandTest extends EmbeddedCliCase {
 
     @BeforeEach
     void seed() throws IOException {

@@ -3,41 +3,18 @@ package io.factum.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.factum.api.EventData;
-import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
 import io.factum.framework.Decider;
 import io.factum.framework.Decision;
 import io.factum.framework.EventCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code factum trace} and {@code factum replay} on an embedded data directory. */
-class TraceAndReplayTest {
-    @TempDir
-    Path dataDir;
-
-    private EmbeddedCli cli;
-
-    private CliHarness.Run factum(String... args) {
-        return embedded().run(args);
-    }
-
-    private EmbeddedCli embedded() {
-        if (cli == null) {
-            cli = new EmbeddedCli(dataDir);
-        }
-        return cli;
-    }
-
-    private void withStore(java.util.function.Consumer<EventStore> work) throws IOException {
-        embedded().withStore(work);
-    }
-
+class TraceAndReplayTest extends EmbeddedCliCase {
     private static EventData event(UUID id, String type, String metadata) {
         return EventData.json(id, type, "{}", metadata);
     }

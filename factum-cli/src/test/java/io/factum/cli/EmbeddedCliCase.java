@@ -7,18 +7,17 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The CLI run in-process on one embedded data directory, and that directory opened directly. */
-final class EmbeddedCli {
-    private final Path dataDir;
+/** Tests of the CLI run in-process on one embedded data directory, and that directory opened directly. */
+abstract class EmbeddedCliCase {
+    @TempDir
+    Path dataDir;
+
     private final CliHarness cli = new CliHarness(new EmbeddedStoreOpener());
 
-    EmbeddedCli(Path dataDir) {
-        this.dataDir = dataDir;
-    }
-
     /** Runs {@code factum ARGS --data DIR}. */
-    CliHarness.Run run(String... args) {
+    CliHarness.Run factum(String... args) {
         String[] withData = Arrays.copyOf(args, args.length + 2);
         withData[args.length] = "--data";
         withData[args.length + 1] = dataDir.toString();
