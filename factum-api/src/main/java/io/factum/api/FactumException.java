@@ -8,7 +8,8 @@ public abstract sealed class FactumException extends RuntimeException
                 InvalidInputException,
                 StoreClosedException,
                 StoreFailedException,
-                AccessDeniedException {
+                AccessDeniedException,
+                NotLeaderException {
 
     protected FactumException(String message) {
         super(message);

@@ -78,8 +78,24 @@ class ArchitectureTest {
                         "io.factum.bench..",
                         "io.factum.server..",
                         "io.factum.framework..",
-                        "io.factum.client..")
+                        "io.factum.client..",
+                        "io.factum.cluster..")
                 .because("the engine may depend on the API only");
+        rule.check(factum);
+    }
+
+    @Test
+    void clusterDependsOnTheEngineAndTheApiOnly() {
+        ArchRule rule = noClasses()
+                .that()
+                .resideInAPackage("io.factum.cluster..")
+                .should()
+                .dependOnClassesThat(resideInAPackage("io.factum..")
+                        .and(resideOutsideOfPackage("io.factum.api.."))
+                        .and(resideOutsideOfPackage("io.factum.engine.."))
+                        .and(resideOutsideOfPackage("io.factum.cluster..")))
+                .because("the cluster replicates the engine; the server is built on top of it, not below")
+                .allowEmptyShould(true);
         rule.check(factum);
     }
 

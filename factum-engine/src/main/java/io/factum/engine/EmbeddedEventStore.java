@@ -2,7 +2,6 @@ package io.factum.engine;
 
 import io.factum.api.AppendCondition;
 import io.factum.api.AppendResult;
-import io.factum.api.ContentType;
 import io.factum.api.DeleteResult;
 import io.factum.api.Direction;
 import io.factum.api.EventData;
@@ -20,14 +19,11 @@ import io.factum.api.StoreFailedException;
 import io.factum.api.StoreLimits;
 import io.factum.api.StreamAppend;
 import io.factum.api.StreamMetadata;
-import io.factum.api.StreamMetadataCodec;
 import io.factum.api.StreamMetadataResult;
 import io.factum.api.SubscribeAllOptions;
 import io.factum.api.SubscribeFrom;
 import io.factum.api.Subscription;
 import io.factum.api.SubscriptionListener;
-import io.factum.api.SystemNames;
-import io.factum.engine.internal.store.Command;
 import io.factum.engine.internal.store.CommitNotifier;
 import io.factum.engine.internal.store.CommittedState;
 import io.factum.engine.internal.store.QueryReads;
@@ -36,11 +32,8 @@ import io.factum.engine.internal.store.Subscriptions;
 import io.factum.engine.internal.store.Writer;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -70,9 +63,11 @@ public final class EmbeddedEventStore implements EventStore {
     private final QueryReads queries;
     private final Subscriptions subscriptions;
     private final CommitNotifier notifier;
+    private final boolean replica;
     private volatile boolean closed;
 
-    private EmbeddedEventStore(EngineOptions options, Storage storage) {
+    private EmbeddedEventStore(EngineOptions options, Storage storage, boolean replica) {
+        this.replica = replica;
         this.options = options;
         this.storage = storage;
         this.notifier = new CommitNotifier();
@@ -85,6 +80,7 @@ public final class EmbeddedEventStore implements EventStore {
                 storage.indexes(),
                 state,
                 options.idempotencyCacheEntries(),
+                replica ? Replica.window(options) : 0,
                 options.clock(),
                 options.writeQueueCapacity(),
                 options.writeQueueBytes(),
@@ -99,16 +95,32 @@ public final class EmbeddedEventStore implements EventStore {
      * @throws CorruptStoreException when acknowledged data is damaged
      */
     public static EmbeddedEventStore open(EngineOptions options) throws IOException {
+        return open(options, false);
+    }
+
+    /**
+     * Opens the store; a replica's writer thread is never started: {@link Replica} applies writes
+     * on its caller's thread, and the store's own write methods refuse.
+     */
+    static EmbeddedEventStore open(EngineOptions options, boolean replica) throws IOException {
         Storage storage = Storage.open(options);
         try {
-            EmbeddedEventStore store = new EmbeddedEventStore(options, storage);
-            store.writer.rememberCommitted(storage.newestRecords(options.idempotencyCacheEntries()));
-            store.writer.start();
+            EmbeddedEventStore store = new EmbeddedEventStore(options, storage, replica);
+            int seed = replica ? (int) Replica.window(options) : options.idempotencyCacheEntries();
+            store.writer.rememberCommitted(storage.newestRecords(seed));
+            if (!replica) {
+                store.writer.start();
+            }
             return store;
         } catch (IOException | RuntimeException e) {
             storage.close();
             throw e;
         }
+    }
+
+    /** The writer, for a {@link Replica} to apply through. */
+    Writer writer() {
+        return writer;
     }
 
     /**
@@ -151,59 +163,14 @@ public final class EmbeddedEventStore implements EventStore {
     @Override
     public AppendResult append(String stream, ExpectedVersion expected, List<EventData> events) {
         checkWritable();
-        long bytes = checkPart(stream, events);
-        return await(writer.submit(new Command.Append(List.of(new StreamAppend(stream, expected, events)), bytes)))
+        return await(writer.submit(WriteCommand.append(stream, expected, events, options.limits())))
                 .get(0);
     }
 
     @Override
     public List<AppendResult> appendMulti(List<StreamAppend> appends, Optional<AppendCondition> condition) {
         checkWritable();
-        condition.ifPresent(c -> options.limits().checkQuery("condition.failIfEventsMatch", c.failIfEventsMatch()));
-        if (appends.isEmpty()) {
-            throw new InvalidInputException("appends", "[]", "a multi-stream append needs at least one stream");
-        }
-        Set<String> seen = new HashSet<>();
-        long bytes = 0;
-        long count = 0;
-        for (int i = 0; i < appends.size(); i++) {
-            StreamAppend part = appends.get(i);
-            if (!seen.add(part.stream())) {
-                throw new InvalidInputException(
-                        "stream",
-                        part.stream(),
-                        "appears twice in one call (again as part " + i + "); a stream may appear once per call");
-            }
-            bytes += checkPart(part.stream(), part.events());
-            count += part.events().size();
-        }
-        StoreLimits limits = options.limits();
-        if (count > limits.maxEventsPerAppend()) {
-            throw new InvalidInputException(
-                    "events", count + " events", "an append may carry at most " + limits.maxEventsPerAppend());
-        }
-        if (bytes > limits.maxAppendBytes()) {
-            throw new InvalidInputException(
-                    "events", bytes + " bytes", "an append may carry at most " + limits.maxAppendBytes() + " bytes");
-        }
-        return await(writer.submit(new Command.Append(appends, condition, bytes)));
-    }
-
-    /** Validates one stream's part; appends to a metastream must be valid metadata events. */
-    private long checkPart(String stream, List<EventData> events) {
-        long bytes = options.limits().checkAppend(stream, events);
-        if (SystemNames.isMetastream(stream)) {
-            for (EventData e : events) {
-                if (!e.type().equals(SystemNames.METADATA_TYPE)) {
-                    throw new InvalidInputException(
-                            "eventType",
-                            e.type(),
-                            "events of metastream '" + stream + "' must have type " + SystemNames.METADATA_TYPE);
-                }
-                StreamMetadataCodec.decode(e.data());
-            }
-        }
-        return bytes;
+        return await(writer.submit(WriteCommand.append(appends, condition, options.limits())));
     }
 
     @Override
@@ -258,25 +225,21 @@ public final class EmbeddedEventStore implements EventStore {
     @Override
     public StreamMetadataResult getStreamMetadata(String stream) {
         checkOpen();
-        checkOrdinaryStream(stream);
+        WriteCommand.checkOrdinaryStream(stream, options.limits());
         return reads.metadata(stream);
     }
 
     @Override
     public AppendResult setStreamMetadata(String stream, ExpectedVersion expected, StreamMetadata metadata) {
         checkWritable();
-        checkOrdinaryStream(stream);
-        byte[] json = StreamMetadataCodec.encode(metadata);
-        EventData event =
-                new EventData(UUID.randomUUID(), SystemNames.METADATA_TYPE, json, new byte[0], ContentType.JSON);
-        return append(SystemNames.metastreamOf(stream), expected, List.of(event));
+        return await(writer.submit(WriteCommand.setMetadata(stream, expected, metadata, options.limits())))
+                .get(0);
     }
 
     @Override
     public DeleteResult delete(String stream, ExpectedVersion expected) {
         checkWritable();
-        checkOrdinaryStream(stream);
-        return new DeleteResult(await(writer.submit(new Command.SoftDelete(stream, expected)))
+        return new DeleteResult(await(writer.submit(WriteCommand.softDelete(stream, expected, options.limits())))
                 .get(0)
                 .position());
     }
@@ -284,18 +247,9 @@ public final class EmbeddedEventStore implements EventStore {
     @Override
     public DeleteResult tombstone(String stream, ExpectedVersion expected) {
         checkWritable();
-        checkOrdinaryStream(stream);
-        return new DeleteResult(await(writer.submit(new Command.Tombstone(stream, expected)))
+        return new DeleteResult(await(writer.submit(WriteCommand.tombstone(stream, expected, options.limits())))
                 .get(0)
                 .position());
-    }
-
-    private void checkOrdinaryStream(String stream) {
-        options.limits().checkStreamName("stream", stream);
-        if (SystemNames.isMetastream(stream)) {
-            throw new InvalidInputException(
-                    "stream", stream, "is a metastream; address the stream it describes instead");
-        }
     }
 
     @Override
@@ -339,6 +293,11 @@ public final class EmbeddedEventStore implements EventStore {
 
     private void checkWritable() {
         checkOpen();
+        if (replica) {
+            throw new IllegalStateException("the store at " + options.dataDir()
+                    + " is a replica: its writes come from its cluster's log; write through the cluster's"
+                    + " EventStore");
+        }
         writer.failure().ifPresent(f -> {
             throw new StoreFailedException(f.getMessage(), f.getCause());
         });

@@ -95,6 +95,10 @@ public record EngineOptions(
                 FileIo.system());
     }
 
+    public EngineOptions withDataDir(Path newDataDir) {
+        return edit(b -> b.dataDir = newDataDir);
+    }
+
     public EngineOptions withLimits(StoreLimits newLimits) {
         return edit(b -> b.limits = newLimits);
     }
@@ -109,6 +113,10 @@ public record EngineOptions(
 
     public EngineOptions withIndexMemtableEntries(int entries) {
         return edit(b -> b.indexMemtableEntries = entries);
+    }
+
+    public EngineOptions withIdempotencyCacheEntries(int entries) {
+        return edit(b -> b.idempotencyCacheEntries = entries);
     }
 
     public EngineOptions withLogCacheBytes(long bytes) {

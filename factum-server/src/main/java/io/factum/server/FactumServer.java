@@ -1,6 +1,7 @@
 package io.factum.server;
 
 import io.factum.api.EventStore;
+import io.factum.cluster.ClusterNode;
 import io.factum.server.append.AppendGate;
 import io.factum.server.grpc.AppendSessionService;
 import io.factum.server.grpc.CallPrincipal;
@@ -20,6 +21,7 @@ import io.factum.server.http.HttpPipeline;
 import io.factum.server.http.PortSharingNegotiator;
 import io.factum.server.metrics.MetricsExporter;
 import io.factum.server.metrics.ServerMetrics;
+import io.factum.server.metrics.StoreState;
 import io.factum.server.persistent.PersistentSubscriptions;
 import io.factum.server.persistent.Scheduler;
 import io.factum.server.security.PasswordHasher;
@@ -98,7 +100,9 @@ public final class FactumServer implements AutoCloseable {
         var bound = new InetSocketAddress(options.host(), options.port());
         var boundPort = new AtomicInteger(options.port());
         var metrics = new ServerMetrics();
-        var nodeId = UUID.randomUUID();
+        Optional<ClusterNode> cluster = StoreState.cluster(store);
+        var nodeId =
+                cluster.map(c -> GossipService.instanceId(c.options().nodeId())).orElseGet(UUID::randomUUID);
         var serving = new AtomicBoolean();
         var gate = new AppendGate(store, options.security().policy(), metrics);
         var streams = new StreamsService(store, options.security().policy(), options.clock(), metrics, gate);
@@ -111,7 +115,10 @@ public final class FactumServer implements AutoCloseable {
                 new PersistentSubscriptions(store, options.clock(), Scheduler.platform("factum-ps-timer")).start();
         List<ServerServiceDefinition> services = List.of(
                 streams.bindService(),
-                new GossipService(nodeId, advertised(options.host()), boundPort::get, options.clock()).bindService(),
+                cluster.map(c -> GossipService.cluster(c, options.clock()))
+                        .orElseGet(() -> GossipService.singleNode(
+                                nodeId, advertised(options.host()), boundPort::get, options.clock()))
+                        .bindService(),
                 new UsersService(users, options.security().policy()).bindService(),
                 new AppendSessionService(gate).bindService(),
                 new StoreInfoService(store).bindService(),

@@ -1,5 +1,11 @@
 package io.factum.server;
 
+import io.factum.api.EventStore;
+import io.factum.api.InvalidInputException;
+import io.factum.api.NotLeaderException;
+import io.factum.cluster.ClusterMember;
+import io.factum.cluster.ClusterNode;
+import io.factum.cluster.ClusterOptions;
 import io.factum.engine.EmbeddedEventStore;
 import io.factum.engine.EngineOptions;
 import io.factum.engine.FailureReport;
@@ -15,6 +21,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -102,6 +109,24 @@ public final class ServerCommand implements Callable<Integer> {
                     + " eighth of the JVM's maximum heap, at most 256m).")
     Optional<String> logCache = Optional.empty();
 
+    @Option(names = "--node", paramLabel = "ID", description = "Run as this member of the cluster given by --cluster.")
+    Optional<String> node = Optional.empty();
+
+    @Option(
+            names = "--cluster",
+            paramLabel = "MEMBERS",
+            description = "Run as a node of a replicated cluster: every member as"
+                    + " ID=HOST:CLIENT_PORT:RAFT_PORT, comma-separated (clients connect to CLIENT_PORT; the"
+                    + " nodes replicate over RAFT_PORT). Options may also come from a file: factum server"
+                    + " @node.conf, one option per line.")
+    Optional<String> cluster = Optional.empty();
+
+    @Option(
+            names = "--join",
+            description = "Start as a new member of a running cluster: the node waits until `factum cluster add`"
+                    + " adds it, then copies the store from the leader.")
+    boolean join;
+
     @Option(
             names = "--debug",
             description = "When the server cannot start, print the stack trace after the one-line message (a bug"
@@ -141,9 +166,17 @@ public final class ServerCommand implements Callable<Integer> {
             return refuse(e.getMessage());
         }
         password.warning().ifPresent(w -> out.println("factum: WARNING: " + w));
-        EmbeddedEventStore opened;
+        Optional<ClusterOptions> clustered;
         try {
-            opened = EmbeddedEventStore.open(engine);
+            clustered = clusterOptions(engine);
+        } catch (RefusedException | InvalidInputException e) {
+            return refuse(e.getMessage());
+        }
+        EventStore opened;
+        try {
+            opened = clustered.isPresent()
+                    ? ClusterNode.start(clustered.get()).store()
+                    : EmbeddedEventStore.open(engine);
         } catch (IOException e) {
             return cannotStart(e);
         }
@@ -154,14 +187,15 @@ public final class ServerCommand implements Callable<Integer> {
                 var users = new UserStore(store, PasswordHasher.defaults());
                 try {
                     announceAdmin(
-                            AdminBootstrap.ensure(users, password.password()),
+                            ensureAdmin(users, password.password(), clustered.isPresent()),
                             password.password().isPresent());
                 } catch (AdminBootstrap.NoAdministratorException e) {
                     return refuse(e.getMessage());
                 }
                 security = ServerSecurity.authenticated(store, users, clock);
             }
-            var options = new ServerOptions(host, port, ServerLimits.defaults(), security, clock, mode.tls());
+            int servedPort = clustered.map(c -> c.self().clientPort()).orElse(port);
+            var options = new ServerOptions(host, servedPort, ServerLimits.defaults(), security, clock, mode.tls());
             FactumServer server;
             try {
                 server = FactumServer.start(store, options);
@@ -171,6 +205,7 @@ public final class ServerCommand implements Callable<Integer> {
             Thread hook = new Thread(() -> stop(server, store), "factum-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             announce(server.port(), mode);
+            clustered.ifPresent(this::announceCluster);
             server.awaitTermination();
             stopped.await();
         }
@@ -197,6 +232,52 @@ public final class ServerCommand implements Callable<Integer> {
         }
         boolean authOn = auth || (!loopback && !insecure);
         return new Mode(loopback, authOn, tls);
+    }
+
+    /**
+     * The node's options when --cluster is given: its member entry decides the client port (and
+     * the address to bind, unless --host names one).
+     */
+    Optional<ClusterOptions> clusterOptions(EngineOptions engine) {
+        if (cluster.isEmpty()) {
+            if (node.isPresent() || join) {
+                throw new RefusedException(
+                        "--node and --join need --cluster (every member as ID=HOST:CLIENT_PORT:RAFT_PORT)");
+            }
+            return Optional.empty();
+        }
+        String id = node.orElseThrow(() -> new RefusedException("--cluster needs --node: which member this server is"));
+        List<ClusterMember> members = ClusterMember.parseAll(cluster.get());
+        ClusterOptions defaults = ClusterOptions.defaults(id, members, dataDir);
+        ClusterMember self = defaults.self();
+        if (port != ServerOptions.DEFAULT_PORT && port != self.clientPort()) {
+            throw new RefusedException("--port " + port + " differs from node " + id + "'s client port "
+                    + self.clientPort() + " in --cluster: drop --port, or change the member");
+        }
+        if (host.equals("127.0.0.1") && !isLoopback(self.host())) {
+            host = self.host();
+        }
+        EngineOptions nodeEngine = defaults.engine().withLogCacheBytes(engine.logCacheBytes());
+        return Optional.of(defaults.withEngine(nodeEngine).withJoin(join));
+    }
+
+    /**
+     * Makes sure an administrator exists. In a cluster only the leader can write: a follower
+     * waits until the leader has done it (or becomes the leader itself).
+     */
+    private AdminBootstrap.Outcome ensureAdmin(UserStore users, Optional<String> password, boolean clustered)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                return AdminBootstrap.ensure(users, password);
+            } catch (NotLeaderException e) {
+                if (!clustered || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(500);
+            }
+        }
     }
 
     /** The store's options: the defaults, with what the flags change. */
@@ -247,7 +328,7 @@ public final class ServerCommand implements Callable<Integer> {
      * Runs in the shutdown hook: the JVM exits when the hook returns, so the store is closed here,
      * not by the main thread, which might not get to run again.
      */
-    private void stop(FactumServer server, EmbeddedEventStore store) {
+    private void stop(FactumServer server, EventStore store) {
         out.println("factum: stopping: finishing running calls, then closing the store");
         out.flush();
         try {
@@ -274,6 +355,18 @@ public final class ServerCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    private void announceCluster(ClusterOptions options) {
+        String seeds = options.members().stream()
+                .map(m -> m.host() + ":" + m.clientPort())
+                .collect(java.util.stream.Collectors.joining(","));
+        out.println("  cluster:    node " + options.nodeId() + " of "
+                + options.members().size() + ", replicating on "
+                + options.self().raftAddress()
+                + (options.join() ? " (joining: waiting for `factum cluster add`)" : ""));
+        out.println("              kurrentdb+discover://" + seeds + "?tls=false");
+        out.flush();
     }
 
     private void announce(int actualPort, Mode mode) {

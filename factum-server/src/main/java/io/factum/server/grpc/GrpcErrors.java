@@ -5,6 +5,7 @@ import io.factum.api.AppendConditionFailedException;
 import io.factum.api.ExpectedVersion;
 import io.factum.api.FactumException;
 import io.factum.api.InvalidInputException;
+import io.factum.api.NotLeaderException;
 import io.factum.api.StoreClosedException;
 import io.factum.api.StoreFailedException;
 import io.factum.api.StreamDeletedException;
@@ -35,6 +36,8 @@ public final class GrpcErrors {
     static final Metadata.Key<String> ACTUAL_VERSION = key("actual-version");
     static final Metadata.Key<String> MAXIMUM_APPEND_SIZE = key("maximum-append-size");
     static final Metadata.Key<String> REQUIRED_METADATA = key("required-metadata-properties");
+    static final Metadata.Key<String> LEADER_HOST = key("leader-endpoint-host");
+    static final Metadata.Key<String> LEADER_PORT = key("leader-endpoint-port");
     public static final Metadata.Key<String> FACTUM_ERROR = key(FactumWire.ERROR);
     public static final Metadata.Key<byte[]> FACTUM_FIELD = binaryKey(FactumWire.FIELD);
     public static final Metadata.Key<byte[]> FACTUM_RULE = binaryKey(FactumWire.RULE);
@@ -88,7 +91,23 @@ public final class GrpcErrors {
                         // The message says what failed and whether reads still work.
                         .withDescription(f.getMessage())
                         .asRuntimeException(factumError(FactumWire.STORE_FAILED));
+            case NotLeaderException n -> notLeader(n);
         };
+    }
+
+    /**
+     * KurrentDB's answer to a write sent to a follower: NOT_FOUND with the {@code not-leader}
+     * exception and the leader's endpoint, from which the official clients reconnect to the leader.
+     * Without a known leader (an election) the clients see UNAVAILABLE and rediscover.
+     */
+    public static StatusRuntimeException notLeader(NotLeaderException error) {
+        if (error.leader().isEmpty()) {
+            return Status.UNAVAILABLE.withDescription(error.getMessage()).asRuntimeException(exception("not-leader"));
+        }
+        Metadata trailers = exception("not-leader");
+        trailers.put(LEADER_HOST, error.leader().get().host());
+        trailers.put(LEADER_PORT, Integer.toString(error.leader().get().port()));
+        return Status.NOT_FOUND.withDescription(error.getMessage()).asRuntimeException(trailers);
     }
 
     /** INVALID_ARGUMENT naming the field and the rule, so a remote client can rebuild the exception. */

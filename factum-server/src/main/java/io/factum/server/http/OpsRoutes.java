@@ -2,6 +2,8 @@ package io.factum.server.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.factum.api.FactumException;
+import io.factum.cluster.ClusterNode;
+import io.factum.cluster.ClusterStatus;
 import io.factum.server.metrics.MetricsExporter;
 import io.factum.server.metrics.StoreState;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -63,8 +65,17 @@ final class OpsRoutes {
             throw new HttpProblem(
                     HttpResponseStatus.SERVICE_UNAVAILABLE, "read-only", "read-only: " + reason, Optional.empty());
         });
+        Optional<ClusterNode> cluster = StoreState.cluster(context.store());
+        if (cluster.isPresent() && cluster.get().leader().isEmpty()) {
+            throw new HttpProblem(
+                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "no-leader",
+                    "no leader: an election is under way, or this node cannot reach a majority of the cluster",
+                    Optional.empty());
+        }
         ObjectNode body = json.object();
         body.put("status", "ready");
+        cluster.ifPresent(node -> body.put("role", role(node.status().role())));
         return new HttpReply.Json(HttpResponseStatus.OK, body);
     }
 
@@ -87,7 +98,52 @@ final class OpsRoutes {
             body.put("state", "unavailable");
         }
         body.put("authentication", context.security().required() ? "required" : "optional");
+        Optional<ClusterNode> cluster = StoreState.cluster(context.store());
+        if (cluster.isEmpty()) {
+            body.put("role", "leader"); // a single node takes every write, as KurrentDB's does
+        } else {
+            ClusterStatus status = cluster.get().status();
+            body.put("role", role(status.role()));
+            clusterInfo(body.putObject("cluster"), status);
+        }
         return new HttpReply.Json(HttpResponseStatus.OK, body);
+    }
+
+    static String role(ClusterStatus.Role role) {
+        return role.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** What the node knows of its cluster: term, indexes, each member with its lag, the elections. */
+    private static void clusterInfo(ObjectNode cluster, ClusterStatus status) {
+        cluster.put("node", status.self());
+        cluster.put("term", status.term());
+        status.leader().ifPresent(l -> cluster.put("leader", l.id()));
+        cluster.put("commitIndex", status.commitIndex());
+        cluster.put("appliedIndex", status.appliedIndex());
+        cluster.put("headPosition", status.headPosition());
+        var members = cluster.putArray("members");
+        for (ClusterStatus.Member m : status.members()) {
+            ObjectNode member = members.addObject();
+            member.put("id", m.member().id());
+            member.put("host", m.member().host());
+            member.put("clientPort", m.member().clientPort());
+            member.put("raftPort", m.member().raftPort());
+            member.put("role", role(m.role()));
+            member.put("alive", m.alive());
+            if (m.commitIndex() >= 0) {
+                member.put("commitIndex", m.commitIndex());
+            }
+            if (m.lagEntries() >= 0) {
+                member.put("lagEntries", m.lagEntries());
+            }
+        }
+        var elections = cluster.putArray("elections");
+        for (ClusterStatus.Election e : status.elections()) {
+            ObjectNode election = elections.addObject();
+            election.put("at", e.at().toString());
+            election.put("term", e.term());
+            election.put("leader", e.leader());
+        }
     }
 
     private String state() {

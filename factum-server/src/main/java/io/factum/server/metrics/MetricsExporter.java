@@ -2,6 +2,7 @@ package io.factum.server.metrics;
 
 import io.factum.api.EventStore;
 import io.factum.api.FactumException;
+import io.factum.cluster.ClusterStatus;
 import io.factum.engine.EmbeddedEventStore;
 import io.factum.engine.EngineStats;
 import io.factum.engine.FlushLatency;
@@ -53,6 +54,7 @@ public final class MetricsExporter {
         out.sample(head.open && StoreState.readOnly(store).isPresent() ? 1 : 0);
         metrics.write(out, head.position);
         engineStats().ifPresent(stats -> writeEngine(out, stats));
+        StoreState.cluster(store).ifPresent(node -> writeCluster(out, node.status()));
         writeJvm(out);
         return out.text();
     }
@@ -64,6 +66,51 @@ public final class MetricsExporter {
             return new OptionalHead(true, store.headPosition());
         } catch (FactumException e) {
             return new OptionalHead(false, -1);
+        }
+    }
+
+    /** The node's role, Raft term and indexes, each member's lag, and the elections it saw. */
+    private static void writeCluster(PrometheusText out, ClusterStatus status) {
+        out.family(
+                "factum_cluster_role",
+                "gauge",
+                "1 for this node's current role (leader, follower, candidate, joining, down).");
+        for (ClusterStatus.Role role : ClusterStatus.Role.values()) {
+            out.sample(status.role() == role ? 1 : 0, "role", role.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        out.family("factum_cluster_term", "gauge", "The current Raft term: it grows by one or more at each election.");
+        out.sample(status.term());
+        out.family("factum_cluster_commit_index", "gauge", "The newest Raft entry this node knows a majority holds.");
+        out.sample(status.commitIndex());
+        out.family("factum_cluster_applied_index", "gauge", "The newest Raft entry applied to this node's store.");
+        out.sample(status.appliedIndex());
+        out.family(
+                "factum_cluster_member_lag_entries",
+                "gauge",
+                "On the leader: how many committed entries each member has yet to acknowledge.");
+        for (ClusterStatus.Member m : status.members()) {
+            if (m.lagEntries() >= 0) {
+                out.sample(m.lagEntries(), "member", m.member().id());
+            }
+        }
+        out.family(
+                "factum_cluster_member_up",
+                "gauge",
+                "1 when this node heard from the member recently (the leader knows for each).");
+        for (ClusterStatus.Member m : status.members()) {
+            out.sample(m.alive() ? 1 : 0, "member", m.member().id());
+        }
+        out.family(
+                "factum_cluster_elections_seen",
+                "gauge",
+                "Leader changes this node saw since it started (the newest 16 are kept).");
+        out.sample(status.elections().size());
+        if (!status.elections().isEmpty()) {
+            out.family(
+                    "factum_cluster_last_election_seconds",
+                    "gauge",
+                    "Unix time of the newest leader change this node saw.");
+            out.sample(status.elections().get(0).at().toEpochMilli() / 1000.0);
         }
     }
 

@@ -320,6 +320,22 @@ public final class SegmentedLog implements Closeable {
         durablePosition = nextPosition - 1;
     }
 
+    /**
+     * Forces every flushed frame to stable storage and checkpoints the newest one: what a log
+     * written without per-flush fsync does when its owner needs a durable point (a replica before
+     * it lets its Raft log be purged). Frames appended but not flushed are not covered.
+     */
+    public void sync() throws IOException {
+        checkWritable();
+        try {
+            activeChannel.force(false);
+            checkpointNewestFrame(publishedFrameOffset, publishedFramePosition);
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+            throw e;
+        }
+    }
+
     /** The position the next appended record must carry. Writer thread only. */
     public long nextPosition() {
         return nextPosition;

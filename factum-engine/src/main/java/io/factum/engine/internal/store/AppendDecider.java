@@ -13,6 +13,7 @@ import io.factum.api.StreamMetadataCodec;
 import io.factum.api.StreamMetadataResult;
 import io.factum.api.SystemNames;
 import io.factum.api.WrongExpectedVersionException;
+import io.factum.engine.WriteCommand;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,23 +34,32 @@ import org.jspecify.annotations.Nullable;
 final class AppendDecider {
     private final IdempotencyCache recentIds;
 
-    AppendDecider(IdempotencyCache recentIds) {
+    /**
+     * 0 on a single node: any retry the cache still remembers is recognised. On a replica, the
+     * number of newest positions in which a retry with {@code any} is recognised, and no further:
+     * what the cache holds beyond them depends on when the process started, and replicas must all
+     * decide alike (see {@link #remember}).
+     */
+    private final long replicaWindow;
+
+    AppendDecider(IdempotencyCache recentIds, long replicaWindow) {
         this.recentIds = recentIds;
+        this.replicaWindow = replicaWindow;
     }
 
     /**
      * @param view committed state with the group's earlier pending writes over it; not changed here
      * @param firstPosition the position the first written record gets
      */
-    Decision decide(Command command, StateView view, long firstPosition, Instant now) {
+    Decision decide(WriteCommand command, StateView view, long firstPosition, Instant now) {
         return switch (command) {
-            case Command.Append append -> decideAppend(append, view, firstPosition, now);
-            case Command.SoftDelete delete -> decideSoftDelete(delete, view, firstPosition, now);
-            case Command.Tombstone tombstone -> decideTombstone(tombstone, view, firstPosition, now);
+            case WriteCommand.Append append -> decideAppend(append, view, firstPosition, now);
+            case WriteCommand.SoftDelete delete -> decideSoftDelete(delete, view, firstPosition, now);
+            case WriteCommand.Tombstone tombstone -> decideTombstone(tombstone, view, firstPosition, now);
         };
     }
 
-    private Decision decideAppend(Command.Append append, StateView view, long firstPosition, Instant now) {
+    private Decision decideAppend(WriteCommand.Append append, StateView view, long firstPosition, Instant now) {
         PendingView scratch = new PendingView(view);
         List<RecordedEvent> records = new ArrayList<>();
         List<AppendResult> results = new ArrayList<>(append.parts().size());
@@ -59,8 +69,8 @@ final class AppendDecider {
             // One look-up of the stream's version and metadata for both the check and the write:
             // each is an index probe, and this runs on the writer thread for every append.
             StreamState state = StreamState.of(part.stream(), scratch);
-            Optional<AppendResult> settled =
-                    checkExpectation(part.stream(), part.expected(), part.events(), scratch, state);
+            Optional<AppendResult> settled = checkExpectation(
+                    part.stream(), part.expected(), part.events(), scratch, state, recentFloor(firstPosition));
             if (settled.isPresent()) {
                 retried |= !part.events().isEmpty();
                 results.add(settled.get());
@@ -133,10 +143,10 @@ final class AppendDecider {
         return out;
     }
 
-    private Decision decideSoftDelete(Command.SoftDelete delete, StateView view, long position, Instant now) {
+    private Decision decideSoftDelete(WriteCommand.SoftDelete delete, StateView view, long position, Instant now) {
         String stream = delete.stream();
         StreamState state = StreamState.of(stream, view);
-        checkExpectation(stream, delete.expected(), List.of(), view, state);
+        checkExpectation(stream, delete.expected(), List.of(), view, state, Long.MIN_VALUE);
         StreamMetadataResult meta = view.metadata(stream);
         RecordedEvent record = metadataRecord(
                 stream,
@@ -147,9 +157,9 @@ final class AppendDecider {
         return new Decision.Write(List.of(record), List.of(new AppendResult(record.version(), position, true)));
     }
 
-    private Decision decideTombstone(Command.Tombstone tombstone, StateView view, long position, Instant now) {
+    private Decision decideTombstone(WriteCommand.Tombstone tombstone, StateView view, long position, Instant now) {
         String stream = tombstone.stream();
-        checkExpectation(stream, tombstone.expected(), List.of(), view, StreamState.of(stream, view));
+        checkExpectation(stream, tombstone.expected(), List.of(), view, StreamState.of(stream, view), Long.MIN_VALUE);
         RecordedEvent record = new RecordedEvent(
                 stream,
                 RecordedEvent.TOMBSTONE_VERSION,
@@ -169,7 +179,12 @@ final class AppendDecider {
      * retry or an empty append), empty when the events are to be written, and throws on conflict.
      */
     private Optional<AppendResult> checkExpectation(
-            String stream, ExpectedVersion expected, List<EventData> events, StateView view, StreamState state) {
+            String stream,
+            ExpectedVersion expected,
+            List<EventData> events,
+            StateView view,
+            StreamState state,
+            long recentFloor) {
         long current = state.current();
         if (current == RecordedEvent.TOMBSTONE_VERSION) {
             throw new StreamDeletedException(stream);
@@ -187,7 +202,7 @@ final class AppendDecider {
                     case ExpectedVersion.Exact e -> e.version() == current;
                 };
         if (holds) {
-            Optional<AppendResult> retried = retryOfRecentAppend(stream, expected, events, view);
+            Optional<AppendResult> retried = retryOfRecentAppend(stream, expected, events, view, recentFloor);
             if (retried.isPresent()) {
                 return retried;
             }
@@ -216,13 +231,19 @@ final class AppendDecider {
      * all of its ids sit at consecutive versions there, and a conflict if only some do.
      */
     private Optional<AppendResult> retryOfRecentAppend(
-            String stream, ExpectedVersion expected, List<EventData> events, StateView view) {
+            String stream, ExpectedVersion expected, List<EventData> events, StateView view, long recentFloor) {
         if (events.isEmpty()
                 || !(expected instanceof ExpectedVersion.Any || expected instanceof ExpectedVersion.StreamExists)) {
             return Optional.empty();
         }
         long firstVersion = recentIds.versionOf(events.get(0).eventId(), stream);
         if (firstVersion < 0) {
+            return Optional.empty();
+        }
+        if (recentFloor != Long.MIN_VALUE
+                && view.eventAt(stream, firstVersion)
+                        .map(stored -> stored.position() < recentFloor)
+                        .orElse(true)) {
             return Optional.empty();
         }
         Optional<AppendResult> same = sameEventsAt(stream, firstVersion, events, view);
@@ -286,12 +307,27 @@ final class AppendDecider {
                 (kind + "\n" + stream + "\n" + position).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    /** Where retries with {@code any} are recognised from, for a command written at firstPosition. */
+    private long recentFloor(long firstPosition) {
+        return replicaWindow == 0 ? Long.MIN_VALUE : firstPosition - replicaWindow;
+    }
+
     /**
      * Remembers the first record of every run of one stream's records after a commit: a retry with
      * {@code any} is recognised by its first event id and then checked id by id against the log, so
      * one entry per appended batch is enough (and a 1,000-event batch costs one entry, not 1,000).
+     *
+     * <p>A replica remembers every record instead: which records begin a batch is not written in
+     * the log, and a replica that restarted must rebuild, from the log alone, the same memory of
+     * its newest {@code replicaWindow} positions as a replica that never stopped.
      */
     void remember(List<RecordedEvent> committed) {
+        if (replicaWindow > 0) {
+            for (RecordedEvent r : committed) {
+                recentIds.remember(r.eventId(), r.stream(), r.version());
+            }
+            return;
+        }
         String previous = null;
         for (RecordedEvent r : committed) {
             if (!r.stream().equals(previous)) {

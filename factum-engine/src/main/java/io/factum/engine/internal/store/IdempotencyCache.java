@@ -46,13 +46,14 @@ final class IdempotencyCache {
             current = recycled;
             currentEntries = 0;
         }
-        int slot = probe(current, eventId);
+        long streamHash = hash(stream);
+        int slot = probe(current, eventId, streamHash);
         if (current[slot] == 0 && current[slot + 1] == 0) {
             currentEntries++;
         }
         current[slot] = eventId.getMostSignificantBits();
         current[slot + 1] = eventId.getLeastSignificantBits();
-        current[slot + 2] = hash(stream);
+        current[slot + 2] = streamHash;
         current[slot + 3] = version;
     }
 
@@ -67,20 +68,25 @@ final class IdempotencyCache {
     }
 
     private static long lookup(long[] table, UUID eventId, long streamHash) {
-        int slot = probe(table, eventId);
+        int slot = probe(table, eventId, streamHash);
         boolean occupied = table[slot] != 0 || table[slot + 1] != 0;
-        return occupied && table[slot + 2] == streamHash ? table[slot + 3] : NOT_FOUND;
+        return occupied ? table[slot + 3] : NOT_FOUND;
     }
 
-    /** The slot holding this id, or the empty slot where it would go (linear probing, load <= 1/2). */
-    private static int probe(long[] table, UUID id) {
+    /**
+     * The slot holding this id in this stream, or the empty slot where it would go (linear probing,
+     * load <= 1/2). The same id in two streams takes two slots, so remembering one never hides the
+     * other: what a lookup finds depends only on what was remembered, not on when.
+     */
+    private static int probe(long[] table, UUID id, long streamHash) {
         long msb = id.getMostSignificantBits();
         long lsb = id.getLeastSignificantBits();
         int mask = table.length / SLOT_LONGS - 1;
-        int i = (int) mix(msb ^ lsb) & mask;
+        int i = (int) mix(msb ^ lsb ^ streamHash) & mask;
         while (true) {
             int slot = i * SLOT_LONGS;
-            if ((table[slot] == msb && table[slot + 1] == lsb) || (table[slot] == 0 && table[slot + 1] == 0)) {
+            boolean empty = table[slot] == 0 && table[slot + 1] == 0;
+            if (empty || (table[slot] == msb && table[slot + 1] == lsb && table[slot + 2] == streamHash)) {
                 return slot;
             }
             i = (i + 1) & mask;

@@ -6,6 +6,7 @@ import io.factum.api.RecordedEvent;
 import io.factum.api.StoreClosedException;
 import io.factum.api.StoreFailedException;
 import io.factum.engine.FlushLatency;
+import io.factum.engine.WriteCommand;
 import io.factum.engine.internal.log.SegmentedLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,12 +75,12 @@ public final class Writer implements AutoCloseable {
     private Instant lastCreated = Instant.MIN;
 
     private static final class Pending {
-        final Command command;
+        final WriteCommand command;
         final int permits;
         final CompletableFuture<List<AppendResult>> done = new CompletableFuture<>();
         Decision decision = new Decision.NoWrite(List.of());
 
-        Pending(Command command, int permits) {
+        Pending(WriteCommand command, int permits) {
             this.command = command;
             this.permits = permits;
         }
@@ -90,6 +91,7 @@ public final class Writer implements AutoCloseable {
             Indexes index,
             StateView committed,
             int idempotencyCacheEntries,
+            long replicaWindow,
             Clock clock,
             int queueCapacity,
             long queueBytes,
@@ -97,7 +99,7 @@ public final class Writer implements AutoCloseable {
         this.log = log;
         this.index = index;
         this.committed = committed;
-        this.decider = new AppendDecider(new IdempotencyCache(idempotencyCacheEntries));
+        this.decider = new AppendDecider(new IdempotencyCache(idempotencyCacheEntries), replicaWindow);
         this.clock = clock;
         this.onCommit = onCommit;
         this.queue = new CommandQueue<>(queueCapacity);
@@ -126,7 +128,7 @@ public final class Writer implements AutoCloseable {
      * Queues a command; blocks while the queue is full (backpressure). The future completes once
      * the command's records are durable and indexed, or with the command's error.
      */
-    public CompletableFuture<List<AppendResult>> submit(Command command) {
+    public CompletableFuture<List<AppendResult>> submit(WriteCommand command) {
         int permits = (int) Math.min(queueBytesPermits, Math.max(1, command.sizeBytes() >> 10));
         queueBytes.acquireUninterruptibly(permits);
         Pending pending = new Pending(command, permits);
@@ -248,7 +250,107 @@ public final class Writer implements AutoCloseable {
         return stop;
     }
 
-    private Decision decide(Command command, StateView view, long next, Instant now) {
+    /**
+     * Replica mode: decides commands that a replicated log ordered, on the caller's thread (the
+     * writer thread is never started), and writes every record they produce as one frame, so that a
+     * crash leaves either all of the entry's records or none. {@code time} is the entry's, chosen
+     * once by the node that proposed it; records never get a time older than the newest record's,
+     * and that rule reads only the log, so every replica stamps the same time. The log is flushed
+     * (fsynced only with {@code Durability.FSYNC}: a cluster's Raft log is what is durable) and
+     * indexed before this returns, and subscribers are woken.
+     *
+     * @return one decision per command, in order
+     * @throws StoreFailedException when the store failed (now or earlier): nothing more is applied
+     */
+    public List<Decision> applyReplicated(List<WriteCommand> commands, Instant time, FrameHook hook) {
+        checkOpen();
+        PendingView view = new PendingView(committed);
+        List<RecordedEvent> written = new ArrayList<>();
+        List<Decision> decisions = new ArrayList<>(commands.size());
+        long first = log.nextPosition();
+        long next = first;
+        Instant now = time.truncatedTo(ChronoUnit.MICROS);
+        if (now.isBefore(lastCreated)) {
+            now = lastCreated;
+        }
+        for (WriteCommand command : commands) {
+            Decision decision = decide(command, view, next, now);
+            if (decision instanceof Decision.Write w) {
+                view.addAll(w.records());
+                written.addAll(w.records());
+                next += w.records().size();
+            }
+            decisions.add(decision);
+        }
+        if (!written.isEmpty()) {
+            try {
+                hook.beforeWrite(first, next);
+            } catch (IOException | RuntimeException e) {
+                fail("recording the frame before writing it failed", e);
+                throw failure;
+            }
+            writeFrame(written);
+            lastCreated = now;
+        }
+        return decisions;
+    }
+
+    /** Called after a replicated group is decided and before its frame is written. */
+    @FunctionalInterface
+    public interface FrameHook {
+        /** The frame will hold positions {@code first .. next - 1}; throwing fails the store. */
+        void beforeWrite(long first, long next) throws IOException;
+    }
+
+    /**
+     * Replica mode: appends records decided elsewhere, exactly as they are (positions, versions,
+     * ids, times), as one frame; a node that installs another node's state copies its log this way.
+     *
+     * @throws IllegalStateException when the first record is not at the next position
+     */
+    public void importRecords(List<RecordedEvent> records) {
+        checkOpen();
+        if (records.isEmpty()) {
+            return;
+        }
+        if (records.get(0).position() != log.nextPosition()) {
+            throw new IllegalStateException("imported records start at position "
+                    + records.get(0).position() + ", the log's next position is " + log.nextPosition());
+        }
+        writeFrame(records);
+        RecordedEvent newest = records.get(records.size() - 1);
+        if (newest.created().isAfter(lastCreated)) {
+            lastCreated = newest.created();
+        }
+    }
+
+    /** Replica mode: forces every applied record to stable storage and checkpoints the log. */
+    public void sync() throws IOException {
+        checkOpen();
+        log.sync();
+    }
+
+    /** The position the next applied record gets. Replica mode, on the applying thread. */
+    public long nextPosition() {
+        return log.nextPosition();
+    }
+
+    private void writeFrame(List<RecordedEvent> records) {
+        try {
+            log.append(records);
+        } catch (IOException | RuntimeException e) {
+            fail("writing to the log failed", e);
+            throw failure;
+        }
+        commit(records);
+        if (failure != null) {
+            throw failure;
+        }
+        commandsCommitted.incrementAndGet();
+        onCommit.run();
+    }
+
+    private Decision decide(WriteCommand command, StateView view, long next, Instant now) {
         try {
             return decider.decide(command, view, next, now);
         } catch (FactumException e) {

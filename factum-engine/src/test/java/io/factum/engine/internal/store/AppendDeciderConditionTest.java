@@ -12,6 +12,7 @@ import io.factum.api.StreamAppend;
 import io.factum.api.StreamMetadata;
 import io.factum.api.StreamMetadataResult;
 import io.factum.api.WrongExpectedVersionException;
+import io.factum.engine.WriteCommand;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ class AppendDeciderConditionTest {
     private static final Instant NOW = Instant.parse("2026-12-06T08:00:00Z");
     private static final Query COURSE = Query.tagged("course:c1");
 
-    private final AppendDecider decider = new AppendDecider(new IdempotencyCache(1024));
+    private final AppendDecider decider = new AppendDecider(new IdempotencyCache(1024), 0);
     private final Committed committed = new Committed();
 
     @Test
@@ -70,7 +71,7 @@ class AppendDeciderConditionTest {
     @Test
     void aWrongExpectedVersionIsReportedBeforeTheCondition() {
         committed.add(record("student-s1", 0, 0, "Enrolled", "course:c1"));
-        Command.Append append = new Command.Append(
+        WriteCommand.Append append = new WriteCommand.Append(
                 List.of(new StreamAppend("student-s1", ExpectedVersion.noStream(), List.of(event("Enrolled")))),
                 Optional.of(AppendCondition.noneMatching(COURSE)),
                 0);
@@ -81,7 +82,7 @@ class AppendDeciderConditionTest {
     @Test
     void aRetryOfAStoredConditionalAppendSucceedsWithoutWritingThoughItsOwnEventsNowMatch() {
         EventData enrolment = event("Enrolled").withTags("course:c1");
-        Command.Append append = new Command.Append(
+        WriteCommand.Append append = new WriteCommand.Append(
                 List.of(new StreamAppend("student-s1", ExpectedVersion.noStream(), List.of(enrolment))),
                 Optional.of(AppendCondition.noneMatching(COURSE)),
                 0);
@@ -100,7 +101,7 @@ class AppendDeciderConditionTest {
     @Test
     void aConditionIsCheckedAgainstTheStateBeforeTheAppendNotItsOwnEarlierParts() {
         // Two parts whose events both match: the condition is about what others wrote.
-        Command.Append append = new Command.Append(
+        WriteCommand.Append append = new WriteCommand.Append(
                 List.of(
                         new StreamAppend(
                                 "a", ExpectedVersion.any(), List.of(event("X").withTags("course:c1"))),
@@ -114,7 +115,7 @@ class AppendDeciderConditionTest {
                 .containsOnly(List.of("course:c1")));
     }
 
-    private Decision decide(Command command, StateView view, long position) {
+    private Decision decide(WriteCommand command, StateView view, long position) {
         try {
             return decider.decide(command, view, position, NOW);
         } catch (io.factum.api.FactumException e) {
@@ -122,8 +123,8 @@ class AppendDeciderConditionTest {
         }
     }
 
-    private static Command.Append enrol(String student, long readAt) {
-        return new Command.Append(
+    private static WriteCommand.Append enrol(String student, long readAt) {
+        return new WriteCommand.Append(
                 List.of(new StreamAppend(
                         "student-" + student,
                         ExpectedVersion.noStream(),
