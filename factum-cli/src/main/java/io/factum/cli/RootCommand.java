@@ -48,6 +48,7 @@ import picocli.CommandLine.Spec;
             "  bench ...       the benchmarks (./factum bench --help)",
             "  server ...      the server on ./factum-data, port 2113 (./factum server --help)",
             "  certs ...       development TLS certificates (./factum certs --help)",
+            "  cluster ...     a local cluster of three (cluster up), members of a running one (cluster --help)",
             "",
             "Examples:",
             "  factum append orders-1 --type OrderPlaced '{\"total\": 42}'",

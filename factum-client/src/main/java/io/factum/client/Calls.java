@@ -1,8 +1,8 @@
 package io.factum.client;
 
 import io.grpc.CallOptions;
+import io.grpc.Channel;
 import io.grpc.ClientCall;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -26,7 +26,7 @@ final class Calls {
 
     /** Sends every request, half-closes, and waits for the single response. */
     static <Q, R> Answer<R> clientStreaming(
-            ManagedChannel channel, MethodDescriptor<Q, R> method, CallOptions options, List<Q> requests) {
+            Channel channel, MethodDescriptor<Q, R> method, CallOptions options, List<Q> requests) {
         ClientCall<Q, R> call = channel.newCall(method, options);
         CompletableFuture<Answer<R>> result = new CompletableFuture<>();
         call.start(new Collector<>(result), new Metadata());
@@ -40,7 +40,7 @@ final class Calls {
 
     /** Sends the request and collects every response until the call ends. */
     static <Q, R> Answer<List<R>> serverStreaming(
-            ManagedChannel channel, MethodDescriptor<Q, R> method, CallOptions options, Q request) {
+            Channel channel, MethodDescriptor<Q, R> method, CallOptions options, Q request) {
         ClientCall<Q, R> call = channel.newCall(method, options);
         CompletableFuture<Answer<List<R>>> result = new CompletableFuture<>();
         Collector<R> collector = new Collector<>(null) {

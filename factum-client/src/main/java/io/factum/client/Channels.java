@@ -10,6 +10,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.IOException;
@@ -17,10 +18,15 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
-/** Builds the gRPC channel a {@link RemoteEventStore} talks over. */
+/**
+ * Builds the gRPC channels a {@link RemoteEventStore} talks over, one per node, all with the same
+ * TLS settings and credentials. The TLS context (and so the CA file) is read once, when this is
+ * made, so that moving to another node later cannot fail on configuration. Thread-safe.
+ */
 final class Channels {
 
     /** Inbound messages up to 17 MiB: the server's largest event (16 MiB append) plus framing. */
@@ -29,24 +35,40 @@ final class Channels {
     static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
-    private Channels() {}
+    private final Optional<SslContext> ssl;
+    private final Optional<ClientInterceptor> authorization;
 
-    static ManagedChannel open(ClientOptions options) {
-        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(options.host(), options.port())
+    private Channels(Optional<SslContext> ssl, Optional<ClientInterceptor> authorization) {
+        this.ssl = ssl;
+        this.authorization = authorization;
+    }
+
+    /**
+     * @throws IllegalArgumentException when the TLS settings cannot be used (unreadable CA file)
+     */
+    static Channels of(ClientOptions options) {
+        return new Channels(
+                options.tls().enabled() ? Optional.of(sslContext(options.tls())) : Optional.empty(),
+                options.credentials().map(Channels::basic));
+    }
+
+    /** A channel to one node; it connects lazily, at its first call, and reconnects by itself. */
+    ManagedChannel open(ClientOptions.Endpoint node) {
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(node.host(), node.port())
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                 // As the official clients: ping every 10 s while calls are open (subscriptions).
                 .keepAliveTime(10, TimeUnit.SECONDS)
                 .keepAliveTimeout(10, TimeUnit.SECONDS);
-        if (options.tls().enabled()) {
-            builder.useTransportSecurity().sslContext(sslContext(options.tls()));
+        if (ssl.isPresent()) {
+            builder.useTransportSecurity().sslContext(ssl.get());
         } else {
             builder.usePlaintext();
         }
-        options.credentials().ifPresent(c -> builder.intercept(basic(c)));
+        authorization.ifPresent(builder::intercept);
         return builder.build();
     }
 
-    private static io.netty.handler.ssl.SslContext sslContext(ClientOptions.TlsOptions tls) {
+    private static SslContext sslContext(ClientOptions.TlsOptions tls) {
         try {
             SslContextBuilder ssl = GrpcSslContexts.forClient();
             if (!tls.verifyCert()) {

@@ -4,30 +4,47 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * How to reach a Factum (or KurrentDB) server.
+ * How to reach a Factum (or KurrentDB) server or cluster.
  *
- * @param host the server's host name or address
- * @param port its gRPC port (KurrentDB's 2113 by default)
- * @param tls transport security
- * @param credentials Basic credentials sent with every call, if any
- * @param deadline how long one operation (an append, a read page, a delete) may take
+ * <p>A single node is one seed. A cluster is named by several seeds, any of its nodes: the client
+ * connects to the first seed that answers, sends writes to the leader (following the server's
+ * not-leader answer, or asking the seeds' gossip who leads) and serves reads from whichever node it
+ * is connected to. The seeds are only where the search for the leader starts; they need not list
+ * every member, since gossip names the others.
+ *
+ * @param seeds the nodes to try, in order; at least one, each once
+ * @param tls transport security, the same for every node
+ * @param credentials Basic credentials sent with every call to every node, if any
+ * @param deadline how long one operation (an append, a read page, a delete) may take, including
+ *     the search for a new leader and the retry on it
  */
 public record ClientOptions(
-        String host, int port, TlsOptions tls, Optional<Credentials> credentials, Duration deadline) {
+        List<Endpoint> seeds, TlsOptions tls, Optional<Credentials> credentials, Duration deadline) {
 
     public static final int DEFAULT_PORT = 2113;
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
 
-    /** The URL schemes {@link #parse} accepts; they all mean the same. */
+    /**
+     * The URL schemes {@link #parse} accepts; they all mean the same, and so do their {@code
+     * +discover} variants.
+     */
     public static final Set<String> SCHEMES = Set.of("factum", "kurrentdb", "kdb", "esdb");
 
-    /** KurrentDB connection-string settings that only matter for clusters; accepted and ignored. */
+    /**
+     * KurrentDB connection-string settings that tune the official clients' discovery, keepalive or
+     * naming; accepted and ignored. This client always writes to the leader and reads from the node
+     * it is connected to, whatever {@code nodePreference} says.
+     */
     private static final Set<String> IGNORED = Set.of(
             "nodepreference",
             "maxdiscoverattempts",
@@ -37,6 +54,25 @@ public record ClientOptions(
             "keepalivetimeout",
             "connectionname",
             "throwonappendfailure");
+
+    /** Where a node serves clients: a host name or address and its gRPC port. */
+    public record Endpoint(String host, int port) {
+        public Endpoint {
+            Objects.requireNonNull(host, "host");
+            if (host.isBlank()) {
+                throw new IllegalArgumentException("the host must not be empty");
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port " + port + " is not between 1 and 65535");
+            }
+        }
+
+        /** {@code host:port}, an IPv6 address in brackets. */
+        @Override
+        public String toString() {
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
 
     /**
      * @param enabled TLS on (KurrentDB's default) or plaintext HTTP/2
@@ -73,19 +109,28 @@ public record ClientOptions(
     }
 
     public ClientOptions {
-        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(seeds, "seeds");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(credentials, "credentials");
         Objects.requireNonNull(deadline, "deadline");
-        if (host.isBlank()) {
-            throw new IllegalArgumentException("the host must not be empty");
+        seeds = List.copyOf(seeds);
+        if (seeds.isEmpty()) {
+            throw new IllegalArgumentException("name at least one server (host and port)");
         }
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port " + port + " is not between 1 and 65535");
+        Set<Endpoint> seen = new HashSet<>();
+        for (Endpoint seed : seeds) {
+            if (!seen.add(seed)) {
+                throw new IllegalArgumentException("the server " + seed + " is named twice");
+            }
         }
         if (deadline.isNegative() || deadline.isZero()) {
             throw new IllegalArgumentException("the deadline must be positive, not " + deadline);
         }
+    }
+
+    /** One server (a single node, or one node of a cluster to start from). */
+    public ClientOptions(String host, int port, TlsOptions tls, Optional<Credentials> credentials, Duration deadline) {
+        this(List.of(new Endpoint(host, port)), tls, credentials, deadline);
     }
 
     /** A plaintext connection without credentials (a development server on this machine). */
@@ -93,30 +138,47 @@ public record ClientOptions(
         return new ClientOptions(host, port, TlsOptions.plaintext(), Optional.empty(), DEFAULT_DEADLINE);
     }
 
+    /** The first seed's host: the only server's, for a single node. */
+    public String host() {
+        return seeds.getFirst().host();
+    }
+
+    /** The first seed's port. */
+    public int port() {
+        return seeds.getFirst().port();
+    }
+
+    public ClientOptions withSeeds(List<Endpoint> newSeeds) {
+        return new ClientOptions(newSeeds, tls, credentials, deadline);
+    }
+
     public ClientOptions withCredentials(String username, String password) {
-        return new ClientOptions(host, port, tls, Optional.of(new Credentials(username, password)), deadline);
+        return new ClientOptions(seeds, tls, Optional.of(new Credentials(username, password)), deadline);
     }
 
     public ClientOptions withTls(TlsOptions newTls) {
-        return new ClientOptions(host, port, newTls, credentials, deadline);
+        return new ClientOptions(seeds, newTls, credentials, deadline);
     }
 
     public ClientOptions withDeadline(Duration newDeadline) {
-        return new ClientOptions(host, port, tls, credentials, newDeadline);
+        return new ClientOptions(seeds, tls, credentials, newDeadline);
     }
 
-    /** {@code host:port}, for messages. */
+    /** {@code host:port}, or the seeds separated by commas, for messages. */
     public String target() {
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        return seeds.stream().map(Endpoint::toString).collect(Collectors.joining(","));
     }
 
     /**
-     * Parses a connection URL: {@code scheme://[user:password@]host[:port][/][?key=value&...]} with
-     * a scheme of {@link #SCHEMES}. Settings (names case-insensitive, as in KurrentDB): {@code
-     * tls} (default {@code true}), {@code tlsVerifyCert} (default {@code true}), {@code tlsCaFile}
-     * (a PEM file), {@code defaultDeadline} (milliseconds, default 10000). The cluster settings of
-     * KurrentDB connection strings ({@code nodePreference}, {@code gossipTimeout}...) are accepted
-     * and ignored; any other setting is an error, so that a typo does not go unnoticed.
+     * Parses a connection URL: {@code scheme://[user:password@]host[:port][,host[:port]...][/][?key=value&...]}
+     * with a scheme of {@link #SCHEMES}, optionally followed by {@code +discover} (as in {@code
+     * kurrentdb+discover://h1:2113,h2:2113}); with or without it, several hosts are seeds of one
+     * cluster and a single host is one server (whose gossip is asked when it cannot take a write).
+     * Settings (names case-insensitive, as in KurrentDB): {@code tls} (default {@code true}), {@code
+     * tlsVerifyCert} (default {@code true}), {@code tlsCaFile} (a PEM file), {@code defaultDeadline}
+     * (milliseconds, default 10000). The discovery and keepalive settings of KurrentDB connection
+     * strings ({@code nodePreference}, {@code gossipTimeout}...) are accepted and ignored; any other
+     * setting is an error, so that a typo does not go unnoticed.
      *
      * @throws IllegalArgumentException naming what is wrong with the URL
      */
@@ -124,8 +186,10 @@ public record ClientOptions(
         return UrlParser.parse(url);
     }
 
-    /** The parsing behind {@link #parse}: one URL, one host (Factum servers are single nodes here). */
+    /** The parsing behind {@link #parse}: one URL, one or more hosts. */
     private static final class UrlParser {
+
+        private static final String DISCOVER = "+discover";
 
         static ClientOptions parse(String url) {
             Objects.requireNonNull(url, "url");
@@ -134,11 +198,12 @@ public record ClientOptions(
                 throw bad(url, "expected scheme://host[:port], e.g. kurrentdb://localhost:2113?tls=false");
             }
             String scheme = url.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
-            if (scheme.endsWith("+discover")) {
-                throw bad(url, "cluster discovery (" + scheme + ") is not supported; name one server");
-            }
-            if (!SCHEMES.contains(scheme)) {
-                throw bad(url, "unknown scheme '" + scheme + "'; use factum://, kurrentdb://, kdb:// or esdb://");
+            String base = scheme.endsWith(DISCOVER) ? scheme.substring(0, scheme.length() - DISCOVER.length()) : scheme;
+            if (!SCHEMES.contains(base)) {
+                throw bad(
+                        url,
+                        "unknown scheme '" + scheme + "'; use factum://, kurrentdb://, kdb:// or esdb://"
+                                + " (each also with +discover)");
             }
             String rest = url.substring(schemeEnd + 3);
             String query = "";
@@ -156,25 +221,33 @@ public record ClientOptions(
                 credentials = Optional.of(credentials(url, rest.substring(0, at)));
                 rest = rest.substring(at + 1);
             }
-            if (rest.contains(",")) {
-                throw bad(url, "several hosts (a cluster) are not supported; name one server");
-            }
             if (rest.contains("/")) {
                 throw bad(url, "a path is not allowed after the host");
             }
-            HostPort hostPort = hostPort(url, rest);
+            List<Endpoint> seeds = seeds(url, rest);
             ClientOptions options = new ClientOptions(
-                    hostPort.host(),
-                    hostPort.port(),
-                    new TlsOptions(true, true, Optional.empty()),
-                    credentials,
-                    DEFAULT_DEADLINE);
+                    seeds, new TlsOptions(true, true, Optional.empty()), credentials, DEFAULT_DEADLINE);
             return settings(url, options, query);
         }
 
-        private record HostPort(String host, int port) {}
+        /** {@code host[:port]} separated by commas, each named once. */
+        private static List<Endpoint> seeds(String url, String hosts) {
+            String[] parts = hosts.split(",", -1);
+            List<Endpoint> seeds = new ArrayList<>(parts.length);
+            for (String part : parts) {
+                if (parts.length > 1 && part.isEmpty()) {
+                    throw bad(url, "an empty entry in the host list '" + hosts + "'");
+                }
+                Endpoint seed = endpoint(url, part);
+                if (seeds.contains(seed)) {
+                    throw bad(url, "the host " + seed + " is named twice");
+                }
+                seeds.add(seed);
+            }
+            return seeds;
+        }
 
-        private static HostPort hostPort(String url, String text) {
+        private static Endpoint endpoint(String url, String text) {
             String host = text;
             String port = "";
             if (text.startsWith("[")) {
@@ -199,9 +272,9 @@ public record ClientOptions(
                 throw bad(url, "the host is missing");
             }
             if (port.isEmpty()) {
-                return new HostPort(host, DEFAULT_PORT);
+                return new Endpoint(host, DEFAULT_PORT);
             }
-            return new HostPort(host, (int) number(url, "port", port, 1, 65535));
+            return new Endpoint(host, (int) number(url, "port", port, 1, 65535));
         }
 
         private static Credentials credentials(String url, String userInfo) {

@@ -7,6 +7,7 @@ import io.factum.api.AppendCondition;
 import io.factum.api.AppendConditionFailedException;
 import io.factum.api.FactumException;
 import io.factum.api.InvalidInputException;
+import io.factum.api.NotLeaderException;
 import io.factum.api.StoreClosedException;
 import io.factum.api.StoreFailedException;
 import io.factum.api.StreamDeletedException;
@@ -34,6 +35,8 @@ final class ErrorMapper {
     static final Metadata.Key<String> EXPECTED_VERSION = ascii("expected-version");
     static final Metadata.Key<String> ACTUAL_VERSION = ascii("actual-version");
     static final Metadata.Key<String> MAXIMUM_APPEND_SIZE = ascii("maximum-append-size");
+    static final Metadata.Key<String> LEADER_HOST = ascii("leader-endpoint-host");
+    static final Metadata.Key<String> LEADER_PORT = ascii("leader-endpoint-port");
     static final Metadata.Key<String> FACTUM_ERROR = ascii(FactumWire.ERROR);
     static final Metadata.Key<byte[]> FACTUM_FIELD = binary(FactumWire.FIELD);
     static final Metadata.Key<byte[]> FACTUM_RULE = binary(FactumWire.RULE);
@@ -80,6 +83,9 @@ final class ErrorMapper {
             return new StoreFailedException(target + ": " + description);
         }
         String exception = trailers.get(EXCEPTION);
+        if ("not-leader".equals(exception)) {
+            return notLeader(trailers, description);
+        }
         String named = streamOf(trailers).orElse(stream);
         if ("stream-deleted".equals(exception)) {
             return new StreamDeletedException(named);
@@ -105,6 +111,43 @@ final class ErrorMapper {
                 new StoreFailedException(
                         "server " + target + " failed the call (" + status.getCode() + "): " + description, error);
         };
+    }
+
+    /**
+     * Whether the call failed for want of a node to answer it (connection refused or lost, the
+     * channel shutting down) rather than with the node's answer: UNAVAILABLE without KurrentDB's
+     * or Factum's error trailers. A server whose store closed or failed answers UNAVAILABLE too,
+     * but names its error, and that answer is final.
+     */
+    static boolean unreachable(StatusRuntimeException error) {
+        if (error.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+            return false;
+        }
+        Metadata trailers = error.getTrailers();
+        return trailers == null || (trailers.get(EXCEPTION) == null && trailers.get(FACTUM_ERROR) == null);
+    }
+
+    /**
+     * KurrentDB's answer from a node that cannot take a write: NOT_FOUND with the leader's client
+     * endpoint in trailers, or UNAVAILABLE without one (an election, no majority). An endpoint that
+     * does not parse counts as unknown: the client then asks gossip instead.
+     */
+    private NotLeaderException notLeader(Metadata trailers, String description) {
+        String message = "server " + target + " is not the leader: " + description;
+        String host = trailers.get(LEADER_HOST);
+        String port = trailers.get(LEADER_PORT);
+        if (host == null || host.isBlank() || port == null) {
+            return new NotLeaderException(message, Optional.empty());
+        }
+        try {
+            int number = Integer.parseInt(port.strip());
+            if (number < 1 || number > 65535) {
+                return new NotLeaderException(message, Optional.empty());
+            }
+            return new NotLeaderException(message, Optional.of(new NotLeaderException.Endpoint(host, number)));
+        } catch (NumberFormatException e) {
+            return new NotLeaderException(message, Optional.empty());
+        }
     }
 
     /** The condition comes from the request: the server names only the conflicting position. */

@@ -11,12 +11,9 @@ import io.factum.protocol.shared.Empty;
 import io.factum.protocol.streams.ReadReq;
 import io.factum.protocol.streams.ReadResp;
 import io.factum.protocol.streams.StreamsGrpc;
-import io.grpc.CallOptions;
-import io.grpc.ManagedChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.function.Supplier;
 
 /**
  * Reads and subscription requests over {@code Streams.Read}.
@@ -35,13 +32,9 @@ final class Reader {
 
     private static final Empty EMPTY = Empty.getDefaultInstance();
 
-    private final ManagedChannel channel;
-    private final Supplier<CallOptions> callOptions;
     private final RemoteEventStore.CallRunner runner;
 
-    Reader(ManagedChannel channel, Supplier<CallOptions> callOptions, RemoteEventStore.CallRunner runner) {
-        this.channel = channel;
-        this.callOptions = callOptions;
+    Reader(RemoteEventStore.CallRunner runner) {
         this.runner = runner;
     }
 
@@ -120,7 +113,9 @@ final class Reader {
     private Calls.Answer<List<ReadResp>> read(String stream, ReadReq.Options.Builder options) {
         ReadReq request = ReadReq.newBuilder().setOptions(options).build();
         return runner.call(
-                stream, () -> Calls.serverStreaming(channel, StreamsGrpc.getReadMethod(), callOptions.get(), request));
+                stream,
+                (channel, callOptions) ->
+                        Calls.serverStreaming(channel, StreamsGrpc.getReadMethod(), callOptions, request));
     }
 
     static ReadReq subscribeStream(String stream, SubscribeFrom from) {

@@ -8,6 +8,7 @@ import io.factum.api.Direction;
 import io.factum.api.EventData;
 import io.factum.api.EventStore;
 import io.factum.api.ExpectedVersion;
+import io.factum.api.FactumException;
 import io.factum.api.InvalidInputException;
 import io.factum.api.Query;
 import io.factum.api.QueryReadResult;
@@ -16,6 +17,7 @@ import io.factum.api.ReadAllResult;
 import io.factum.api.ReadStreamResult;
 import io.factum.api.RecordedEvent;
 import io.factum.api.StoreClosedException;
+import io.factum.api.StoreFailedException;
 import io.factum.api.StoreLimits;
 import io.factum.api.StreamAppend;
 import io.factum.api.StreamMetadata;
@@ -42,8 +44,7 @@ import io.factum.protocol.streams.TombstoneResp;
 import io.factum.protocol.v2.streams.AppendRequest;
 import io.factum.protocol.v2.streams.AppendSessionResponse;
 import io.factum.protocol.v2.streams.StreamsServiceGrpc;
-import io.grpc.CallOptions;
-import io.grpc.ManagedChannel;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
@@ -55,56 +56,102 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
- * The {@link EventStore} contract over the network: a client of a Factum server (or, for what the
- * KurrentDB protocol expresses, of a KurrentDB server). Every method is one or two gRPC calls of
- * the KurrentDB client protocol, except what it has no messages for: tags, reads and subscriptions
- * by query and conditional appends use Factum's {@code factum.dcb.v1.Dcb} service; see {@code
- * docs/client.md} for the mapping.
+ * The {@link EventStore} contract over the network: a client of a Factum server or cluster (or, for
+ * what the KurrentDB protocol expresses, of a KurrentDB server). Every method is one or two gRPC
+ * calls of the KurrentDB client protocol, except what it has no messages for: tags, reads and
+ * subscriptions by query and conditional appends use Factum's {@code factum.dcb.v1.Dcb} service;
+ * see {@code docs/client.md} for the mapping.
  *
  * <p>Input is checked here, against the server's {@link StoreLimits} (fetched once at {@link
  * #connect}), exactly as the store checks it, so bad input fails before it is sent; what only the
  * store can judge (metastream contents) comes back from the server with the store's field and rule.
- * A server that cannot be reached makes the call fail with {@link
- * io.factum.api.StoreFailedException}; the channel reconnects by itself, so a later call may
- * succeed.
  *
- * <p>Thread-safe. {@link #close} stops every subscription with {@link StoreClosedException} and
- * lets calls in flight finish (for up to the deadline) before closing the connection.
+ * <p>At any time the client talks to one node. It starts with the first seed of its {@link
+ * ClientOptions} that answers, and moves:
+ *
+ * <ul>
+ *   <li>when a write (append, conditional append, metadata, delete, tombstone) reaches a node that
+ *       is not the leader: to the leader that node names, or else to the leader that the seeds'
+ *       gossip names, and the write is sent again there;
+ *   <li>when the node cannot be reached: to the leader (for a write) or to any live node (for a
+ *       read or a new subscription) that gossip names, and the call is sent again.
+ * </ul>
+ *
+ * <p>Reads are otherwise served by the node the client is on, a follower included (whose reads may
+ * lag the leader's, but never go back). Every operation, moves and retries included, ends within
+ * {@link ClientOptions#deadline()}: when no node can serve it in time it fails with {@link
+ * io.factum.api.NotLeaderException} (no leader) or {@link io.factum.api.StoreFailedException} (no
+ * node reachable), saying what was tried. Retried writes are not stored twice: the event ids make
+ * the store answer a repeat of a stored append with its first result (see {@link Failover}).
+ *
+ * <p>Subscriptions live on the node they were opened on: a move does not touch them (the old
+ * connection stays open until they end), and when their node goes away they stop with an error,
+ * after which a subscriber subscribes again from its checkpoint, on the current node.
+ *
+ * <p>Thread-safe: any number of threads may share one instance, and a move made by one is seen by
+ * all. {@link #close} stops every subscription with {@link StoreClosedException} and lets calls in
+ * flight finish (for up to the deadline) before closing the connections.
  */
 public final class RemoteEventStore implements EventStore {
 
     private final ClientOptions options;
-    private final ManagedChannel channel;
-    private final ErrorMapper errors;
+    private final Connection connection;
+    private final Failover failover;
     private final StoreLimits limits;
     private final Set<RemoteSubscription<?, ?>> subscriptions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private RemoteEventStore(ClientOptions options, ManagedChannel channel, StoreLimits limits) {
+    private RemoteEventStore(ClientOptions options, Channels channels, Connection.Node first, StoreLimits limits) {
         this.options = options;
-        this.channel = channel;
-        this.errors = new ErrorMapper(options.target());
+        this.connection = new Connection(channels, first);
+        this.failover = new Failover(
+                connection,
+                new Discovery(options.seeds(), channels),
+                options.deadline(),
+                () -> closed,
+                this::closedException);
         this.limits = limits;
     }
 
     /**
-     * Connects and learns the server's limits (Factum's {@code StoreInfo.GetLimits}; a server
-     * without it, such as KurrentDB, is assumed to have {@link StoreLimits#defaults()}).
+     * Connects to the first seed that answers and learns the server's limits (Factum's {@code
+     * StoreInfo.GetLimits}; a server without it, such as KurrentDB, is assumed to have {@link
+     * StoreLimits#defaults()}). The seeds are tried in order, all within one deadline.
      *
-     * @throws io.factum.api.StoreFailedException when the server cannot be reached
-     * @throws io.factum.api.AccessDeniedException when it refuses the credentials
+     * @throws io.factum.api.StoreFailedException when no seed can be reached
+     * @throws io.factum.api.AccessDeniedException when a server refuses the credentials
      * @throws IllegalArgumentException when the TLS settings cannot be used (unreadable CA file)
      */
     public static RemoteEventStore connect(ClientOptions options) {
-        ManagedChannel channel = Channels.open(options);
-        try {
-            return new RemoteEventStore(options, channel, fetchLimits(options, channel));
-        } catch (RuntimeException e) {
-            channel.shutdownNow();
-            throw e;
+        Channels channels = Channels.of(options);
+        Deadline until = Deadline.after(options.deadline().toNanos(), TimeUnit.NANOSECONDS);
+        List<FactumException> failures = new ArrayList<>();
+        for (ClientOptions.Endpoint seed : options.seeds()) {
+            Connection.Node node = Connection.open(channels, seed);
+            try {
+                return new RemoteEventStore(options, channels, node, fetchLimits(node, until));
+            } catch (StatusRuntimeException e) {
+                node.channel().shutdownNow();
+                FactumException error = node.errors().map(e, "");
+                if (!ErrorMapper.unreachable(e) || until.isExpired()) {
+                    throw error;
+                }
+                failures.add(error);
+            } catch (RuntimeException e) {
+                node.channel().shutdownNow();
+                throw e;
+            }
         }
+        if (failures.size() == 1) {
+            throw failures.getFirst();
+        }
+        throw new StoreFailedException(
+                "no server of " + options.target() + " answered: "
+                        + failures.stream().map(Throwable::getMessage).collect(Collectors.joining("; ")),
+                failures.getLast());
     }
 
     /** {@link #connect(ClientOptions)} with a URL, see {@link ClientOptions#parse}. */
@@ -112,10 +159,10 @@ public final class RemoteEventStore implements EventStore {
         return connect(ClientOptions.parse(url));
     }
 
-    private static StoreLimits fetchLimits(ClientOptions options, ManagedChannel channel) {
+    private static StoreLimits fetchLimits(Connection.Node node, Deadline until) {
         try {
-            StoreLimitsReply reply = StoreInfoGrpc.newBlockingStub(channel)
-                    .withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
+            StoreLimitsReply reply = StoreInfoGrpc.newBlockingStub(node.channel())
+                    .withDeadline(until)
                     .getLimits(Empty.getDefaultInstance());
             var limits = new StoreLimits(
                     reply.getMaxStreamNameBytes(),
@@ -136,7 +183,7 @@ public final class RemoteEventStore implements EventStore {
             if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
                 return StoreLimits.defaults();
             }
-            throw new ErrorMapper(options.target()).map(e, "");
+            throw e;
         }
     }
 
@@ -160,8 +207,11 @@ public final class RemoteEventStore implements EventStore {
                 .setOptions(WireCodec.appendOptions(stream, expected))
                 .build());
         events.forEach(e -> requests.add(WireCodec.proposed(e)));
-        Calls.Answer<AppendResp> answer = call(
-                stream, () -> Calls.clientStreaming(channel, StreamsGrpc.getAppendMethod(), callOptions(), requests));
+        Calls.Answer<AppendResp> answer = failover.write(
+                stream,
+                Optional.empty(),
+                (channel, callOptions) ->
+                        Calls.clientStreaming(channel, StreamsGrpc.getAppendMethod(), callOptions, requests));
         AppendResp response = answer.value();
         if (response.hasWrongExpectedVersion()) {
             AppendResp.WrongExpectedVersion w = response.getWrongExpectedVersion();
@@ -197,10 +247,11 @@ public final class RemoteEventStore implements EventStore {
                                 part.events().stream().map(WireCodec::record).toList())
                         .build())
                 .toList();
-        Calls.Answer<AppendSessionResponse> answer = call(
+        Calls.Answer<AppendSessionResponse> answer = failover.write(
                 appends.getFirst().stream(),
-                () -> Calls.clientStreaming(
-                        channel, StreamsServiceGrpc.getAppendSessionMethod(), callOptions(), requests));
+                Optional.empty(),
+                (channel, callOptions) -> Calls.clientStreaming(
+                        channel, StreamsServiceGrpc.getAppendSessionMethod(), callOptions, requests));
         AppendSessionResponse response = answer.value();
         if (response.getOutputCount() != appends.size()) {
             throw WireCodec.protocol(response.getOutputCount() + " results for " + appends.size() + " streams");
@@ -219,9 +270,10 @@ public final class RemoteEventStore implements EventStore {
 
     private List<AppendResult> dcbAppend(List<StreamAppend> appends, Optional<AppendCondition> condition) {
         var request = DcbCodec.append(appends, condition);
-        var response = call(appends.getFirst().stream(), condition, () -> DcbGrpc.newBlockingStub(channel)
-                .withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
-                .append(request));
+        var response = failover.write(
+                appends.getFirst().stream(), condition, (channel, callOptions) -> DcbGrpc.newBlockingStub(channel)
+                        .withDeadline(callOptions.getDeadline())
+                        .append(request));
         return DcbCodec.results(response, appends.size());
     }
 
@@ -293,8 +345,10 @@ public final class RemoteEventStore implements EventStore {
             throw new InvalidInputException("fromPosition", fromPosition, "must be >= 0");
         }
         var request = DcbCodec.read(query, fromPosition, direction, maxCount);
-        List<ReadResponse> responses = call(
-                        "", () -> Calls.serverStreaming(channel, DcbGrpc.getReadMethod(), callOptions(), request))
+        List<ReadResponse> responses = failover.read(
+                        "",
+                        (channel, callOptions) ->
+                                Calls.serverStreaming(channel, DcbGrpc.getReadMethod(), callOptions, request))
                 .value();
         List<RecordedEvent> events = new ArrayList<>();
         OptionalLong head = OptionalLong.empty();
@@ -321,7 +375,7 @@ public final class RemoteEventStore implements EventStore {
     }
 
     private Reader reader() {
-        return new Reader(channel, this::callOptions, this::call);
+        return new Reader(failover::read);
     }
 
     // ---- subscriptions ----
@@ -330,29 +384,14 @@ public final class RemoteEventStore implements EventStore {
     public Subscription subscribeToStream(String stream, SubscribeFrom from, SubscriptionListener listener) {
         checkOpen();
         limits.checkStreamName("stream", stream);
-        return register(RemoteSubscription.open(
-                channel,
-                new SubscriptionFeed.Streams(),
-                Reader.subscribeStream(stream, from),
-                listener,
-                errors,
-                stream,
-                options.deadline().toMillis(),
-                subscriptions::remove));
+        return subscribe(new SubscriptionFeed.Streams(), Reader.subscribeStream(stream, from), listener, stream);
     }
 
     @Override
     public Subscription subscribeToAll(SubscribeAllOptions subscribeOptions, SubscriptionListener listener) {
         checkOpen();
-        return register(RemoteSubscription.open(
-                channel,
-                new SubscriptionFeed.Streams(),
-                Reader.subscribeAll(subscribeOptions),
-                listener,
-                errors,
-                SystemNames.ALL,
-                options.deadline().toMillis(),
-                subscriptions::remove));
+        return subscribe(
+                new SubscriptionFeed.Streams(), Reader.subscribeAll(subscribeOptions), listener, SystemNames.ALL);
     }
 
     /** Over Factum's {@code Dcb.Subscribe}; its checkpoints are already the contract's. */
@@ -360,15 +399,46 @@ public final class RemoteEventStore implements EventStore {
     public Subscription subscribeToQuery(Query query, SubscribeFrom from, SubscriptionListener listener) {
         checkOpen();
         limits.checkQuery("query", query);
-        return register(RemoteSubscription.open(
-                channel,
-                new SubscriptionFeed.Dcb(),
-                DcbCodec.subscribe(query, from),
+        return subscribe(new SubscriptionFeed.Dcb(), DcbCodec.subscribe(query, from), listener, "");
+    }
+
+    /**
+     * Opens a subscription on the current node. When that node cannot be reached, it is opened once
+     * more on a live node that gossip names, as a read would be; a subscription already open is
+     * never moved.
+     */
+    private <Q, R> Subscription subscribe(
+            SubscriptionFeed<Q, R> feed, Q request, SubscriptionListener listener, String stream) {
+        Deadline until = failover.newDeadline();
+        Connection.Node node = connection.current();
+        try {
+            return register(open(node, feed, request, listener, stream, until));
+        } catch (StoreFailedException e) {
+            if (closed || !(e.getCause() instanceof StatusRuntimeException s && ErrorMapper.unreachable(s))) {
+                throw e;
+            }
+            Connection.Node next = failover.moveAfterUnreachable(node, until)
+                    .orElseThrow(why -> new StoreFailedException(e.getMessage() + "; " + why, e));
+            return register(open(next, feed, request, listener, stream, until));
+        }
+    }
+
+    private <Q, R> RemoteSubscription<Q, R> open(
+            Connection.Node node,
+            SubscriptionFeed<Q, R> feed,
+            Q request,
+            SubscriptionListener listener,
+            String stream,
+            Deadline until) {
+        return RemoteSubscription.open(
+                node.channel(),
+                feed,
+                request,
                 listener,
-                errors,
-                "",
-                options.deadline().toMillis(),
-                subscriptions::remove));
+                node.errors(),
+                stream,
+                Math.max(1, until.timeRemaining(TimeUnit.MILLISECONDS)),
+                subscriptions::remove);
     }
 
     private Subscription register(RemoteSubscription<?, ?> subscription) {
@@ -418,9 +488,10 @@ public final class RemoteEventStore implements EventStore {
         var request = DeleteReq.newBuilder()
                 .setOptions(Deletes.deleteOptions(stream, expected))
                 .build();
-        DeleteResp response = call(stream, () -> StreamsGrpc.newBlockingStub(channel)
-                .withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
-                .delete(request));
+        DeleteResp response =
+                failover.write(stream, Optional.empty(), (channel, callOptions) -> StreamsGrpc.newBlockingStub(channel)
+                        .withDeadline(callOptions.getDeadline())
+                        .delete(request));
         return new DeleteResult(response.hasPosition() ? response.getPosition().getCommitPosition() : -1);
     }
 
@@ -431,9 +502,10 @@ public final class RemoteEventStore implements EventStore {
         var request = TombstoneReq.newBuilder()
                 .setOptions(Deletes.tombstoneOptions(stream, expected))
                 .build();
-        TombstoneResp response = call(stream, () -> StreamsGrpc.newBlockingStub(channel)
-                .withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS)
-                .tombstone(request));
+        TombstoneResp response =
+                failover.write(stream, Optional.empty(), (channel, callOptions) -> StreamsGrpc.newBlockingStub(channel)
+                        .withDeadline(callOptions.getDeadline())
+                        .tombstone(request));
         return new DeleteResult(response.hasPosition() ? response.getPosition().getCommitPosition() : -1);
     }
 
@@ -461,15 +533,7 @@ public final class RemoteEventStore implements EventStore {
         for (RemoteSubscription<?, ?> subscription : List.copyOf(subscriptions)) {
             subscription.stop(Optional.of(closedException()));
         }
-        channel.shutdown();
-        try {
-            if (!channel.awaitTermination(options.deadline().toMillis(), TimeUnit.MILLISECONDS)) {
-                channel.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            channel.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        connection.close(options.deadline());
     }
 
     private StoreClosedException closedException() {
@@ -482,30 +546,14 @@ public final class RemoteEventStore implements EventStore {
         }
     }
 
-    CallOptions callOptions() {
-        return CallOptions.DEFAULT.withDeadlineAfter(options.deadline().toMillis(), TimeUnit.MILLISECONDS);
+    /** The node this client talks to now (for tests). */
+    ClientOptions.Endpoint currentNode() {
+        return connection.current().endpoint();
     }
 
-    /** A call whose failure becomes the contract's exception ({@code stream} names it if needed). */
-    <T> T call(String stream, java.util.function.Supplier<T> call) {
-        return call(stream, Optional.empty(), call);
-    }
-
-    /** {@link #call} for an append with this condition, which a failure names. */
-    private <T> T call(String stream, Optional<AppendCondition> condition, java.util.function.Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (StatusRuntimeException e) {
-            if (closed) {
-                throw closedException();
-            }
-            throw errors.map(e, stream, condition);
-        }
-    }
-
-    /** How a call is run: {@link #call}, passed to the helpers that build requests. */
+    /** How a read is run: {@link Failover#read}, passed to the helpers that build requests. */
     @FunctionalInterface
     interface CallRunner {
-        <T> T call(String stream, java.util.function.Supplier<T> call);
+        <T> T call(String stream, Failover.Attempt<T> attempt);
     }
 }

@@ -56,8 +56,8 @@ class ClientOptionsTest {
     void badUrlsAreRefusedNamingTheProblemWithoutThePassword() {
         assertBad("localhost:2113", "expected scheme://host");
         assertBad("http://localhost", "unknown scheme 'http'");
-        assertBad("esdb+discover://localhost", "discovery");
-        assertBad("kurrentdb://a:2113,b:2113", "several hosts");
+        assertBad("esdb+gossip://localhost", "unknown scheme 'esdb+gossip'");
+        assertBad("kurrentdb://a:2113,,b:2113", "an empty entry in the host list");
         assertBad("kurrentdb://localhost:99999", "port 99999 is not between 1 and 65535");
         assertBad("kurrentdb://localhost:abc", "port 'abc' is not a number");
         assertBad("kurrentdb://localhost?tls=maybe", "tls=maybe is not true or false");

@@ -207,11 +207,30 @@ public final class ClusterNode implements AutoCloseable {
 
     CompletableFuture<Replica.Outcome> propose(WriteCommand command) {
         checkOpen();
-        DivisionInfo info = info();
-        if (!info.isLeader()) {
+        awaitReadyIfLeading();
+        if (!info().isLeader()) {
             throw notLeader("node " + options.nodeId() + " is a follower; writes go to the leader");
         }
         return proposer.propose(command);
+    }
+
+    /**
+     * A newly elected leader takes writes only once it has applied the entry that opens its term
+     * (Ratis refuses them until then): a write arriving in that gap waits, briefly, rather than
+     * fail with a not-leader answer naming nobody.
+     */
+    private void awaitReadyIfLeading() {
+        long deadline = System.nanoTime() + options.electionTimeoutMax().toNanos();
+        DivisionInfo info = info();
+        while (info.isLeader() && !info.isLeaderReady() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreClosedException("interrupted while the new leader got ready");
+            }
+            info = info();
+        }
     }
 
     private CompletableFuture<Void> submit(byte[] entry) {
@@ -237,6 +256,11 @@ public final class ClusterNode implements AutoCloseable {
         return null;
     }
 
+    /** The error for a call this node cannot take, naming the leader's client endpoint if known. */
+    public NotLeaderException notLeaderError(String why) {
+        return notLeader(why);
+    }
+
     /** The error for a write this node cannot take, naming the leader's client endpoint if known. */
     NotLeaderException notLeader(String why) {
         Optional<ClusterMember> leader = leader().filter(m -> !m.id().equals(options.nodeId()));
@@ -255,9 +279,31 @@ public final class ClusterNode implements AutoCloseable {
      */
     void readBarrier() {
         checkOpen();
-        if (!info().isLeader()) {
-            return;
+        long deadline = System.nanoTime() + options.writeTimeout().toNanos();
+        String failure = "";
+        while (System.nanoTime() < deadline) {
+            if (!info().isLeader()) {
+                return; // a follower's reads are stale but monotonic; no read index to wait for
+            }
+            Optional<String> refused = readIndex(deadline);
+            if (refused.isEmpty()) {
+                return;
+            }
+            // Leadership is changing (a new leader not ready yet, a step-down): ask again shortly.
+            failure = refused.get();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreClosedException("interrupted while waiting for a read index");
+            }
         }
+        throw notLeader("a linearizable read could not be confirmed by a majority within " + options.writeTimeout()
+                + " (" + failure + ")");
+    }
+
+    /** Waits for Raft's read index and for this node to apply up to it; the refusal, if any. */
+    private Optional<String> readIndex(long deadline) {
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(localClient)
                 .setServerId(selfId)
@@ -267,14 +313,13 @@ public final class ClusterNode implements AutoCloseable {
                 .setType(RaftClientRequest.readRequestType())
                 .build();
         try {
-            RaftClientReply reply = server.submitClientRequestAsync(request)
-                    .get(options.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            if (!reply.isSuccess()) {
-                throw notLeader("a linearizable read could not be confirmed by a majority ("
-                        + reply.getException().getMessage() + ")");
-            }
+            long waitNanos = Math.max(1, deadline - System.nanoTime());
+            RaftClientReply reply = server.submitClientRequestAsync(request).get(waitNanos, TimeUnit.NANOSECONDS);
+            return reply.isSuccess()
+                    ? Optional.empty()
+                    : Optional.of(String.valueOf(reply.getException().getMessage()));
         } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw notLeader("a linearizable read could not be confirmed by a majority (" + e + ")");
+            return Optional.of(e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreClosedException("interrupted while waiting for a read index");
@@ -370,8 +415,10 @@ public final class ClusterNode implements AutoCloseable {
             boolean isLeader = leaderId != null && leaderId.toString().equals(id);
             ClusterStatus.Role memberRole =
                     isSelf ? role : isLeader ? ClusterStatus.Role.LEADER : ClusterStatus.Role.FOLLOWER;
-            boolean alive = isSelf
-                    || (info.isLeader() ? lastHeardMs.getOrDefault(id, Long.MAX_VALUE) < aliveWithinMs : isLeader);
+            // Only the leader hears from every member; a follower cannot tell a live follower from
+            // a dead one, and reports it alive so that clients preferring followers can pick it
+            // (they move on when it does not answer).
+            boolean alive = isSelf || !info.isLeader() || lastHeardMs.getOrDefault(id, Long.MAX_VALUE) < aliveWithinMs;
             long memberCommit = commits.getOrDefault(id, -1L);
             long lag = info.isLeader() && memberCommit >= 0 ? Math.max(0, commit - memberCommit) : -1;
             if (info.isLeader() && !alive) {

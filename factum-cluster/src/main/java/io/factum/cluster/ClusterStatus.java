@@ -52,7 +52,8 @@ public record ClusterStatus(
      * @param commitIndex the member's commit index as the leader last heard it (-1 when unknown)
      * @param lagEntries how many entries the member is behind the leader's commit index, when the
      *     leader knows (-1 otherwise)
-     * @param alive whether this node heard from it recently (the leader knows for every member)
+     * @param alive on the leader, whether the member answered recently; on a follower, which hears
+     *     only from the leader, true for every member (it cannot tell)
      */
     public record Member(ClusterMember member, Role role, long commitIndex, long lagEntries, boolean alive) {}
 

@@ -9,6 +9,7 @@ import io.factum.server.grpc.ConnectionLimits;
 import io.factum.server.grpc.DcbService;
 import io.factum.server.grpc.FactumTrailers;
 import io.factum.server.grpc.GossipService;
+import io.factum.server.grpc.LeaderRequirement;
 import io.factum.server.grpc.PersistentSubscriptionsService;
 import io.factum.server.grpc.ServerFeaturesService;
 import io.factum.server.grpc.StoreInfoService;
@@ -140,7 +141,16 @@ public final class FactumServer implements AutoCloseable {
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
         for (ServerServiceDefinition service : services) {
-            builder.addService(ServerInterceptors.intercept(StrictRequests.of(service), trailers, auth, perConnection));
+            ServerServiceDefinition strict = StrictRequests.of(service);
+            // Interceptors run last-added first: the leader check comes after authentication.
+            // Clients send requires-leader on every call, gossip included: gossip must answer on
+            // every node, or a client could never find the leader.
+            boolean gossip = service.getServiceDescriptor().getName().equals("event_store.client.gossip.Gossip");
+            ServerServiceDefinition served = cluster.isPresent() && !gossip
+                    ? ServerInterceptors.intercept(
+                            strict, new LeaderRequirement(cluster.get()), trailers, auth, perConnection)
+                    : ServerInterceptors.intercept(strict, trailers, auth, perConnection);
+            builder.addService(served);
         }
         List<ServerServiceDefinition> withFeatures = new ArrayList<>(services);
         var features = new ServerFeaturesService(withFeatures, PersistentSubscriptionsService.features());

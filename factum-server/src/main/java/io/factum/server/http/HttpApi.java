@@ -34,6 +34,7 @@ public final class HttpApi {
     private final AllRoutes all;
     private final LiveRoutes live;
     private final OpsRoutes ops;
+    private final ClusterRoutes clusterRoutes;
 
     public HttpApi(ApiContext context, MetricsExporter exporter) {
         this.context = context;
@@ -44,6 +45,7 @@ public final class HttpApi {
         this.all = new AllRoutes(context, json, pages);
         this.live = new LiveRoutes(context);
         this.ops = new OpsRoutes(context, json, exporter);
+        this.clusterRoutes = new ClusterRoutes(context, json);
     }
 
     Executor executor() {
@@ -122,8 +124,26 @@ public final class HttpApi {
             }
             case "streams" -> streams(call, path, query);
             case "dcb" -> dcb(call, path, query);
+            case "cluster" -> cluster(call, path, query);
             default -> throw noRoute(call);
         };
+    }
+
+    private HttpReply cluster(HttpCall call, List<String> path, QueryParams query) {
+        if (path.size() == 1) {
+            allow(call, "GET");
+            user(call);
+            return clusterRoutes.status(query);
+        }
+        if (!path.get(1).equals("members") || path.size() > 3) {
+            throw noRoute(call);
+        }
+        if (path.size() == 2) {
+            allow(call, "POST");
+            return clusterRoutes.add(call, query, user(call));
+        }
+        allow(call, "DELETE");
+        return clusterRoutes.remove(path.get(2), query, user(call));
     }
 
     private HttpReply health(HttpCall call, List<String> path, QueryParams query) {

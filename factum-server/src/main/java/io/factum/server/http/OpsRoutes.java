@@ -35,6 +35,7 @@ final class OpsRoutes {
         links.put("info", "/info");
         links.put("health", "/health/ready");
         links.put("metrics", "/metrics");
+        links.put("cluster", "/cluster");
         return new HttpReply.Json(HttpResponseStatus.OK, body);
     }
 
@@ -114,7 +115,7 @@ final class OpsRoutes {
     }
 
     /** What the node knows of its cluster: term, indexes, each member with its lag, the elections. */
-    private static void clusterInfo(ObjectNode cluster, ClusterStatus status) {
+    static void clusterInfo(ObjectNode cluster, ClusterStatus status) {
         cluster.put("node", status.self());
         cluster.put("term", status.term());
         status.leader().ifPresent(l -> cluster.put("leader", l.id()));

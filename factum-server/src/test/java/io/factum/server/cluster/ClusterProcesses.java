@@ -16,17 +16,31 @@ import java.util.stream.Collectors;
  * own data directory, that a test kills, stops and restarts.
  */
 final class ClusterProcesses implements AutoCloseable {
-    record Node(String id, int clientPort, int raftPort) {}
+    record Node(String id, String host, int clientPort, int raftPort) {}
 
     private final Path root;
     private final List<Node> nodes;
+    private final java.util.Optional<NetworkNamespaces> namespaces;
     private final Map<String, ServerProcess> running = new LinkedHashMap<>();
 
+    /** Nodes on loopback, each on its own free ports. */
     ClusterProcesses(Path root, int size) {
         this.root = root;
+        this.namespaces = java.util.Optional.empty();
         List<Node> n = new ArrayList<>();
         for (int i = 1; i <= size; i++) {
-            n.add(new Node("n" + i, freePort(), freePort()));
+            n.add(new Node("n" + i, "127.0.0.1", freePort(), freePort()));
+        }
+        this.nodes = List.copyOf(n);
+    }
+
+    /** Nodes in network namespaces the test created, one per node, on ports 2113 and 3113. */
+    ClusterProcesses(Path root, NetworkNamespaces namespaces) {
+        this.root = root;
+        this.namespaces = java.util.Optional.of(namespaces);
+        List<Node> n = new ArrayList<>();
+        for (int i = 1; i <= namespaces.size(); i++) {
+            n.add(new Node("n" + i, namespaces.address(i), 2113, 3113));
         }
         this.nodes = List.copyOf(n);
     }
@@ -51,20 +65,25 @@ final class ClusterProcesses implements AutoCloseable {
 
     String spec() {
         return nodes.stream()
-                .map(n -> n.id() + "=127.0.0.1:" + n.clientPort() + ":" + n.raftPort())
+                .map(n -> n.id() + "=" + n.host() + ":" + n.clientPort() + ":" + n.raftPort())
                 .collect(Collectors.joining(","));
     }
 
-    /** The discovery connection string of the official clients, every node a seed. */
+    /**
+     * The discovery connection string of the official clients, every node a seed. A client gives up
+     * for good after maxDiscoverAttempts, so attempts times the interval must outlast an election
+     * on a loaded machine: 150 × 200 ms.
+     */
     String discover(String scheme) {
         return scheme + "+discover://"
-                + nodes.stream().map(n -> "127.0.0.1:" + n.clientPort()).collect(Collectors.joining(","))
-                + "?tls=false&discoveryInterval=100&gossipTimeout=1000&maxDiscoverAttempts=50";
+                + nodes.stream().map(n -> n.host() + ":" + n.clientPort()).collect(Collectors.joining(","))
+                + "?tls=false&discoveryInterval=200&gossipTimeout=2000&maxDiscoverAttempts=150";
     }
 
     /** A connection string to one node only (no discovery). */
     String direct(String scheme, String id) {
-        return scheme + "://127.0.0.1:" + node(id).clientPort() + "?tls=false";
+        // Not the default leader preference: the client would then require the leader on every call.
+        return scheme + "://" + node(id).host() + ":" + node(id).clientPort() + "?tls=false&nodePreference=random";
     }
 
     Node node(String id) {
@@ -104,8 +123,26 @@ final class ClusterProcesses implements AutoCloseable {
     }
 
     ServerProcess start(String id) throws IOException, InterruptedException {
+        return launch(id, false);
+    }
+
+    private ServerProcess launch(String id, boolean join) throws IOException, InterruptedException {
         Node n = node(id);
-        ServerProcess p = ServerProcess.start(dir(id), n.clientPort(), "--node", id, "--cluster", spec());
+        List<String> args = new ArrayList<>(List.of("--node", id, "--cluster", spec()));
+        if (join) {
+            args.add("--join");
+        }
+        if (namespaces.isPresent()) {
+            // Not loopback: a development node on a private network the test made.
+            args.addAll(List.of("--host", n.host(), "--insecure"));
+        }
+        int index = nodes.indexOf(n) + 1;
+        ServerProcess p = ServerProcess.start(
+                dir(id),
+                n.clientPort(),
+                Map.of(),
+                command -> namespaces.map(ns -> ns.wrap(index, command)).orElse(command),
+                args.toArray(String[]::new));
         synchronized (running) {
             running.put(id, p);
         }
@@ -129,8 +166,130 @@ final class ClusterProcesses implements AutoCloseable {
         }
     }
 
+    /** Sends a signal (STOP, CONT) to a running node. */
+    void signal(String id, String signal) throws IOException, InterruptedException {
+        ServerProcess p = process(id);
+        if (p == null) {
+            throw new IllegalStateException("node " + id + " is not running");
+        }
+        int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid()))
+                .inheritIO()
+                .start()
+                .waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + p.pid() + " exited with " + exit);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(java.time.Duration.ofSeconds(2))
+            .build();
+
+    /** A node's /info, when it answers. */
+    java.util.Optional<com.fasterxml.jackson.databind.JsonNode> info(String id) {
+        return http("GET", id, "/info", null);
+    }
+
+    /** Calls a node's HTTP API; empty when it does not answer 2xx. */
+    java.util.Optional<com.fasterxml.jackson.databind.JsonNode> http(
+            String method, String id, String path, String body) {
+        try {
+            var request = java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://" + node(id).host() + ":" + node(id).clientPort() + path))
+                    .timeout(java.time.Duration.ofSeconds(60))
+                    .method(
+                            method,
+                            body == null
+                                    ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                                    : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+            if (body != null) {
+                request.header("Content-Type", "application/json");
+            }
+            var r = HTTP.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() / 100 == 2
+                    ? java.util.Optional.of(JSON.readTree(r.body()))
+                    : java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** The node that reports role leader, among the running ones, within 60 s. */
+    String awaitLeader() throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (String id : runningIds()) {
+                var info = info(id);
+                if (info.isPresent() && info.get().path("role").asText().equals("leader")) {
+                    return id;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no node reported role leader within 60 s");
+    }
+
+    List<String> runningIds() {
+        synchronized (running) {
+            return List.copyOf(running.keySet());
+        }
+    }
+
+    /** Starts a node as a new member (an empty configuration), waiting to be added. */
+    ServerProcess startJoining(String id) throws IOException, InterruptedException {
+        return launch(id, true);
+    }
+
+    /**
+     * Starts a node whose data directory is a tmpfs of {@code bytes} in its own mount namespace
+     * ({@link io.factum.testkit.SmallDisk}): its writes fail with the kernel's own "No space left
+     * on device". The tmpfs, and the node's data with it, goes away when the process ends.
+     */
+    ServerProcess startOnSmallDisk(String id, long bytes) throws IOException, InterruptedException {
+        Node n = node(id);
+        Path mount = dir(id);
+        java.nio.file.Files.createDirectories(mount);
+        ServerProcess p = ServerProcess.start(
+                mount.resolve("data"),
+                n.clientPort(),
+                Map.of(),
+                command -> io.factum.testkit.SmallDisk.wrap(mount, bytes, command),
+                "--node",
+                id,
+                "--cluster",
+                spec());
+        synchronized (running) {
+            running.put(id, p);
+        }
+        return p;
+    }
+
+    /** Every node's output so far, for a failure message. */
+    String outputs() {
+        StringBuilder out = new StringBuilder();
+        synchronized (running) {
+            running.forEach((id, p) ->
+                    out.append("\n===== ").append(id).append(" =====\n").append(tail(p.output())));
+        }
+        return out.toString();
+    }
+
+    private static String tail(String text) {
+        return text.length() <= 20_000 ? text : "...\n" + text.substring(text.length() - 20_000);
+    }
+
     @Override
     public void close() throws Exception {
+        if (System.getenv("FACTUM_CLUSTER_LOGS") != null) {
+            java.nio.file.Files.writeString(
+                    Path.of(System.getenv("FACTUM_CLUSTER_LOGS")).resolve("cluster-" + System.nanoTime() + ".log"),
+                    outputs());
+        }
         List<ServerProcess> all;
         synchronized (running) {
             all = List.copyOf(running.values());

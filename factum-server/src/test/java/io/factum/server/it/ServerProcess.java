@@ -150,6 +150,11 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** The child's process id, for signals the test sends itself (SIGSTOP, SIGCONT). */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

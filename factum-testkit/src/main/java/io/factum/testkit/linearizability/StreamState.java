@@ -1,4 +1,4 @@
-package io.factum.cluster.fault;
+package io.factum.testkit.linearizability;
 
 import java.util.ArrayList;
 import java.util.Collections;

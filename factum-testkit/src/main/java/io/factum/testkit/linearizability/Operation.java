@@ -1,4 +1,4 @@
-package io.factum.cluster.fault;
+package io.factum.testkit.linearizability;
 
 import java.util.List;
 import java.util.OptionalLong;
@@ -15,7 +15,8 @@ import java.util.UUID;
  * outputs that do not belong to the input, because either is a bug in the recorder that would otherwise show up as a
  * confusing verdict.
  *
- * @param clientId the client that issued the call; one client issues one call at a time
+ * @param clientId the client that issued the call, for descriptions; the checker does not assume that a client's calls
+ *     follow one another, since a client moves on after a timeout while its call may still take effect
  * @param input what the client asked for, including the stream
  * @param output what the client saw
  * @param callNanos when the call was issued
@@ -69,6 +70,11 @@ public record Operation(int clientId, Input input, Output output, long callNanos
         String end = outcomeKnown() ? Long.toString(returnNanos) : "?";
         return "client " + clientId + " [" + callNanos + ".." + end + "] " + input.describe() + " -> "
                 + output.describe();
+    }
+
+    /** "1 event", "2 events". */
+    static String events(long count) {
+        return count == 1 ? "1 event" : count + " events";
     }
 
     /** Up to six ids in full; longer lists as their first and last three, since a stale read differs at its end. */
@@ -222,7 +228,7 @@ public record Operation(int clientId, Input input, Output output, long callNanos
 
             @Override
             public String describe() {
-                return "ReadOk(" + ids.size() + " events " + shortIds(ids) + ")";
+                return "ReadOk(" + events(ids.size()) + " " + shortIds(ids) + ")";
             }
         }
 

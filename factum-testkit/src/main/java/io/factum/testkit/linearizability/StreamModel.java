@@ -1,8 +1,10 @@
-package io.factum.cluster.fault;
+package io.factum.testkit.linearizability;
 
-import io.factum.cluster.fault.Operation.Expectation;
-import io.factum.cluster.fault.Operation.Input;
-import io.factum.cluster.fault.Operation.Output;
+import io.factum.testkit.linearizability.Operation.Expectation;
+import io.factum.testkit.linearizability.Operation.Input;
+import io.factum.testkit.linearizability.Operation.Output;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -44,8 +46,8 @@ final class StreamModel {
         return switch (operation.input()) {
             case Input.Append append -> {
                 UUID[] ids = append.ids().toArray(UUID[]::new);
-                boolean read = append.ids().stream().anyMatch(readIds::contains);
-                yield new AppendStep(operation, append.expected(), ids, !operation.outcomeKnown() && !read);
+                boolean everRead = append.ids().stream().anyMatch(readIds::contains);
+                yield new AppendStep(operation, append.expected(), ids, !operation.outcomeKnown() && !everRead);
             }
             case Input.Read read -> new ReadStep(operation);
         };
@@ -71,7 +73,7 @@ final class StreamModel {
 
         /**
          * For an operation that may only take effect after every read, what it does to the version: two such appends
-         * with the same key are interchangeable, since nothing ever reads their ids. Empty for every other operation.
+         * with the same effect are interchangeable, since nothing ever reads their ids. Empty for every other one.
          */
         Optional<Effect> interchangeableEffect();
     }
@@ -136,16 +138,17 @@ final class StreamModel {
             return switch (operation.output()) {
                 case Output.AppendOk ok ->
                     holds
-                            ? "appending " + ids.length + " events at version " + version + " ends at version "
-                                    + (version + ids.length) + ", not " + ok.lastVersion()
+                            ? "appending " + Operation.events(ids.length) + " at version " + version
+                                    + " ends at version " + (version + ids.length) + ", not " + ok.lastVersion()
                             : "expected " + expected + " does not hold at version " + version;
                 case Output.WrongExpectedVersion wrong ->
                     holds
                             ? "expected " + expected + " holds at version " + version + ", so the append would succeed"
-                            : "the stream is at version " + version + ", not the reported actual version";
+                            : "the stream is at version " + version + ", not "
+                                    + wrong.actualVersion().getAsLong();
                 case Output.Unknown unknown ->
                     holds
-                            ? "no read returned its events, so it can only take effect after every read"
+                            ? "it fits"
                             : "expected " + expected + " does not hold at version " + version
                                     + ", so here it would have no effect";
                 default -> "not an append output";
@@ -201,11 +204,24 @@ final class StreamModel {
 
         @Override
         public String refusal(StreamState state) {
-            String read = ids.length == 0 ? "an empty stream" : ids.length + " events";
-            String actual = state.lastVersion() == ids.length - 1
-                    ? "as many events, but different ones"
-                    : "version " + state.lastVersion();
-            return "it returned " + read + " but the stream holds " + actual;
+            List<UUID> actual = state.ids();
+            List<UUID> read = Arrays.asList(ids);
+            if (read.isEmpty()) {
+                return "it found no events, but the stream is at version " + state.lastVersion();
+            }
+            int same = 0;
+            while (same < read.size() && same < actual.size() && read.get(same).equals(actual.get(same))) {
+                same++;
+            }
+            if (same == read.size()) {
+                return "it misses the stream's last " + Operation.events(actual.size() - same) + ", from "
+                        + Operation.shortIds(actual.subList(same, actual.size())) + " (a stale read)";
+            } else if (same == actual.size()) {
+                return "it has " + Operation.events(read.size() - same) + " the stream does not have yet, from "
+                        + Operation.shortIds(read.subList(same, read.size())) + ", at version " + state.lastVersion();
+            }
+            return "at version " + same + " it has " + Operation.shortIds(List.of(read.get(same)))
+                    + " where the stream has " + Operation.shortIds(List.of(actual.get(same)));
         }
     }
 }

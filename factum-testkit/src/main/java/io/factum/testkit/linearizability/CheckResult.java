@@ -1,4 +1,4 @@
-package io.factum.cluster.fault;
+package io.factum.testkit.linearizability;
 
 import java.util.List;
 
@@ -12,7 +12,7 @@ public sealed interface CheckResult {
      * One stream's sub-history has no linearization. The search's deepest attempt is kept as evidence: the longest
      * sequence of operations it could linearize, and the operations of which none could come next.
      *
-     * @param stream the stream, the first in name order if several fail
+     * @param stream the stream, the first in name order if several were found to fail
      * @param partialLinearization the longest linearizable sequence found, in linearization order
      * @param unplaceable the operations that could have come next, none of which fits
      * @param explanation the above in words, with the reason each candidate was refused

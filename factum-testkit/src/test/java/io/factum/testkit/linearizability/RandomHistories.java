@@ -1,8 +1,8 @@
-package io.factum.cluster.fault;
+package io.factum.testkit.linearizability;
 
-import io.factum.cluster.fault.Operation.Expectation;
-import io.factum.cluster.fault.Operation.Input;
-import io.factum.cluster.fault.Operation.Output;
+import io.factum.testkit.linearizability.Operation.Expectation;
+import io.factum.testkit.linearizability.Operation.Input;
+import io.factum.testkit.linearizability.Operation.Output;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

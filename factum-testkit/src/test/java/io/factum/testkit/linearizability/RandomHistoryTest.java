@@ -1,9 +1,9 @@
-package io.factum.cluster.fault;
+package io.factum.testkit.linearizability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.factum.cluster.fault.Operation.Input;
-import io.factum.cluster.fault.Operation.Output;
+import io.factum.testkit.linearizability.Operation.Input;
+import io.factum.testkit.linearizability.Operation.Output;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -126,6 +126,12 @@ class RandomHistoryTest {
     private record Replacement(int index, Output output) {}
 
     private static List<Replacement> targets(List<Operation> history, Corruption corruption) {
+        Map<UUID, Operation> appendOf = new HashMap<>();
+        for (Operation op : history) {
+            if (op.input() instanceof Input.Append append) {
+                append.ids().forEach(id -> appendOf.put(id, op));
+            }
+        }
         List<Replacement> targets = new ArrayList<>();
         for (int i = 0; i < history.size(); i++) {
             Operation op = history.get(i);
@@ -140,8 +146,8 @@ class RandomHistoryTest {
                         targets.add(new Replacement(i, new Output.ReadOk(ids)));
                     }
                 }
-                case SWAPPED_BATCH -> swappedBatch(history, i).ifPresent(targets::add);
-                case STALE_READ -> staleRead(history, i).ifPresent(targets::add);
+                case SWAPPED_BATCH -> swappedBatch(history.get(i), i, appendOf).ifPresent(targets::add);
+                case STALE_READ -> staleRead(history.get(i), i, appendOf).ifPresent(targets::add);
                 case READ_FROM_THE_FUTURE -> readFromTheFuture(history, i).ifPresent(targets::add);
                 case IMPOSSIBLE_VERSION -> {
                     if (op.output() instanceof Output.AppendOk) {
@@ -153,14 +159,8 @@ class RandomHistoryTest {
         return targets;
     }
 
-    private static Optional<Replacement> swappedBatch(List<Operation> history, int i) {
-        List<UUID> ids = new ArrayList<>(readIds(history.get(i)));
-        Map<UUID, Operation> appendOf = new HashMap<>();
-        for (Operation op : history) {
-            if (op.input() instanceof Input.Append append) {
-                append.ids().forEach(id -> appendOf.put(id, op));
-            }
-        }
+    private static Optional<Replacement> swappedBatch(Operation read, int i, Map<UUID, Operation> appendOf) {
+        List<UUID> ids = new ArrayList<>(readIds(read));
         for (int k = 0; k + 1 < ids.size(); k++) {
             if (appendOf.get(ids.get(k)) == appendOf.get(ids.get(k + 1))) {
                 ids.set(k, ids.set(k + 1, ids.get(k)));
@@ -170,18 +170,14 @@ class RandomHistoryTest {
         return Optional.empty();
     }
 
-    private static Optional<Replacement> staleRead(List<Operation> history, int i) {
-        Operation read = history.get(i);
+    /** Finds, among the appends this read returned, one acknowledged before the read was called, and drops it. */
+    private static Optional<Replacement> staleRead(Operation read, int i, Map<UUID, Operation> appendOf) {
         List<UUID> ids = readIds(read);
-        for (Operation op : history) {
-            if (op.stream().equals(read.stream())
-                    && op.output() instanceof Output.AppendOk
-                    && op.input() instanceof Input.Append append
-                    && op.returnNanos() < read.callNanos()
-                    && !append.ids().isEmpty()
-                    && ids.containsAll(append.ids())) {
+        for (UUID id : ids) {
+            Operation append = appendOf.get(id);
+            if (append.output() instanceof Output.AppendOk && append.returnNanos() < read.callNanos()) {
                 List<UUID> missing = new ArrayList<>(ids);
-                missing.removeAll(append.ids());
+                missing.removeAll(((Input.Append) append.input()).ids());
                 return Optional.of(new Replacement(i, readOutput(missing)));
             }
         }

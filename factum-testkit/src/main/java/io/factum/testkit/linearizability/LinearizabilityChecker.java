@@ -1,4 +1,4 @@
-package io.factum.cluster.fault;
+package io.factum.testkit.linearizability;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,8 +38,9 @@ import java.util.stream.Collectors;
  *       expectation holds, and otherwise leaves it out. A read of unknown outcome tells nothing and is dropped.
  * </ul>
  *
- * Event ids must be distinct within a stream; the store's idempotent handling of a re-appended id is outside the
- * model, and such histories are refused with an {@link IllegalArgumentException}.
+ * The ids of appends that may have written (all but those refused with {@code WrongExpectedVersion}) must be distinct
+ * within a stream: the store's idempotent handling of a re-appended id is outside the model, and such histories are
+ * refused with an {@link IllegalArgumentException}.
  *
  * <h2>The search</h2>
  *
@@ -49,31 +50,50 @@ import java.util.stream.Collectors;
  *
  * <p>For one stream, every operation contributes a call entry and, if its outcome is known, a return entry; the entries
  * form one doubly linked list in time order, with calls before returns at equal times (equal readings of the clock say
- * nothing about order, so the checker treats such operations as concurrent, the lenient choice). The search walks the
- * list from the front. At a call it asks the model whether that operation, with its recorded output, can follow the
- * current state; if so, it places the operation (its linearization point is now), removes both its entries from the
- * list and starts again from the front. At a return it has reached an operation that finished without being placed,
- * so the current prefix is wrong: it takes back the last placement, restores that operation's entries, and tries the
- * next call after it. The history is linearizable once every operation of known outcome is placed; operations of unknown
- * outcome still unplaced then are the ones that never took effect. It is not linearizable when a return is reached
- * with nothing left to take back.
+ * nothing about order, so the checker treats such operations as concurrent, the lenient choice). The calls before the
+ * first return are the candidates for the next linearization point: none of them had to wait for an unplaced
+ * operation. The search places a candidate whose recorded output the model accepts in the current state, removes its
+ * entries from the list and looks at the new front. When no candidate fits, the operation of the first return
+ * finished without a place in this prefix, so the search takes back the last placement, restores its entries, and
+ * tries the candidates after it. The history is linearizable once every operation of known outcome is placed;
+ * operations of unknown outcome still unplaced then are the ones that never took effect. It is not linearizable when
+ * the search runs out of placements to take back.
  *
- * <p>Without memory this search is exponential in the number of concurrent operations. Two different orders of the same
- * set of operations often reach the same state, though (two reads, say, or an append placed before or after a
- * read that fails either way), and what can follow depends only on that set and that state. The search therefore
- * remembers every (set of placed operations, state) pair it has entered and never enters one twice. The set is a
- * bitset with a Zobrist hash; the state is a {@link StreamState}, an immutable list of batches shared between states,
- * with its last version and a running hash of its ids. Hashes only pick the bucket: two keys are equal only when the
- * bitsets are equal and the actual ids are, so a collision slows the search and never lets a wrong history pass.
+ * <p>Without memory this search is exponential in the number of concurrent operations. Two orders of the same set of
+ * operations often reach the same state, though, and what can follow depends only on that set and that state. The
+ * search therefore remembers every (set of placed operations, state) pair it has entered and never enters one twice.
+ * The set is a bitset with a Zobrist hash; the state is a {@link StreamState}, an immutable list of batches shared
+ * between states, with its last version and a running hash of its ids. Hashes only pick the bucket: two keys are equal
+ * only when the bitsets are equal and the actual ids are, so a collision slows the search and never lets a wrong
+ * history pass. Once no read is left to place, the remaining appends look at the version alone, and so does the memo.
  *
- * <p>One more rule keeps appends of unknown outcome cheap. Any read placed after such an append took effect would
- * return its ids; if no read in the sub-history returned them, the append can only take effect after the last read is
- * placed. Without the rule the search would try each such append, and each subset of them, before every read.
+ * <p>Four rules cut the search further without changing any verdict (a test compares the verdicts with an exhaustive
+ * search on thousands of small histories):
+ *
+ * <ul>
+ *   <li><b>Forced moves.</b> An operation of known outcome that leaves the state unchanged (a read, a refused append)
+ *       and fits now can be moved to now in any linearization that places it later, so placing it is never a wrong
+ *       choice and is never revisited. Concurrent reads of one state no longer multiply: before this rule, a dozen of
+ *       them made the search try each of their 4,096 subsets.
+ *   <li><b>Unknown outcomes last.</b> At each point, candidates of known outcome are tried before those of unknown
+ *       outcome, so an optional append is placed only when the required operations cannot go on without it.
+ *   <li><b>Unread appends go last.</b> Any read placed after an append took effect would return its ids; so an append
+ *       of unknown outcome whose ids no read returned can only take effect after the last read is placed.
+ *   <li><b>Interchangeable appends.</b> Among such unread appends, those with the same expectation and the same number
+ *       of events differ only in ids that nothing observes; the search takes them in call order, and so tries how
+ *       many took effect rather than which ones.
+ * </ul>
+ *
+ * <p>With these, random linearizable histories of 2,000 operations by 16 clients (5% of appends of unknown outcome)
+ * check in 0.05–0.5 s per stream, and 5,000 operations by 128 clients in under a second. What remains exponential is
+ * many concurrent appends of unknown outcome whose ids reads do return, when no order of them explains those reads:
+ * the search must try every order before it may say no. A search that exceeds its time, or the memo's memory budget,
+ * answers {@link CheckResult.Unknown}.
  *
  * <h2>Recording histories that check fast</h2>
  *
  * End each test by reading every stream once more after the faults heal: that read pins down which appends of unknown
- * outcome took effect, and with the rule above leaves the rest nothing to do.
+ * outcome took effect, and leaves the search nothing to guess about the rest.
  *
  * <p>Stateless and thread-safe.
  */
@@ -84,8 +104,9 @@ public final class LinearizabilityChecker {
     /**
      * Checks a history of operations on any number of streams, spending at most about {@code timeout} in total.
      *
-     * @return {@link CheckResult.NotLinearizable} for the first failing stream in name order if any stream fails,
-     *     else {@link CheckResult.Unknown} if any search ran out of time, else {@link CheckResult.Linearizable}
+     * @return {@link CheckResult.NotLinearizable} if a stream fails (the first in name order among those found to
+     *     fail: the first failure stops the other searches), else {@link CheckResult.Unknown} if a search ran out of
+     *     time or memory, else {@link CheckResult.Linearizable}
      * @throws IllegalArgumentException if an event id is appended twice to one stream
      */
     public static CheckResult check(List<Operation> history, Duration timeout) {
@@ -108,6 +129,9 @@ public final class LinearizabilityChecker {
 
     /** Runs the searches on up to one thread per core, and stops the others as soon as one finds a violation. */
     private static List<CheckResult> runAll(List<StreamSearch> searches, long deadlineNanos) {
+        if (searches.size() == 1) {
+            return List.of(searches.getFirst().run(deadlineNanos, Thread.currentThread()::isInterrupted));
+        }
         AtomicBoolean stop = new AtomicBoolean();
         int threads = Math.max(1, Math.min(searches.size(), Runtime.getRuntime().availableProcessors()));
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {

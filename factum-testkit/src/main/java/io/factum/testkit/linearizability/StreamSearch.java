@@ -1,7 +1,7 @@
-package io.factum.cluster.fault;
+package io.factum.testkit.linearizability;
 
-import io.factum.cluster.fault.Operation.Input;
-import io.factum.cluster.fault.Operation.Output;
+import io.factum.testkit.linearizability.Operation.Input;
+import io.factum.testkit.linearizability.Operation.Output;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,13 +32,18 @@ final class StreamSearch {
     /**
      * The most memory the memo may take, estimated. An entry costs about 150 bytes (the key, its bitset array's header,
      * one state node, the hash set's node) plus the bitset's words: about 400 bytes for a 2,000-operation stream,
-     * so 256 MiB holds some 650,000 entries, while a linearizable history of that size typically needs a few times
-     * its length. Only a search that is exponential anyway reaches the limit, and it then stops with an Unknown verdict
-     * instead of exhausting a CI machine's heap, with two streams searched at once.
+     * so 256 MiB holds some 650,000 entries, while the random linearizable histories of that size in the tests need
+     * about one entry per operation. Only a search that is exponential anyway reaches the limit, and it then stops
+     * with an Unknown verdict instead of exhausting a CI machine's heap, with two streams searched at once.
      */
     private static final long MEMO_BUDGET_BYTES = 256L << 20;
 
     private static final long MEMO_ENTRY_OVERHEAD_BYTES = 150;
+
+    // The passes of {@link #run}, in the order they are tried at each point.
+    private static final int FORCED_PASS = 0;
+    private static final int APPEND_PASS = 1;
+    private static final int UNKNOWN_PASS = 2;
 
     private final String stream;
     private final StreamModel.Step[] steps;
@@ -49,6 +54,7 @@ final class StreamSearch {
     private final int unknownCount;
     private final long memoEntryLimit;
     private final int[] predecessor;
+    private final int[] passOf;
     private StreamState state = StreamState.empty();
     private int unplacedKnown;
     private int unplacedReads;
@@ -71,12 +77,13 @@ final class StreamSearch {
         this.unplacedReads = (int)
                 kept.stream().filter(op -> op.input() instanceof Input.Read).count();
         this.predecessor = interchangeablePredecessors(steps);
+        this.passOf = kept.stream().mapToInt(StreamSearch::passOf).toArray();
         linkEntries(kept);
     }
 
     /**
-     * Orders each group of interchangeable appends (see {@link StreamModel.Step#interchangeableEffect}) by call time and
-     * returns, for each operation, the one before it in its group, or -1. The search places a member only after its
+     * Orders each group of interchangeable appends (see {@link StreamModel.Step#interchangeableEffect}) by call time
+     * and returns, for each operation, the one before it in its group, or -1. The search places a member only after its
      * predecessor, so it tries how many of a group took effect rather than which ones, which turns 2^k subsets into
      * k + 1 counts. This loses no linearization: where a member may take effect, so may any member called no later,
      * and nothing tells their ids apart afterwards.
@@ -165,21 +172,29 @@ final class StreamSearch {
     }
 
     /**
-     * Depth-first search over the order of linearization points, after Wing & Gong with Lowe's memoization: take the
-     * first entry; if it is a call whose operation fits the current state and the resulting (placed set, state) pair is
-     * new, place it, unlink its entries and start again from the front; if it does not fit, try the next entry; on
-     * reaching a return, that operation's deadline has passed unplaced, so undo the last placement and try the entry
-     * after it.
+     * Depth-first search over the order of linearization points, after Wing & Gong with Lowe's memoization. The
+     * candidates at each point are the calls before the first return in the list. The search places a candidate that
+     * fits the current state, provided the resulting (placed set, state) pair is new, unlinks its entries and looks at
+     * the new front; when no candidate is left, the operation of that first return finished without a place in this
+     * prefix, so it undoes the last placement and tries the candidates after it.
      *
-     * <p>The candidates before the first return are tried in two passes: operations of known outcome first, then those
-     * of unknown outcome. Either order finds a linearization if there is one; this one places an optional operation
-     * only when the required ones cannot go on without it. In list order the search would place every pending unknown
-     * append at the first chance and then undo them one combination at a time, which at the end of a 2,000-operation
-     * history with thirty of them pending filled the memo before it finished.
+     * <p>Candidates are tried in three passes, which changes the search's speed but not its answer:
+     *
+     * <ol>
+     *   <li>Known outcomes that leave the state as it is (reads, refused appends). Such an operation that fits now can
+     *       be moved to now in any linearization that places it later: the operations in between see the same states,
+     *       and since it is a candidate, none of them had to come before it. So placing it is a forced move, and when
+     *       the search later returns to it, the point it was placed from has failed as a whole. Without this rule a
+     *       dozen concurrent reads of one state made the search try each of their 4,096 subsets.
+     *   <li>Known outcomes that append.
+     *   <li>Unknown outcomes, only when the required operations cannot go on without one. In list order the search
+     *       placed every pending unknown append at the first chance and undid them one combination at a time, which
+     *       at the end of a 2,000-operation history with thirty of them pending filled the memo.
+     * </ol>
      */
     CheckResult run(long deadlineNanos, BooleanSupplier cancelled) {
         Entry entry = head.next;
-        boolean unknownPass = false;
+        int pass = FORCED_PASS;
         long iterations = 0;
         while (unplacedKnown > 0) {
             if (++iterations % CLOCK_EVERY_STEPS == 0) {
@@ -190,33 +205,44 @@ final class StreamSearch {
                             + " completed operations unplaced");
                 }
             }
+            boolean deadEnd = false;
             if (entry != null && entry.call) {
-                if (known(entry) == unknownPass) {
-                    entry = entry.next;
-                } else if (tryPlace(entry)) {
+                Placement placement = passOf[entry.op] == pass ? tryPlace(entry, pass == FORCED_PASS) : Placement.UNFIT;
+                if (placement == Placement.PLACED) {
                     entry = head.next;
-                    unknownPass = false;
+                    pass = FORCED_PASS;
                 } else {
+                    // A forced move into a known failure means the current point fails too.
+                    deadEnd = placement == Placement.KNOWN_FAILURE && pass == FORCED_PASS;
                     entry = entry.next;
                 }
-            } else if (!unknownPass) {
+            } else if (pass < UNKNOWN_PASS) {
                 entry = head.next;
-                unknownPass = true;
+                pass++;
             } else {
+                deadEnd = true;
+            }
+            if (deadEnd) {
                 noteDeadEnd(entry);
-                if (stack.isEmpty()) {
+                Optional<Entry> undone = backtrackToChoice();
+                if (undone.isEmpty()) {
                     return notLinearizable();
                 }
-                Entry undone = backtrack();
-                entry = undone.next;
-                unknownPass = !known(undone);
+                entry = undone.get().next;
+                pass = passOf[undone.get().op];
             }
         }
         return new CheckResult.Linearizable();
     }
 
-    private boolean known(Entry call) {
-        return steps[call.op].operation().outcomeKnown();
+    private static int passOf(Operation op) {
+        if (!op.outcomeKnown()) {
+            return UNKNOWN_PASS;
+        }
+        boolean appends = op.output() instanceof Output.AppendOk
+                && op.input() instanceof Input.Append append
+                && !append.ids().isEmpty();
+        return appends ? APPEND_PASS : FORCED_PASS;
     }
 
     private Optional<String> stopReason(long deadlineNanos, BooleanSupplier cancelled) {
@@ -230,42 +256,56 @@ final class StreamSearch {
         return Optional.empty();
     }
 
-    private boolean tryPlace(Entry call) {
+    private enum Placement {
+        PLACED,
+        UNFIT,
+        /** It fits, but the pair it leads to was entered before, and everything after it failed. */
+        KNOWN_FAILURE
+    }
+
+    private Placement tryPlace(Entry call, boolean forced) {
         StreamModel.Step step = steps[call.op];
         if (step.effectAfterAllReads() && unplacedReads > 0) {
-            return false;
+            return Placement.UNFIT;
         }
         if (predecessor[call.op] >= 0 && !placed.contains(predecessor[call.op])) {
-            return false;
+            return Placement.UNFIT;
         }
         Optional<StreamState> next = step.apply(state);
         if (next.isEmpty()) {
-            return false;
+            return Placement.UNFIT;
         }
         placed.set(call.op);
         // Once the last read is placed, only appends remain, and they look at the version alone.
         boolean idsMatter = unplacedReads - (step.operation().input() instanceof Input.Read ? 1 : 0) > 0;
         if (!seen.add(new CacheKey(placed.words.clone(), placed.hash, next.get(), idsMatter))) {
-            // This set of operations has already led to this state by another order, and that search failed.
             placed.clear(call.op);
-            return false;
+            return Placement.KNOWN_FAILURE;
         }
-        stack.push(new Frame(call, state));
+        stack.push(new Frame(call, state, forced));
         state = next.get();
         count(step, -1);
         lift(call);
         deepest = Math.max(deepest, stack.size());
-        return true;
+        return Placement.PLACED;
     }
 
-    /** Undoes the last placement and returns the call it placed. */
-    private Entry backtrack() {
-        Frame top = stack.pop();
-        state = top.before;
-        placed.clear(top.call.op);
-        count(steps[top.call.op], +1);
-        unlift(top.call);
-        return top.call;
+    /**
+     * Undoes placements up to and including the last one that was a choice, and returns the call it placed; empty
+     * when there is none left. Undoing a forced move does not stop there: the point it was forced at has failed.
+     */
+    private Optional<Entry> backtrackToChoice() {
+        while (!stack.isEmpty()) {
+            Frame top = stack.pop();
+            state = top.before;
+            placed.clear(top.call.op);
+            count(steps[top.call.op], +1);
+            unlift(top.call);
+            if (!top.forced) {
+                return Optional.of(top.call);
+            }
+        }
+        return Optional.empty();
     }
 
     private void count(StreamModel.Step step, int delta) {
@@ -321,10 +361,13 @@ final class StreamSearch {
         for (Iterator<Frame> it = stack.descendingIterator(); it.hasNext(); ) {
             prefix.add(steps[it.next().call.op].operation());
         }
-        List<StreamModel.Step> candidates = new ArrayList<>();
+        List<DeadEnd.Candidate> candidates = new ArrayList<>();
         for (Entry e = head.next; e != null && e != blocker; e = e.next) {
             if (e.call) {
-                candidates.add(steps[e.op]);
+                StreamModel.Step step = steps[e.op];
+                boolean waitsForReads = step.effectAfterAllReads() && unplacedReads > 0;
+                boolean waitsForTwin = predecessor[e.op] >= 0 && !placed.contains(predecessor[e.op]);
+                candidates.add(new DeadEnd.Candidate(step, waitsForReads, waitsForTwin));
             }
         }
         Optional<Operation> blocking = blocker == null ? Optional.empty() : Optional.of(steps[blocker.op].operation());
@@ -332,52 +375,8 @@ final class StreamSearch {
     }
 
     private CheckResult notLinearizable() {
-        List<Operation> unplaceable =
-                deadEnd.candidates().stream().map(StreamModel.Step::operation).toList();
-        return new CheckResult.NotLinearizable(stream, deadEnd.prefix(), unplaceable, explain());
-    }
-
-    private String explain() {
-        StreamState at = deadEnd.state();
-        StringBuilder text = new StringBuilder();
-        text.append("stream '")
-                .append(stream)
-                .append("' is not linearizable (")
-                .append(steps.length)
-                .append(" operations, ")
-                .append(unknownCount)
-                .append(" of unknown outcome).\n");
-        text.append("The longest linearization found places ")
-                .append(deadEnd.prefix().size())
-                .append(" operations and leaves the stream at version ")
-                .append(at.lastVersion())
-                .append(' ')
-                .append(Operation.shortIds(at.ids()))
-                .append('.');
-        List<Operation> prefix = deadEnd.prefix();
-        if (!prefix.isEmpty()) {
-            text.append(" Its last operations:\n");
-            for (Operation op : prefix.subList(Math.max(0, prefix.size() - 5), prefix.size())) {
-                text.append("  ").append(op.describe()).append('\n');
-            }
-        } else {
-            text.append('\n');
-        }
-        text.append("None of the operations that could come next fits there:\n");
-        for (StreamModel.Step step : deadEnd.candidates()) {
-            String why = step.apply(at).isPresent()
-                    ? "fits, but every continuation from there was tried and failed"
-                    : step.refusal(at);
-            text.append("  ")
-                    .append(step.operation().describe())
-                    .append(": ")
-                    .append(why)
-                    .append('\n');
-        }
-        deadEnd.blocker()
-                .ifPresent(op ->
-                        text.append("and ").append(op.describe()).append(" returned before it could be placed.\n"));
-        return text.toString();
+        String explanation = deadEnd.explain(stream, steps.length, unknownCount);
+        return new CheckResult.NotLinearizable(stream, deadEnd.prefix(), deadEnd.unplaceable(), explanation);
     }
 
     /** A call or return in the time-ordered list; {@code prev} and {@code next} are the list's links. */
@@ -399,14 +398,8 @@ final class StreamSearch {
         }
     }
 
-    /** A placement to undo: the call that was placed and the state before it. */
-    private record Frame(Entry call, StreamState before) {}
-
-    private record DeadEnd(
-            List<Operation> prefix,
-            StreamState state,
-            List<StreamModel.Step> candidates,
-            Optional<Operation> blocker) {}
+    /** A placement to undo: the call that was placed, the state before it, and whether it was a forced move. */
+    private record Frame(Entry call, StreamState before, boolean forced) {}
 
     /**
      * A memo entry: this set of placed operations reached this state. The hash code mixes the set's Zobrist hash with
