@@ -74,6 +74,7 @@ public final class ClusterNode implements AutoCloseable {
     private final ClientId localClient = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final Deque<ClusterStatus.Election> elections = new ArrayDeque<>();
+    private final List<Runnable> leaderListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private ClusterNode(ClusterOptions options) throws IOException {
@@ -485,6 +486,35 @@ public final class ClusterNode implements AutoCloseable {
             }
         }
         LOG.log(System.Logger.Level.INFO, "node " + options.nodeId() + ": " + leader + " leads in term " + term);
+        for (Runnable listener : leaderListeners) {
+            // Ratis calls this under its own locks: listeners run elsewhere.
+            Thread.ofVirtual().name("factum-leader-change").start(listener);
+        }
+    }
+
+    /**
+     * Runs {@code listener} (on a thread of its own) after each leader change this node sees, for
+     * services that only the leader runs (persistent subscriptions). A listener that needs the
+     * leader's state first calls {@link #awaitReady}.
+     */
+    public void onLeaderChange(Runnable listener) {
+        leaderListeners.add(listener);
+    }
+
+    /**
+     * Waits (at most {@code timeout}) until this node either follows a known leader, or leads and
+     * has applied every entry committed before its term began; false on timeout.
+     */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && !closed) {
+            DivisionInfo info = info();
+            if (info.isLeader() ? info.isLeaderReady() : info.getLeaderId() != null) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
     }
 
     private List<ClusterStatus.Election> electionsSeen() {

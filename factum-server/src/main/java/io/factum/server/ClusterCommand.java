@@ -136,8 +136,9 @@ public final class ClusterCommand implements Callable<Integer> {
             System.out.println();
             System.out.println("factum: a cluster of " + nodes + " is up (data in "
                     + data.toAbsolutePath().normalize() + ")");
-            System.out.println("  clients:    kurrentdb+discover://" + seeds + "?tls=false");
-            System.out.println("              esdb+discover://" + seeds + "?tls=false");
+            // Every node a gossip seed; see docs/cluster.md on +discover strings.
+            System.out.println("  clients:    kurrentdb://" + seeds + "?tls=false");
+            System.out.println("              esdb://" + seeds + "?tls=false");
             System.out.println("  status:     ./factum cluster status --url http://" + seeds.split(",")[0]);
             for (int i = 0; i < nodes; i++) {
                 System.out.println("  " + members.get(i).id() + ":         pid "
@@ -186,7 +187,10 @@ public final class ClusterCommand implements Callable<Integer> {
                     System.out.println("[" + id + "] " + line);
                 }
             } catch (IOException e) {
-                System.out.println("[" + id + "] (output lost: " + e.getMessage() + ")");
+                // The pipe closes under the reader when the node exits: nothing was lost then.
+                if (p.isAlive()) {
+                    System.out.println("[" + id + "] (output lost: " + e.getMessage() + ")");
+                }
             }
         }
 

@@ -114,6 +114,10 @@ public final class FactumServer implements AutoCloseable {
         // Loads the stored groups and starts them before the first call can reach them.
         var persistent =
                 new PersistentSubscriptions(store, options.clock(), Scheduler.platform("factum-ps-timer")).start();
+        // In a cluster the groups' settings and checkpoints are in the replicated store, and only
+        // the leader serves them: after each leader change the groups start again from what is
+        // stored, on the new leader as everywhere (consumers elsewhere are dropped and reconnect).
+        cluster.ifPresent(node -> node.onLeaderChange(() -> restartGroups(node, persistent)));
         List<ServerServiceDefinition> services = List.of(
                 streams.bindService(),
                 cluster.map(c -> GossipService.cluster(c, options.clock()))
@@ -214,6 +218,22 @@ public final class FactumServer implements AutoCloseable {
                 options.tls().isPresent() ? Optional.of(options.tls().get().sharedPortContext()) : Optional.empty();
         return new PortSharingNegotiator(
                 new HttpPipeline(api, http, options.limits().maxMessageBytes()), http, tls);
+    }
+
+    private static void restartGroups(ClusterNode node, PersistentSubscriptions persistent) {
+        try {
+            if (node.awaitReady(java.time.Duration.ofSeconds(30))) {
+                persistent.restart();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            System.getLogger(FactumServer.class.getName())
+                    .log(
+                            System.Logger.Level.WARNING,
+                            "restarting persistent subscriptions after a leader change failed",
+                            e);
+        }
     }
 
     /** The port the server listens on (the real one when 0 was asked for). */

@@ -365,7 +365,8 @@ public final class ServerCommand implements Callable<Integer> {
                 + options.members().size() + ", replicating on "
                 + options.self().raftAddress()
                 + (options.join() ? " (joining: waiting for `factum cluster add`)" : ""));
-        out.println("              kurrentdb+discover://" + seeds + "?tls=false");
+        // Every member a gossip seed: a +discover string means one DNS name to the official clients.
+        out.println("              kurrentdb://" + seeds + "?tls=false");
         out.flush();
     }
 

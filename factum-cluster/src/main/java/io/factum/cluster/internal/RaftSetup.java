@@ -53,6 +53,12 @@ public final class RaftSetup {
         // Acknowledge only what a majority has fsynced: the store writes without fsync and the
         // Raft log is what is durable.
         RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+        // A follower composing appends asynchronously accepts an entry whose previous entry is
+        // still pending; after a partition heals, with the leader resending from several points,
+        // it answered success for entries it never kept: the leader then believed the follower
+        // further along than its log, and sent it nothing for good (seen in ClusterFaultTest's
+        // partition scenario with Ratis 3.3.0). Appended in order, the follower catches up.
+        RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
 
         // A node too far behind copies the leader's store (ReplicatedState); Ratis sends no files.
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);

@@ -18,7 +18,8 @@ import java.util.function.Supplier;
 /**
  * Gossip in KurrentDB's format: every member with its state and the endpoint clients use. Clients
  * with a discovery connection string ({@code esdb+discover://}, {@code kurrentdb+discover://}) read
- * it from any seed, pick a member by their node preference (the leader, by default) and read it
+ * it from a seed (or from each of several seeds in a cluster string such as {@code
+ * esdb://h1,h2,h3}), pick a member by their node preference (the leader, by default) and read it
  * again after a failure, which is how they follow a failover.
  */
 public final class GossipService extends GossipGrpc.GossipImplBase {

@@ -41,7 +41,7 @@ class ClusterChaosTest {
                 ClusterProcesses cluster =
                         (namespaces ? new ClusterProcesses(dir, net) : new ClusterProcesses(dir, 3)).startAll()) {
             cluster.awaitLeader();
-            Workload workload = new Workload(cluster.discover("esdb"), 6, 4, seed);
+            Workload workload = new Workload(cluster.seeds("esdb"), 6, 4, seed);
             List<String> schedule = new ArrayList<>();
             try {
                 long end = System.nanoTime() + length.toNanos();
@@ -79,7 +79,7 @@ class ClusterChaosTest {
                 workload.close();
             }
             System.out.println("chaos schedule: " + schedule);
-            workload.finalReads(cluster.discover("esdb"));
+            workload.finalReads(cluster.seeds("esdb"));
             ClusterVerdict.check(
                     ClusterVerdict.sameLogEverywhere(cluster, cluster.runningIds(), Duration.ofSeconds(120)), workload);
         }

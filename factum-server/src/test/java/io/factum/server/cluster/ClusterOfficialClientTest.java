@@ -34,9 +34,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three {@code factum server --cluster} processes and the official EventStoreDB Java client with a
- * discovery connection string: it finds the leader through gossip, writes there, and after the
- * leader is killed with SIGKILL it finds the new one; the killed node restarts and catches up, and
+ * Three {@code factum server --cluster} processes and the official EventStoreDB Java client, given
+ * every node as a gossip seed or one follower in a discovery string: it finds the leader through
+ * gossip, writes there, and after the leader is killed with SIGKILL it finds the new one; the killed node restarts and catches up, and
  * every node then holds the same log.
  */
 class ClusterOfficialClientTest {
@@ -140,8 +140,27 @@ class ClusterOfficialClientTest {
             String leader = awaitLeader(cluster);
             JsonNode info = info(cluster.node(leader)).orElseThrow();
             assertThat(info.path("cluster").path("members")).hasSize(3);
+            String metrics = HTTP.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                            + cluster.node(leader).clientPort() + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            assertThat(metrics)
+                    .contains("factum_cluster_role{role=\"leader\"} 1")
+                    .contains("factum_cluster_role{role=\"follower\"} 0")
+                    .containsPattern("factum_cluster_member_up\\{member=\"n\\d\"\\} 1")
+                    .contains("factum_cluster_term ");
 
-            EventStoreDBClient client = client(cluster.discover("esdb"));
+            String survivor = cluster.nodes().stream()
+                    .map(ClusterProcesses.Node::id)
+                    .filter(id -> !id.equals(leader))
+                    .findFirst()
+                    .orElseThrow();
+            EventStoreDBClient client = client(cluster.seeds("esdb"));
+            // A discovery string whose one seed is a follower: the client finds the leader from its
+            // gossip, and the next leader after the failover too.
+            EventStoreDBClient discovering = client(cluster.discover("esdb", survivor));
             try {
                 for (int i = 0; i < 10; i++) {
                     client.appendToStream(
@@ -156,13 +175,15 @@ class ClusterOfficialClientTest {
                 }
                 cluster.kill(leader);
                 appendRetrying(client, "orders", event("AfterFailover", 10), Duration.ofSeconds(30));
+                appendRetrying(discovering, "orders", event("Discovered", 11), Duration.ofSeconds(30));
                 String next = awaitLeader(cluster);
                 assertThat(next).isNotEqualTo(leader);
                 var read = client.readStream("orders", ReadStreamOptions.get().fromStart())
                         .get();
-                assertThat(read.getEvents()).hasSize(11);
+                assertThat(read.getEvents()).hasSize(12);
             } finally {
                 client.shutdown().get();
+                discovering.shutdown().get();
             }
             cluster.start(leader);
             awaitSameLogs(cluster);
@@ -201,6 +222,27 @@ class ClusterOfficialClientTest {
             } finally {
                 client.shutdown().get();
             }
+            String status = clusterCommand(
+                    "status",
+                    "--url",
+                    "http://127.0.0.1:" + cluster.node(follower).clientPort());
+            assertThat(status)
+                    .contains("leader " + leader)
+                    .containsPattern(leader + "\\s+127\\.0\\.0\\.1:\\d+\\s+\\d+\\s+leader\\s+yes");
         }
+    }
+
+    /** Runs {@code factum cluster ...} in this JVM and returns what it printed. */
+    private static String clusterCommand(String... args) {
+        var out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream previous = System.out;
+        System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            int exit = new picocli.CommandLine(new io.factum.server.ClusterCommand()).execute(args);
+            assertThat(exit).as("factum cluster " + String.join(" ", args)).isZero();
+        } finally {
+            System.setOut(previous);
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 }

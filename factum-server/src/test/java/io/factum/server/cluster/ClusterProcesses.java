@@ -69,15 +69,26 @@ final class ClusterProcesses implements AutoCloseable {
                 .collect(Collectors.joining(","));
     }
 
+    /** Gives a client room to outlast an election on a loaded machine: 150 attempts × 200 ms. */
+    private static final String PATIENT = "?tls=false&discoveryInterval=200&gossipTimeout=2000&maxDiscoverAttempts=150";
+
     /**
-     * The discovery connection string of the official clients, every node a seed. A client gives up
-     * for good after maxDiscoverAttempts, so attempts times the interval must outlast an election
-     * on a loaded machine: 150 × 200 ms.
+     * The cluster connection string of the official clients: every node a gossip seed, tried in
+     * turn. (A {@code +discover} string names one DNS name: the Java clients use only its first
+     * host, see {@link #discover}.) A client gives up for good after maxDiscoverAttempts.
      */
-    String discover(String scheme) {
-        return scheme + "+discover://"
+    String seeds(String scheme) {
+        return scheme + "://"
                 + nodes.stream().map(n -> n.host() + ":" + n.clientPort()).collect(Collectors.joining(","))
-                + "?tls=false&discoveryInterval=200&gossipTimeout=2000&maxDiscoverAttempts=150";
+                + PATIENT;
+    }
+
+    /**
+     * A discovery connection string with one seed, {@code id}: the client reads the members from
+     * its gossip and connects to the leader, and needs that seed alive to find the next leader.
+     */
+    String discover(String scheme, String id) {
+        return scheme + "+discover://" + node(id).host() + ":" + node(id).clientPort() + PATIENT;
     }
 
     /** A connection string to one node only (no discovery). */
@@ -196,18 +207,7 @@ final class ClusterProcesses implements AutoCloseable {
     java.util.Optional<com.fasterxml.jackson.databind.JsonNode> http(
             String method, String id, String path, String body) {
         try {
-            var request = java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create("http://" + node(id).host() + ":" + node(id).clientPort() + path))
-                    .timeout(java.time.Duration.ofSeconds(60))
-                    .method(
-                            method,
-                            body == null
-                                    ? java.net.http.HttpRequest.BodyPublishers.noBody()
-                                    : java.net.http.HttpRequest.BodyPublishers.ofString(body));
-            if (body != null) {
-                request.header("Content-Type", "application/json");
-            }
-            var r = HTTP.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            var r = HTTP.send(request(method, id, path, body), java.net.http.HttpResponse.BodyHandlers.ofString());
             return r.statusCode() / 100 == 2
                     ? java.util.Optional.of(JSON.readTree(r.body()))
                     : java.util.Optional.empty();
@@ -217,6 +217,45 @@ final class ClusterProcesses implements AutoCloseable {
             Thread.currentThread().interrupt();
             return java.util.Optional.empty();
         }
+    }
+
+    /**
+     * Sends an administrative HTTP call to node {@code id} and returns the JSON it answered; fails
+     * the test with the status and the server's explanation when it answered anything but 2xx, or
+     * with the error when it could not be reached.
+     */
+    com.fasterxml.jackson.databind.JsonNode admin(String method, String id, String path, String body)
+            throws InterruptedException {
+        String call = method + " " + path + " on " + id;
+        try {
+            // A connection of its own: a pooled one the server is closing as idle (after 15 s, as
+            // between removing a member and adding it back) fails a POST, which is not retried.
+            java.net.http.HttpResponse<String> r;
+            try (var once = java.net.http.HttpClient.newHttpClient()) {
+                r = once.send(request(method, id, path, body), java.net.http.HttpResponse.BodyHandlers.ofString());
+            }
+            if (r.statusCode() / 100 != 2) {
+                throw new AssertionError(call + " answered " + r.statusCode() + ": " + r.body());
+            }
+            return JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new AssertionError(call + " failed: " + e, e);
+        }
+    }
+
+    private java.net.http.HttpRequest request(String method, String id, String path, String body) {
+        var request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://" + node(id).host() + ":" + node(id).clientPort() + path))
+                .timeout(java.time.Duration.ofSeconds(60))
+                .method(
+                        method,
+                        body == null
+                                ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                                : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return request.build();
     }
 
     /** The node that reports role leader, among the running ones, within 60 s. */
@@ -270,11 +309,16 @@ final class ClusterProcesses implements AutoCloseable {
     }
 
     /** Every node's output so far, for a failure message. */
+    /** Each node's output, its last 20,000 characters (for a failure message). */
     String outputs() {
+        return outputs(ClusterProcesses::tail);
+    }
+
+    private String outputs(java.util.function.UnaryOperator<String> cut) {
         StringBuilder out = new StringBuilder();
         synchronized (running) {
             running.forEach((id, p) ->
-                    out.append("\n===== ").append(id).append(" =====\n").append(tail(p.output())));
+                    out.append("\n===== ").append(id).append(" =====\n").append(cut.apply(p.output())));
         }
         return out.toString();
     }
@@ -288,7 +332,7 @@ final class ClusterProcesses implements AutoCloseable {
         if (System.getenv("FACTUM_CLUSTER_LOGS") != null) {
             java.nio.file.Files.writeString(
                     Path.of(System.getenv("FACTUM_CLUSTER_LOGS")).resolve("cluster-" + System.nanoTime() + ".log"),
-                    outputs());
+                    outputs(java.util.function.UnaryOperator.identity()));
         }
         List<ServerProcess> all;
         synchronized (running) {

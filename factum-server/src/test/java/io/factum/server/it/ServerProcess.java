@@ -98,6 +98,8 @@ public final class ServerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
+                // FACTUM_RATIS_LOG=INFO (or FINE) shows what Raft did, for a failed cluster test.
+                "-Dfactum.ratis.log=" + System.getenv().getOrDefault("FACTUM_RATIS_LOG", "WARNING"),
                 "-cp",
                 System.getProperty("java.class.path"),
                 "io.factum.server.ServerCommand",
