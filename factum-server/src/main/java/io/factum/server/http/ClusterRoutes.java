@@ -83,6 +83,20 @@ final class ClusterRoutes {
                     "membership-change-failed",
                     what + " failed: " + e.getMessage() + " (is a majority up? is another change running?)",
                     Optional.empty());
+        } catch (io.factum.api.FactumException e) {
+            throw e; // not the leader, closing...: answered as everywhere else
+        } catch (RuntimeException e) {
+            // Ratis' client fails some calls unchecked (a retry budget spent while a new member
+            // copies the store). The change may still take effect: say so instead of closing the
+            // connection without an answer.
+            System.getLogger(ClusterRoutes.class.getName())
+                    .log(System.Logger.Level.WARNING, what + " did not complete", e);
+            throw new HttpProblem(
+                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "membership-change-unconfirmed",
+                    what + " was not confirmed: " + e + "; it may still take effect: check GET /cluster"
+                            + " (factum cluster status) before trying again",
+                    Optional.empty());
         }
     }
 }

@@ -36,6 +36,11 @@ public final class HttpApi {
     private final OpsRoutes ops;
     private final ClusterRoutes clusterRoutes;
 
+    /** False once the server is stopping. */
+    boolean serving() {
+        return context.serving().getAsBoolean();
+    }
+
     public HttpApi(ApiContext context, MetricsExporter exporter) {
         this.context = context;
         var pages = new Pages(json, context.store().limits());

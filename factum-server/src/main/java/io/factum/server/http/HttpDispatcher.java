@@ -180,10 +180,16 @@ final class HttpDispatcher extends ChannelDuplexHandler {
             ctx.write(msg, promise);
             return;
         }
-        // grpc-java's shutdown commands (and nothing else) arrive here: they mean "close now".
+        // grpc-java's close commands (and nothing else) arrive here. While the server serves, the
+        // only one is its handshake timeout: gRPC counts every connection as unready until an
+        // HTTP/2 handshake that an HTTP/1.1 connection never makes, and would cut each one (live
+        // event streams, a long membership change) 10 s after it opened. The sniffer already
+        // bounded this connection's start. Once the server stops, the command means "close now".
         ReferenceCountUtil.release(msg);
         promise.trySuccess();
-        ctx.close();
+        if (!api.serving()) {
+            ctx.close();
+        }
     }
 
     @Override
