@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         // Every scenario takes --help too: the error for a bad option points there.
         scope = CommandLine.ScopeType.INHERIT,
-        description = "Benchmarks of the embedded engine, each reported next to this machine's ceilings.",
+        description = "Benchmarks of the embedded engine, the server and a local cluster, each reported next to this"
+                + " machine's ceilings.",
         subcommands = {
             CeilingsCommand.class,
             AppendCommand.class,
@@ -32,6 +33,7 @@ import picocli.CommandLine.Command;
             RestartCommand.class,
             IndexMemoryCommand.class,
             ServerBenchCommand.class,
+            ClusterBenchCommand.class,
             DcbCommand.class,
             FrameworkCommand.class,
             AllCommand.class

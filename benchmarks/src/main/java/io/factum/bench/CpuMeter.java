@@ -1,12 +1,15 @@
 package io.factum.bench;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * CPU used by this process (the load generator) and, when the benchmark started it, by the server
- * process, over a phase; reported as a share of the whole machine (all cores), so that on two
- * shared cores one can see who used the CPU.
+ * CPU used by this process (the load generator) and, when the benchmark started them, by the server
+ * processes (one, or the nodes of a cluster, summed), over a phase; reported as a share of the
+ * whole machine (all cores), so that on two shared cores one can see who used the CPU. A server
+ * restarted within the phase would make its sum meaningless: sample only over phases in which
+ * every server keeps running.
  *
  * <p>Immutable; {@link #start} takes the first sample, {@link Sample#since} the difference.
  */
@@ -40,10 +43,18 @@ final class CpuMeter {
     }
 
     static Sample sample(Optional<ServerChild> server) {
+        return sample(server.stream().toList());
+    }
+
+    /** A sample whose server CPU is the sum over {@code servers} (unknown when there are none). */
+    static Sample sample(List<ServerChild> servers) {
+        Optional<Duration> total = servers.isEmpty()
+                ? Optional.empty()
+                : Optional.of(servers.stream().map(ServerChild::cpuTime).reduce(Duration.ZERO, Duration::plus));
         return new Sample(
                 System.nanoTime(),
                 ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO),
-                server.map(ServerChild::cpuTime));
+                total);
     }
 
     private static double seconds(Duration d) {

@@ -40,7 +40,7 @@ record Figure(String name, double value, String unit, Optional<String> target) {
         }
         return switch (unit) {
             case "ms", "s" -> String.format(Locale.ROOT, "%.3f %s", value, unit);
-            case "MB/s", "MiB" -> String.format(Locale.ROOT, "%,.1f %s", value, unit);
+            case "MB/s", "MiB", "MiB/s" -> String.format(Locale.ROOT, "%,.1f %s", value, unit);
             case "x" -> String.format(Locale.ROOT, "%.2fx", value);
             case "%" -> String.format(Locale.ROOT, "%.1f%%", value);
             case "bytes/event", "bytes/stream" -> String.format(Locale.ROOT, "%,.1f %s", value, unit);

@@ -26,6 +26,7 @@ abstract sealed class ScenarioCommand implements Callable<Integer>
                 RestartCommand,
                 IndexMemoryCommand,
                 ServerBenchCommand,
+                ClusterBenchCommand,
                 DcbCommand,
                 FrameworkCommand {
 

@@ -215,4 +215,24 @@ class OptionParsingTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void clusterDefaultsAreTheIssuesSetUpAndBadValuesAreNamed() {
+        ClusterBenchCommand c = parse(new ClusterBenchCommand());
+        assertThat(c.writers).isEqualTo(64);
+        assertThat(c.batchSize).isEqualTo(1000);
+        assertThat(c.phases).containsExactly(ClusterBenchCommand.Phase.values());
+
+        ClusterBenchCommand some = parse(new ClusterBenchCommand(), "--phases", "failover,catchup", "--failovers", "5");
+        assertThat(some.runs(ClusterBenchCommand.Phase.FAILOVER)).isTrue();
+        assertThat(some.runs(ClusterBenchCommand.Phase.APPEND)).isFalse();
+        assertThat(some.failovers).isEqualTo(5);
+
+        assertThatThrownBy(() -> parse(new ClusterBenchCommand(), "--failovers", "0"))
+                .isInstanceOf(ParameterException.class)
+                .hasMessageContaining("--failovers 0");
+        assertThatThrownBy(() -> parse(new ClusterBenchCommand(), "--batch-size", "20000"))
+                .isInstanceOf(ParameterException.class)
+                .hasMessageContaining("--batch-size 20000");
+    }
 }
