@@ -233,7 +233,7 @@ class ClusterOfficialClientTest {
     }
 
     /** Runs {@code factum cluster ...} in this JVM and returns what it printed. */
-    private static String clusterCommand(String... args) {
+    static String clusterCommand(String... args) {
         var out = new java.io.ByteArrayOutputStream();
         java.io.PrintStream previous = System.out;
         System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
