@@ -122,7 +122,7 @@ final class ClusterPhases {
         String p = who + ": append (" + options.writers + " writers, 1 event): ";
         figures.add(Figure.of(p + "events/s", r.eventsPerSec(), "events/s"));
         figures.addAll(Latency.of(r.latencyNanos()).figures(p + "latency", ""));
-        addCpu(p, cpu, servers.size());
+        addCpu(p, cpu, servers.size(), r.eventsPerSec());
         ratios.add(Figure.of(p + "events/s ÷ fsync ceiling", r.eventsPerSec() / ceilings.fsyncOpsPerSec(), "x"));
         progress(p + "done; " + brief(cpu, servers.size()));
         return r.eventsPerSec();
@@ -143,7 +143,7 @@ final class ClusterPhases {
         figures.add(Figure.of(p + "events/s", r.eventsPerSec(), "events/s", ClusterBenchCommand.BATCH_TARGET));
         figures.add(Figure.of(p + "event data MB/s", mbps, "MB/s"));
         figures.addAll(Latency.of(r.latencyNanos()).figures(p + "append latency", ""));
-        addCpu(p, cpu, servers.size());
+        addCpu(p, cpu, servers.size(), r.eventsPerSec());
         ratios.add(Figure.of(p + "event data MB/s ÷ sequential-write ceiling", 100 * mbps / ceilings.writeMBps(), "%"));
         progress(p + "done; " + brief(cpu, servers.size()));
     }
@@ -154,9 +154,13 @@ final class ClusterPhases {
         notes.addAll(phase.notes());
     }
 
-    private void addCpu(String prefix, CpuMeter.Shares cpu, int servers) {
+    private void addCpu(String prefix, CpuMeter.Shares cpu, int servers, double eventsPerSec) {
         figures.add(Figure.of(prefix + "CPU, load generator", cpu.loadGeneratorPercent(), "%"));
         figures.add(Figure.of(prefix + "CPU, " + serversName(servers), cpu.serverPercent(), "%"));
+        // The cores the servers kept busy on average, per event stored each second.
+        double coresBusy = cpu.serverPercent() / 100 * Runtime.getRuntime().availableProcessors();
+        figures.add(Figure.of(
+                prefix + "CPU per event, " + serversName(servers), 1e6 * coresBusy / eventsPerSec, "µs/event"));
     }
 
     private static String serversName(int servers) {
@@ -184,8 +188,9 @@ final class ClusterPhases {
         n.add("latency: from just before appendToStream() to the future's completion, for calls started after"
                 + " the warmup");
         n.add("CPU: share of all cores over each phase (user + system), from the processes' CPU times; for the"
-                + " cluster the sum of the " + NODES + " node processes. Not reported for failover and catch-up,"
-                + " in which nodes are killed and restarted");
+                + " cluster the sum of the " + NODES + " node processes; CPU per event is the servers' average busy"
+                + " cores over the phase (warmup included) divided by the measured events/s. Not reported for"
+                + " failover and catch-up, in which nodes are killed and restarted");
         return n;
     }
 

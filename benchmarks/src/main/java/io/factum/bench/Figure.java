@@ -43,7 +43,7 @@ record Figure(String name, double value, String unit, Optional<String> target) {
             case "MB/s", "MiB", "MiB/s" -> String.format(Locale.ROOT, "%,.1f %s", value, unit);
             case "x" -> String.format(Locale.ROOT, "%.2fx", value);
             case "%" -> String.format(Locale.ROOT, "%.1f%%", value);
-            case "bytes/event", "bytes/stream" -> String.format(Locale.ROOT, "%,.1f %s", value, unit);
+            case "bytes/event", "bytes/stream", "µs/event" -> String.format(Locale.ROOT, "%,.1f %s", value, unit);
             default -> String.format(Locale.ROOT, "%,.0f %s", value, unit);
         };
     }
