@@ -228,8 +228,8 @@ final class ClusterProcesses implements AutoCloseable {
             throws InterruptedException {
         String call = method + " " + path + " on " + id;
         try {
-            // A connection of its own: a pooled one the server is closing as idle (after 15 s, as
-            // between removing a member and adding it back) fails a POST, which is not retried.
+            // A connection of its own, so that a POST (which the client does not retry) never
+            // lands on a pooled connection the server is closing.
             java.net.http.HttpResponse<String> r;
             try (var once = java.net.http.HttpClient.newHttpClient()) {
                 r = once.send(request(method, id, path, body), java.net.http.HttpResponse.BodyHandlers.ofString());
