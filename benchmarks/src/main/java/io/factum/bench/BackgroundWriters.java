@@ -127,13 +127,9 @@ final class BackgroundWriters implements AutoCloseable {
         long sequence = 0;
         while (!stopping && failure.get() == null && reserve()) {
             long t0 = System.nanoTime();
-            EventData[] events = new EventData[config.batchSize()];
-            for (int i = 0; i < events.length; i++) {
-                var e = Payloads.event(t0, writer, sequence++, config.eventSize());
-                events[i] = EventData.builderAsJson(Payloads.EVENT_TYPE, e.data())
-                        .eventId(e.eventId())
-                        .build();
-            }
+            EventData[] events =
+                    ClientAppendDriver.events(t0, writer, sequence, config.batchSize(), config.eventSize());
+            sequence += events.length;
             Future<?> call = client.appendToStream(stream, options, events);
             try {
                 call.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

@@ -134,13 +134,8 @@ final class ClientAppendDriver {
                     if (t0 >= endAt) {
                         return;
                     }
-                    EventData[] events = new EventData[config.batchSize()];
-                    for (int i = 0; i < events.length; i++) {
-                        var e = Payloads.event(t0, writer, sequence++, config.eventSize());
-                        events[i] = EventData.builderAsJson(Payloads.EVENT_TYPE, e.data())
-                                .eventId(e.eventId())
-                                .build();
-                    }
+                    EventData[] events = events(t0, writer, sequence, config.batchSize(), config.eventSize());
+                    sequence += events.length;
                     client.appendToStream(stream, options, events).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                     long t1 = System.nanoTime();
                     appended.add(events.length);
@@ -173,5 +168,17 @@ final class ClientAppendDriver {
             cumulative.add(interval);
             return interval.getTotalCount() == 0 ? "" : Latency.of(interval).brief();
         }
+    }
+
+    /** One call's events: {@code count} payloads of writer {@code writer} from {@code firstSequence}, sent at {@code t0}. */
+    static EventData[] events(long t0, int writer, long firstSequence, int count, int eventSize) {
+        EventData[] events = new EventData[count];
+        for (int i = 0; i < count; i++) {
+            var e = Payloads.event(t0, writer, firstSequence + i, eventSize);
+            events[i] = EventData.builderAsJson(Payloads.EVENT_TYPE, e.data())
+                    .eventId(e.eventId())
+                    .build();
+        }
+        return events;
     }
 }

@@ -15,7 +15,7 @@ import picocli.CommandLine.ParameterException;
 /**
  * {@code cluster}: a three-node cluster on this machine, each node a {@code factum server --node
  * ... --cluster ...} child JVM on a data directory of the run (fsync on, the server's defaults),
- * driven by the official Java client in discovery mode. Phases, in order: the single-node baseline
+ * driven by the official Java client with every node as a gossip seed. Phases, in order: the single-node baseline
  * of the same run (one {@code factum server}, the single-event phase of {@code bench server});
  * single-event appends against the cluster, as a fraction of that baseline; batched appends; the
  * leader SIGKILLed under load, repeatedly; a follower wiped, replaced, and timed while it copies

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The phases of {@code bench cluster}, in order: the single-node baseline (one {@code factum
  * server}, started, measured and stopped before the cluster starts, so that the two never share
- * the machine), then, against one three-node {@link LocalCluster} and one discovery client,
+ * the machine), then, against one three-node {@link LocalCluster} and one client given every node as a seed,
  * single-event appends, batched appends, {@link FailoverRounds} and {@link CatchUp}. The single-event
  * and batched phases are {@code bench server}'s, run by the same {@link ClientAppendDriver} with
  * the same configuration.
@@ -46,7 +46,7 @@ final class ClusterPhases {
                 progress("starting " + NODES + " nodes in " + root + " (output in " + root.resolve("n*.log") + ")");
                 cluster.startAll();
                 progress("nodes listening; leader " + cluster.awaitLeader(ELECTION_WAIT) + "; clients: "
-                        + cluster.discoveryUrl());
+                        + cluster.clientUrl());
                 clusterPhases(cluster, ceilings);
             }
         }

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The failover phase of {@code bench cluster}: a few writers append one event per call through
- * the discovery client, without pause; the leader (the node whose {@code /info} says role leader)
+ * the cluster client, without pause; the leader (the node whose {@code /info} says role leader)
  * is SIGKILLed. Measured from just before the kill:
  *
  * <ul>
@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Then the writers stop, the killed node is restarted on its data directory, and the next round
  * starts once every node reports the same head position. Failed calls during a round (to the dead
  * leader, or to a node not yet leading) are counted and retried after 10 ms. Each round has a
- * discovery client of its own: the official Java client gives up for good once its discovery
+ * client of its own: the official Java client gives up for good once its discovery
  * attempts are spent, and a round in which no append is acknowledged within a minute is reported
  * as such (n/a) rather than ending the run.
  *
@@ -87,7 +87,7 @@ final class FailoverRounds {
                 ClusterBenchCommand.FAILOVER_TARGET));
         notes.add(
                 0,
-                "failover: each round with a new discovery client; " + options.failoverWriters + " writers"
+                "failover: each round with a new client; " + options.failoverWriters + " writers"
                         + " append 1 event per call without pause (failed calls retried after 10 ms); "
                         + Units.formatDuration(LOAD_BEFORE_KILL)
                         + " after they start, the leader is SIGKILLed; 'kill to new"

@@ -125,15 +125,15 @@ final class LocalCluster implements AutoCloseable {
      * gives up for good after maxDiscoverAttempts, so attempts times the interval (150 x 200 ms =
      * 30 s) must outlast an election on a loaded machine.
      */
-    String discoveryUrl() {
+    String clientUrl() {
         return "esdb://"
                 + members.stream().map(m -> "127.0.0.1:" + m.clientPort()).collect(Collectors.joining(","))
                 + "?tls=false&discoveryInterval=200&gossipTimeout=2000&maxDiscoverAttempts=150";
     }
 
-    /** A new official client with {@link #discoveryUrl}; the caller shuts it down. */
+    /** A new official client with {@link #clientUrl}; the caller shuts it down. */
     EventStoreDBClient newClient() {
-        return EventStoreDBClient.create(EventStoreDBConnectionString.parseOrThrow(discoveryUrl()));
+        return EventStoreDBClient.create(EventStoreDBConnectionString.parseOrThrow(clientUrl()));
     }
 
     Path dataDir(String id) {
